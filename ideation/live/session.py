@@ -1,0 +1,271 @@
+"""Provides the running session: phase control, capture, and the live picture.
+
+`LiveSession` is everything the live screen does, without the screen: it
+writes each action to the store first (the phase log, the idea) and only then
+updates what it holds in memory, so a crash between the two loses nothing and
+a restart rebuilds the same state from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ideation.live.capture import Capture, parse_capture
+from ideation.live.clock import Clock
+from ideation.live.critique import Critique, detect_critique
+from ideation.live.flow import (
+    FlowSignal,
+    Quiet,
+    Share,
+    build_on_rate,
+    flow_signal,
+    ideas_per_minute,
+    live_ideas,
+    participation,
+    quiet_participants,
+)
+from ideation.live.plan import Brief, PlanError, SessionPlan, parse_plan
+from ideation.live.techniques import Technique, technique
+from ideation.live.timing import TimerState, timer_state
+from ideation.records import Idea, Participant, Phase, PhaseEvent, Session
+from ideation.store import Store
+
+#: Minutes of silence before a participant is shown as quiet.
+QUIET_AFTER_SECONDS = 300
+
+
+class CaptureError(ValueError):
+    """A line that cannot become an idea; the typed text stays in the box."""
+
+
+@dataclass(frozen=True)
+class Captured:
+    """A committed idea and what the facilitator may want to know about it."""
+
+    idea: Idea
+    critique: Critique | None
+    builds_on: Idea | None
+
+
+def start_session(store: Store, plan: SessionPlan, name: str | None = None) -> Session:
+    """Create a session from a plan: its agenda and participants copied in."""
+    plan_row = store.add_plan(plan.name, plan.source, plan.path)
+    return store.create_session(
+        name or plan.name,
+        plan_row.id,
+        [
+            {
+                "title": item.title,
+                "technique": item.technique,
+                "planned_seconds": item.planned_seconds,
+                "prompts": item.prompts or technique(item.technique).default_prompts,
+                "stimuli": item.stimuli,
+                "notes": item.notes,
+            }
+            for item in plan.agenda
+        ],
+        [{"label": p.label, "anonymous": p.anonymous} for p in plan.participants],
+    )
+
+
+class LiveSession:
+    """One session being run; all state is derived from what the store holds."""
+
+    def __init__(self, store: Store, session_id: int, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.session = store.session(session_id)
+        self.phases: list[Phase] = store.phases(session_id)
+        self.participants: list[Participant] = store.participants(session_id)
+        self.events: list[PhaseEvent] = store.phase_log(session_id)
+        self.rows: list[Idea] = store.idea_rows(session_id)
+        self._by_seq = {row.seq: row for row in self.rows if row.kind == "idea"}
+        self.anonymous_mode = False
+        self.brief: Brief | None = None
+        if self.session.plan_id is not None:
+            plan = store.plan(self.session.plan_id)
+            try:
+                self.brief = parse_plan(plan.source, plan.path).brief
+            except PlanError:
+                self.brief = None  # a plan edited after the session began still runs
+
+    # -- time -----------------------------------------------------------------
+
+    @property
+    def planned(self) -> list[int]:
+        return [phase.planned_seconds for phase in self.phases]
+
+    def state(self) -> TimerState:
+        return timer_state(self.planned, self.events, self.clock.now())
+
+    @property
+    def current_phase(self) -> Phase | None:
+        position = self.state().position
+        return None if position is None else self.phases[position]
+
+    @property
+    def current_technique(self) -> Technique | None:
+        phase = self.current_phase
+        return technique(phase.technique) if phase else None
+
+    def _log(self, kind: str, **fields: object) -> PhaseEvent:
+        if self.state().ended:
+            raise CaptureError("the session has ended")
+        event = self.store.log_phase_event(self.session.id, kind, at=self.clock.now(), **fields)
+        self.events.append(event)
+        return event
+
+    def go_to(self, position: int, note: str = "") -> None:
+        """Start any phase; going back or skipping is allowed and shows in the log."""
+        if not 0 <= position < len(self.phases):
+            raise CaptureError(f"there is no phase {position + 1}")
+        current = self.state().position
+        if not note and current is not None and position != current + 1:
+            note = "back" if position <= current else "skip"
+        if self.session.status != "running":
+            self.store.set_session_status(self.session.id, "running", at=self.clock.now())
+            self.session = self.store.session(self.session.id)
+        self._log("start", position=position, note=note)
+
+    def next_phase(self) -> bool:
+        """Move on; False at the last phase (ending is a separate, deliberate act)."""
+        current = self.state().position
+        target = 0 if current is None else current + 1
+        if target >= len(self.phases):
+            return False
+        self.go_to(target)
+        return True
+
+    def previous_phase(self) -> bool:
+        current = self.state().position
+        if not current:
+            return False
+        self.go_to(current - 1)
+        return True
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns whether the session is now paused."""
+        state = self.state()
+        if state.position is None:
+            return False
+        self._log("resume" if state.paused else "pause")
+        return not state.paused
+
+    def extend(self, minutes: int) -> None:
+        if self.state().position is None:
+            raise CaptureError("start a phase before extending it")
+        self._log("extend", seconds=minutes * 60)
+
+    def end(self) -> None:
+        self._log("end")
+        self.store.set_session_status(self.session.id, "ended", at=self.clock.now())
+        self.session = self.store.session(self.session.id)
+
+    # -- ideas ----------------------------------------------------------------
+
+    def parse(self, line: str) -> Capture:
+        return parse_capture(line, self.participants)
+
+    def capture(self, line: str, speaker: Participant | None = None) -> Captured:
+        """Commit one typed line as an idea (prefixes parsed), then report on it."""
+        parsed = self.parse(line)
+        if not parsed.text:
+            raise CaptureError("type the idea after the prefix")
+        if self.state().ended:
+            raise CaptureError("the session has ended; nothing more can be captured")
+        builds_on = None
+        if parsed.builds_on_seq is not None:
+            builds_on = self._by_seq.get(parsed.builds_on_seq)
+            if builds_on is None:
+                raise CaptureError(f"there is no idea +{parsed.builds_on_seq} to build on")
+        who = None if self.anonymous_mode else (parsed.participant or speaker)
+        phase = self.current_phase
+        idea = self.store.add_idea(
+            self.session.id,
+            parsed.text,
+            participant_id=who.id if who else None,
+            phase_id=phase.id if phase else None,
+            technique=phase.technique if phase else "",
+            builds_on=builds_on.id if builds_on else None,
+            at=self.clock.now(),
+        )
+        self.rows.append(idea)
+        self._by_seq[idea.seq] = idea
+        technique_now = self.current_technique
+        judged = technique_now is None or technique_now.divergent
+        return Captured(idea, detect_critique(parsed.text) if judged else None, builds_on)
+
+    def withdraw(self, seq: int) -> Idea:
+        """Withdraw a mistaken entry: a new row that says so; the original stays."""
+        idea = self._by_seq.get(seq)
+        if idea is None:
+            raise CaptureError(f"there is no idea +{seq}")
+        if self.is_withdrawn(idea):
+            raise CaptureError(f"idea +{seq} is already withdrawn")
+        row = self.store.amend_idea(idea, "withdrawal", at=self.clock.now())
+        self.rows.append(row)
+        return row
+
+    def is_withdrawn(self, idea: Idea) -> bool:
+        return any(r.kind == "withdrawal" and r.replaces == idea.id for r in self.rows)
+
+    def idea(self, seq: int) -> Idea | None:
+        return self._by_seq.get(seq)
+
+    def thread(self, idea: Idea) -> list[Idea]:
+        """The chain of ideas this one builds on, oldest first, ending with it."""
+        by_id = {row.id: row for row in self.rows if row.kind == "idea"}
+        chain = [idea]
+        while chain[0].builds_on in by_id and len(chain) < 50:
+            chain.insert(0, by_id[chain[0].builds_on])  # type: ignore[index]
+        return chain
+
+    def participant(self, participant_id: int | None) -> Participant | None:
+        return next((p for p in self.participants if p.id == participant_id), None)
+
+    # -- flow -----------------------------------------------------------------
+
+    def phase_started_at(self) -> float | None:
+        starts = [e for e in self.events if e.kind == "start"]
+        return starts[-1].at if starts else None
+
+    def standing(self) -> list[Idea]:
+        return live_ideas(self.rows)
+
+    def phase_ideas(self) -> list[Idea]:
+        phase = self.current_phase
+        return [i for i in self.standing() if phase and i.phase_id == phase.id]
+
+    def rate_per_minute(self) -> list[int]:
+        start = self.phase_started_at()
+        if start is None:
+            return []
+        return ideas_per_minute(self.phase_ideas(), start, self.clock.now())
+
+    def shares(self) -> list[Share]:
+        return participation(self.standing(), self.participants)
+
+    def quiet(self) -> list[Quiet]:
+        start = self.phase_started_at()
+        if start is None or self.state().paused:
+            return []
+        return quiet_participants(
+            self.standing(),
+            self.participants,
+            self.clock.now(),
+            QUIET_AFTER_SECONDS,
+            since=start,
+        )
+
+    def build_on_rate(self) -> float:
+        return build_on_rate(self.standing())
+
+    def flow(self) -> FlowSignal:
+        start = self.phase_started_at()
+        technique_now = self.current_technique
+        state = self.state()
+        if start is None or technique_now is None or not technique_now.captures_ideas:
+            return FlowSignal("ok", "")
+        if state.paused or state.ended:
+            return FlowSignal("ok", "")
+        return flow_signal(self.phase_ideas(), start, self.clock.now(), technique_now.id)

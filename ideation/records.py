@@ -1,0 +1,146 @@
+"""Provides the plain records the store hands out.
+
+Every layer above the store works with these frozen dataclasses, never with
+cursors or row dicts, so the SQL stays in one place and the domain stays
+testable without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Kinds of phase-log event. The live timer is derived from these alone.
+PHASE_EVENT_KINDS = ("start", "pause", "resume", "extend", "end")
+
+#: Kinds of idea row. Ideas are append-only: a withdrawal or a correction is
+#: a new row that points at the one it replaces.
+IDEA_KINDS = ("idea", "withdrawal", "correction")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A session plan as loaded into the study (the YAML text is kept too)."""
+
+    id: int
+    name: str
+    path: str
+    source: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Session:
+    """One ideation session run from a plan."""
+
+    id: int
+    plan_id: int | None
+    name: str
+    status: str  # "planned", "running", "ended"
+    created_at: float
+    started_at: float | None = None
+    ended_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One agenda item of a session, copied from its plan when the session starts."""
+
+    id: int
+    session_id: int
+    position: int  # 0-based order in the agenda
+    title: str
+    technique: str
+    planned_seconds: int
+    prompts: tuple[str, ...] = ()
+    stimuli: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PhaseEvent:
+    """One entry of the phase log: what ran, when, paused, extended."""
+
+    id: int
+    session_id: int
+    kind: str  # one of PHASE_EVENT_KINDS
+    at: float  # wall-clock seconds since the epoch
+    position: int | None = None  # agenda position for "start"
+    seconds: int = 0  # for "extend"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone in the room; may be anonymous, may come from a screener."""
+
+    id: int
+    session_id: int
+    label: str  # the name or alias shown on screen
+    anonymous: bool = False
+    respondent_id: int | None = None
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Idea:
+    """One captured row. `kind` says whether it is an idea or a withdrawal/correction."""
+
+    id: int
+    session_id: int
+    seq: int  # per-session number, the one people say aloud ("+12")
+    text: str
+    kind: str = "idea"
+    participant_id: int | None = None
+    phase_id: int | None = None
+    technique: str = ""
+    builds_on: int | None = None  # idea id
+    replaces: int | None = None  # idea id, for withdrawals and corrections
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Screener:
+    """A screener definition loaded into the study."""
+
+    id: int
+    name: str
+    title: str
+    path: str
+    source: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One person who answered a screener (contact details live apart)."""
+
+    id: int
+    screener_id: int
+    external_id: str
+    source: str = ""
+    duration_seconds: float | None = None
+    status: str = "complete"  # "complete", "terminated"
+    terminate_reason: str = ""
+    decision: str = ""  # "", "accepted", "standby", "rejected"
+    decision_reason: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    imported_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Personal data of a respondent: kept in its own table, never exported by default."""
+
+    respondent_id: int
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One line of the study's recent activity, newest first."""
+
+    at: float
+    what: str

@@ -1,0 +1,540 @@
+"""Provides the study database: the one place that speaks SQL.
+
+A study is one SQLite file, opened in WAL mode with foreign keys on and a busy
+timeout, so the TUI, a background worker and a CLI command can share it.
+Every write that records something a person said is committed before the
+method returns. Callers get the plain records of `ideation.records`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ideation.records import (
+    Activity,
+    Contact,
+    Idea,
+    Participant,
+    Phase,
+    PhaseEvent,
+    Plan,
+    Respondent,
+    Screener,
+    Session,
+)
+from ideation.schema import migrations
+
+DEFAULT_DB = Path("sessions") / "study.db"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_db_path() -> Path:
+    """The study file: `IDEATION_DB` if set, else `sessions/study.db` under the working dir."""
+    return Path(os.environ.get("IDEATION_DB") or DEFAULT_DB)
+
+
+class StoreError(Exception):
+    """A study file that cannot be opened or used; the message is one line for the user."""
+
+
+class Store:
+    """One open study database."""
+
+    def __init__(self, path: str | Path, *, clock: Any = time.time) -> None:
+        self.path = Path(path)
+        self._now = clock
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if str(path) != ":memory:":
+                self.db.enable_wal()
+            # WAL + FULL: each captured idea is on disk before the screen says so.
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: not a usable study database ({error})") from error
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: used wherever half-written input would mislead."""
+        with self.db.atomic():
+            yield
+
+    def schema_version(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    # -- study-wide ---------------------------------------------------------
+
+    def log(self, what: str) -> None:
+        self.db.execute("INSERT INTO activity (at, what) VALUES (?, ?)", [self._now(), what])
+
+    def recent_activity(self, limit: int = 20) -> list[Activity]:
+        rows = self.db.execute(
+            "SELECT at, what FROM activity ORDER BY at DESC, id DESC LIMIT ?", [limit]
+        ).fetchall()
+        return [Activity(at=at, what=what) for at, what in rows]
+
+    def get_setting(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM study_settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO study_settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    # -- plans and sessions -------------------------------------------------
+
+    def add_plan(self, name: str, source: str, path: str = "") -> Plan:
+        cursor = self.db.execute(
+            "INSERT INTO plans (name, path, source, created_at) VALUES (?, ?, ?, ?)",
+            [name, path, source, self._now()],
+        )
+        return self.plan(cursor.lastrowid or 0)
+
+    def plan(self, plan_id: int) -> Plan:
+        row = self._one("SELECT * FROM plans WHERE id = ?", [plan_id], "plan")
+        return Plan(**row)
+
+    def create_session(
+        self,
+        name: str,
+        plan_id: int | None,
+        phases: Sequence[dict[str, Any]],
+        participants: Sequence[dict[str, Any]],
+    ) -> Session:
+        """Copy the agenda and the people into a new session, in one transaction."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO sessions (plan_id, name, status, created_at) VALUES (?, ?, ?, ?)",
+                [plan_id, name, "planned", self._now()],
+            )
+            session_id = cursor.lastrowid or 0
+            for position, phase in enumerate(phases):
+                self.db.execute(
+                    "INSERT INTO phases (session_id, position, title, technique, planned_seconds,"
+                    " prompts, stimuli, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        session_id,
+                        position,
+                        phase["title"],
+                        phase["technique"],
+                        int(phase["planned_seconds"]),
+                        json.dumps(list(phase.get("prompts", ())), ensure_ascii=False),
+                        json.dumps(list(phase.get("stimuli", ())), ensure_ascii=False),
+                        phase.get("notes", ""),
+                    ],
+                )
+            for person in participants:
+                self.db.execute(
+                    "INSERT INTO participants (session_id, label, anonymous, respondent_id)"
+                    " VALUES (?, ?, ?, ?)",
+                    [
+                        session_id,
+                        person["label"],
+                        int(bool(person.get("anonymous", False))),
+                        person.get("respondent_id"),
+                    ],
+                )
+            self.log(f"Session “{name}” created")
+        return self.session(session_id)
+
+    def session(self, session_id: int) -> Session:
+        row = self._one("SELECT * FROM sessions WHERE id = ?", [session_id], "session")
+        return Session(**row)
+
+    def sessions(self) -> list[Session]:
+        rows = self.db.execute("SELECT * FROM sessions ORDER BY id").fetchall()
+        return [Session(**self._dict("sessions", row)) for row in rows]
+
+    def find_session(self, ref: str) -> Session:
+        """A session by id or by exact name, for command-line arguments."""
+        if ref.isdigit():
+            return self.session(int(ref))
+        row = self.db.execute(
+            "SELECT * FROM sessions WHERE name = ? ORDER BY id DESC LIMIT 1", [ref]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no session with id or name {ref!r}")
+        return Session(**self._dict("sessions", row))
+
+    def set_session_status(self, session_id: int, status: str, at: float | None = None) -> None:
+        now = self._now() if at is None else at
+        if status == "running":
+            self.db.execute(
+                "UPDATE sessions SET status = ?, started_at = coalesce(started_at, ?) WHERE id = ?",
+                [status, now, session_id],
+            )
+        elif status == "ended":
+            self.db.execute(
+                "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
+                [status, now, session_id],
+            )
+        else:
+            self.db.execute("UPDATE sessions SET status = ? WHERE id = ?", [status, session_id])
+
+    def phases(self, session_id: int) -> list[Phase]:
+        rows = self.db.execute(
+            "SELECT id, session_id, position, title, technique, planned_seconds, prompts,"
+            " stimuli, notes FROM phases WHERE session_id = ? ORDER BY position",
+            [session_id],
+        ).fetchall()
+        return [
+            Phase(
+                id=r[0],
+                session_id=r[1],
+                position=r[2],
+                title=r[3],
+                technique=r[4],
+                planned_seconds=r[5],
+                prompts=tuple(json.loads(r[6])),
+                stimuli=tuple(json.loads(r[7])),
+                notes=r[8],
+            )
+            for r in rows
+        ]
+
+    def participants(self, session_id: int) -> list[Participant]:
+        rows = self.db.execute(
+            "SELECT id, session_id, label, anonymous, respondent_id, person_id"
+            " FROM participants WHERE session_id = ? ORDER BY id",
+            [session_id],
+        ).fetchall()
+        return [
+            Participant(
+                id=r[0],
+                session_id=r[1],
+                label=r[2],
+                anonymous=bool(r[3]),
+                respondent_id=r[4],
+                person_id=r[5],
+            )
+            for r in rows
+        ]
+
+    def add_participant(self, session_id: int, label: str, anonymous: bool = False) -> Participant:
+        cursor = self.db.execute(
+            "INSERT INTO participants (session_id, label, anonymous) VALUES (?, ?, ?)",
+            [session_id, label, int(anonymous)],
+        )
+        return Participant(
+            id=cursor.lastrowid or 0, session_id=session_id, label=label, anonymous=anonymous
+        )
+
+    # -- the phase log ------------------------------------------------------
+
+    def log_phase_event(
+        self,
+        session_id: int,
+        kind: str,
+        *,
+        position: int | None = None,
+        seconds: int = 0,
+        note: str = "",
+        at: float | None = None,
+    ) -> PhaseEvent:
+        """Append to the phase log; the timer is always recomputed from it."""
+        when = self._now() if at is None else at
+        cursor = self.db.execute(
+            "INSERT INTO phase_log (session_id, kind, at, position, seconds, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [session_id, kind, when, position, seconds, note],
+        )
+        return PhaseEvent(
+            id=cursor.lastrowid or 0,
+            session_id=session_id,
+            kind=kind,
+            at=when,
+            position=position,
+            seconds=seconds,
+            note=note,
+        )
+
+    def phase_log(self, session_id: int) -> list[PhaseEvent]:
+        rows = self.db.execute(
+            "SELECT id, session_id, kind, at, position, seconds, note FROM phase_log"
+            " WHERE session_id = ? ORDER BY at, id",
+            [session_id],
+        ).fetchall()
+        return [PhaseEvent(*r) for r in rows]
+
+    # -- ideas ----------------------------------------------------------------
+
+    _IDEA_COLUMNS = (
+        "id, session_id, seq, text, kind, participant_id, phase_id, technique,"
+        " builds_on, replaces, created_at"
+    )
+
+    def add_idea(
+        self,
+        session_id: int,
+        text: str,
+        *,
+        participant_id: int | None = None,
+        phase_id: int | None = None,
+        technique: str = "",
+        builds_on: int | None = None,
+        at: float | None = None,
+    ) -> Idea:
+        """Commit one idea and return it numbered; the caller shows it only after this."""
+        when = self._now() if at is None else at
+        with self.transaction():
+            seq = self.db.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM ideas"
+                " WHERE session_id = ? AND kind = 'idea'",
+                [session_id],
+            ).fetchone()[0]
+            cursor = self.db.execute(
+                "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id,"
+                " technique, builds_on, created_at) VALUES (?, ?, ?, 'idea', ?, ?, ?, ?, ?)",
+                [session_id, seq, text, participant_id, phase_id, technique, builds_on, when],
+            )
+        return Idea(
+            id=cursor.lastrowid or 0,
+            session_id=session_id,
+            seq=seq,
+            text=text,
+            participant_id=participant_id,
+            phase_id=phase_id,
+            technique=technique,
+            builds_on=builds_on,
+            created_at=when,
+        )
+
+    def amend_idea(self, idea: Idea, kind: str, text: str = "", at: float | None = None) -> Idea:
+        """Withdraw or correct an idea by appending a row that replaces it; nothing is lost."""
+        if kind not in ("withdrawal", "correction"):
+            raise ValueError(f"kind must be 'withdrawal' or 'correction', not {kind!r}")
+        when = self._now() if at is None else at
+        cursor = self.db.execute(
+            "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id, technique,"
+            " builds_on, replaces, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                idea.session_id,
+                idea.seq,
+                text,
+                kind,
+                idea.participant_id,
+                idea.phase_id,
+                idea.technique,
+                idea.builds_on,
+                idea.id,
+                when,
+            ],
+        )
+        return Idea(
+            id=cursor.lastrowid or 0,
+            session_id=idea.session_id,
+            seq=idea.seq,
+            text=text,
+            kind=kind,
+            participant_id=idea.participant_id,
+            phase_id=idea.phase_id,
+            technique=idea.technique,
+            builds_on=idea.builds_on,
+            replaces=idea.id,
+            created_at=when,
+        )
+
+    def idea_rows(self, session_id: int) -> list[Idea]:
+        """Every row of a session's history, withdrawals and corrections included."""
+        rows = self.db.execute(
+            f"SELECT {self._IDEA_COLUMNS} FROM ideas WHERE session_id = ? ORDER BY id",
+            [session_id],
+        ).fetchall()
+        return [Idea(*r) for r in rows]
+
+    def idea_by_seq(self, session_id: int, seq: int) -> Idea | None:
+        row = self.db.execute(
+            f"SELECT {self._IDEA_COLUMNS} FROM ideas WHERE session_id = ? AND seq = ?"
+            " AND kind = 'idea'",
+            [session_id, seq],
+        ).fetchone()
+        return Idea(*row) if row else None
+
+    def count_ideas(self, session_id: int | None = None) -> int:
+        """Ideas still standing (withdrawn ones excluded)."""
+        sql = f"SELECT count(*) FROM ideas i WHERE {_STANDING}"
+        params: list[Any] = []
+        if session_id is not None:
+            sql += " AND i.session_id = ?"
+            params.append(session_id)
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def search_ideas(self, query: str, limit: int = 50) -> list[Idea]:
+        """Full-text search over standing ideas in every session of the study."""
+        rows = self.db.execute(
+            f"SELECT {', '.join('i.' + c.strip() for c in self._IDEA_COLUMNS.split(','))}"
+            " FROM ideas_fts JOIN ideas i ON i.rowid = ideas_fts.rowid"
+            f" WHERE ideas_fts MATCH ? AND {_STANDING} ORDER BY rank LIMIT ?",
+            [_fts_query(query), limit],
+        ).fetchall()
+        return [Idea(*r) for r in rows]
+
+    # -- screeners and respondents --------------------------------------------
+
+    def upsert_screener(self, name: str, title: str, source: str, path: str = "") -> Screener:
+        self.db.execute(
+            "INSERT INTO screeners (name, title, path, source, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET title = excluded.title, path = excluded.path,"
+            " source = excluded.source",
+            [name, title, path, source, self._now()],
+        )
+        row = self._one("SELECT * FROM screeners WHERE name = ?", [name], "screener")
+        return Screener(**row)
+
+    def screeners(self) -> list[Screener]:
+        rows = self.db.execute("SELECT * FROM screeners ORDER BY id").fetchall()
+        return [Screener(**self._dict("screeners", row)) for row in rows]
+
+    def add_respondent(
+        self,
+        screener_id: int,
+        external_id: str,
+        answers: dict[str, Any],
+        *,
+        contact: Contact | None = None,
+        source: str = "",
+        duration_seconds: float | None = None,
+    ) -> Respondent | None:
+        """Add one respondent with answers and contact; None if already imported."""
+        exists = self.db.execute(
+            "SELECT 1 FROM respondents WHERE screener_id = ? AND external_id = ?",
+            [screener_id, external_id],
+        ).fetchone()
+        if exists:
+            return None
+        now = self._now()
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO respondents (screener_id, external_id, source, duration_seconds,"
+                " imported_at) VALUES (?, ?, ?, ?, ?)",
+                [screener_id, external_id, source, duration_seconds, now],
+            )
+            respondent_id = cursor.lastrowid or 0
+            self.db.conn.executemany(
+                "INSERT INTO answers (respondent_id, question_id, value) VALUES (?, ?, ?)",
+                [
+                    (respondent_id, question, json.dumps(value, ensure_ascii=False))
+                    for question, value in answers.items()
+                ],
+            )
+            if contact is not None:
+                self.db.execute(
+                    "INSERT INTO contacts (respondent_id, name, email, phone) VALUES (?, ?, ?, ?)",
+                    [respondent_id, contact.name, contact.email, contact.phone],
+                )
+        return self.respondent(respondent_id)
+
+    def respondent(self, respondent_id: int) -> Respondent:
+        row = self._one("SELECT * FROM respondents WHERE id = ?", [respondent_id], "respondent")
+        row.pop("person_id", None)
+        answers = {
+            question: json.loads(value)
+            for question, value in self.db.execute(
+                "SELECT question_id, value FROM answers WHERE respondent_id = ?", [respondent_id]
+            ).fetchall()
+        }
+        return Respondent(**row, answers=answers)
+
+    def respondents(self, screener_id: int) -> list[Respondent]:
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM respondents WHERE screener_id = ? ORDER BY id", [screener_id]
+            ).fetchall()
+        ]
+        return [self.respondent(i) for i in ids]
+
+    def count_respondents(self, screener_id: int | None = None) -> int:
+        if screener_id is None:
+            return self.db.execute("SELECT count(*) FROM respondents").fetchone()[0]
+        return self.db.execute(
+            "SELECT count(*) FROM respondents WHERE screener_id = ?", [screener_id]
+        ).fetchone()[0]
+
+    def contact(self, respondent_id: int) -> Contact | None:
+        row = self.db.execute(
+            "SELECT respondent_id, name, email, phone FROM contacts WHERE respondent_id = ?",
+            [respondent_id],
+        ).fetchone()
+        return Contact(*row) if row else None
+
+    # -- embedding cache ----------------------------------------------------------
+
+    def cached_vectors(self, model: str, hashes: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        """Cached float32 blobs by text hash, looked up in chunks under SQLite's limit."""
+        wanted = list(dict.fromkeys(hashes))
+        found: dict[str, tuple[int, bytes]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for text_hash, dims, blob in self.db.execute(
+                f"SELECT text_hash, dimensions, vector FROM embeddings"
+                f" WHERE model = ? AND text_hash IN ({marks})",
+                [model, *chunk],
+            ).fetchall():
+                found[text_hash] = (dims, blob)
+        return found
+
+    def cache_vectors(self, model: str, rows: Iterable[tuple[str, int, bytes]]) -> None:
+        with self.transaction():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_hash, dimensions, vector)"
+                " VALUES (?, ?, ?, ?)",
+                [(model, text_hash, dims, blob) for text_hash, dims, blob in rows],
+            )
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _one(self, sql: str, params: list[Any], what: str) -> dict[str, Any]:
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no {what} matching {params[0]!r}")
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+    def _dict(self, table: str, row: tuple[Any, ...]) -> dict[str, Any]:
+        columns = [c.name for c in self.db[table].columns]  # type: ignore[union-attr]
+        return dict(zip(columns, row, strict=True))
+
+
+#: Ideas as they stand: numbered ideas that no withdrawal has replaced.
+_STANDING = (
+    "i.kind = 'idea' AND NOT EXISTS (SELECT 1 FROM ideas w"
+    " WHERE w.replaces = i.id AND w.kind = 'withdrawal')"
+)
+
+
+def _fts_query(query: str) -> str:
+    """Quote each word so user text (hyphens, quotes, emoji) never breaks FTS5 syntax."""
+    words = [w.replace('"', '""') for w in query.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    return Store(path or default_db_path())

@@ -1,0 +1,1 @@
+"""The Textual front door: the home screen, the live session, the reviews."""

@@ -1,0 +1,64 @@
+"""Provides the Textual application: one study database, many screens.
+
+The app opens the store (cheap: SQLite and no model), shows the home screen
+and pushes the live or review screens from there. Nothing here imports a
+model library; slow work runs in thread workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ideation.live.clock import Clock, SystemClock
+from ideation.store import Store
+from ideation.tui.commands import binding_commands
+from ideation.tui.home import HomeScreen
+
+
+class IdeationApp(App[None]):
+    """The terminal UI for a study."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ideation"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", tooltip="Leave ideation; everything is already saved"),
+    ]
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        clock: Clock | None = None,
+        open_session: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.db_path = Path(db_path)
+        self.clock: Clock = clock or SystemClock()
+        self.store = Store(self.db_path, clock=self.clock.now)
+        self.open_session = open_session
+        self.sub_title = str(self.db_path)
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self.open_session is not None:
+            self.open_live(self.open_session)
+
+    def open_live(self, session_id: int) -> None:
+        """Run or resume a session on the live screen."""
+        from ideation.tui.live import LiveScreen
+
+        self.push_screen(LiveScreen(session_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from binding_commands(screen)
+        yield from super().get_system_commands(screen)
+
+    def on_unmount(self) -> None:
+        self.store.close()

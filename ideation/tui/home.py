@@ -1,0 +1,94 @@
+"""Provides the home screen: the study at a glance.
+
+Sessions, screeners and recent activity, so a facilitator, recruiter or
+researcher sees where the study stands and picks up from there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+
+def when(at: float | None) -> str:
+    """A compact local date and time for tables; blank when unknown."""
+    return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+class HomeScreen(Screen[None]):
+    """The study's sessions, screeners and recent activity."""
+
+    BINDINGS = [
+        Binding(
+            "enter", "open_session", "Open session", tooltip="Run or resume the selected session"
+        ),
+        Binding("f5", "refresh", "Refresh", tooltip="Reload the study from the database"),
+        Binding("q", "app.quit", "Quit", tooltip="Leave ideation; everything is already saved"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panels"):
+            with Vertical(id="sessions-panel", classes="panel"):
+                yield Label("Sessions", classes="panel-title")
+                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="screeners-panel", classes="panel"):
+                yield Label("Screeners", classes="panel-title")
+                yield DataTable(id="screeners", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="activity-panel", classes="panel"):
+            yield Label("Recent activity", classes="panel-title")
+            yield Static(id="activity")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.add_columns("#", "Session", "Status", "Ideas", "Started")
+        screeners = self.query_one("#screeners", DataTable)
+        screeners.add_columns("Screener", "Title", "Respondents")
+        self.action_refresh()
+        sessions.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        name = store.get_setting("study_name")
+        self.title = f"ideation — {name}" if name else "ideation"
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.clear()
+        for session in store.sessions():
+            sessions.add_row(
+                str(session.id),
+                session.name,
+                session.status,
+                str(store.count_ideas(session.id)),
+                when(session.started_at),
+                key=str(session.id),
+            )
+        screeners = self.query_one("#screeners", DataTable)
+        screeners.clear()
+        for screener in store.screeners():
+            screeners.add_row(
+                screener.name, screener.title, str(store.count_respondents(screener.id))
+            )
+        lines = [f"{when(a.at)}  {a.what}" for a in store.recent_activity(12)]
+        empty = "Nothing yet. Try `ideation demo`, or `ideation run sessions/half-day.yaml`."
+        self.query_one("#activity", Static).update("\n".join(lines) or empty)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "sessions":
+            self.action_open_session()
+
+    def action_open_session(self) -> None:
+        sessions = self.query_one("#sessions", DataTable)
+        if not sessions.row_count:
+            self.notify("No sessions yet: start one with `ideation run PLAN`.", severity="warning")
+            return
+        key = sessions.coordinate_to_cell_key(sessions.cursor_coordinate).row_key.value
+        self.app.open_live(int(key or 0))  # type: ignore[attr-defined]

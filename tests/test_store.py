@@ -1,0 +1,157 @@
+"""The study database: schema, append-only ideas, search, caches, bad files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ideation.records import Contact
+from ideation.store import Store, StoreError, default_db_path
+
+
+def make_session(store: Store) -> int:
+    session = store.create_session(
+        "Test session",
+        None,
+        [
+            {"title": "Purge", "technique": "purge", "planned_seconds": 600},
+            {"title": "Brainstorm", "technique": "brainstorm", "planned_seconds": 1200},
+        ],
+        [{"label": "Maya"}, {"label": "P2", "anonymous": True}],
+    )
+    return session.id
+
+
+def test_new_file_gets_schema_wal_and_foreign_keys(store: Store) -> None:
+    assert store.schema_version() == ["m001_initial"]
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    tables = set(store.db.table_names())
+    for table in (
+        "screeners",
+        "respondents",
+        "answers",
+        "contacts",
+        "scores",
+        "flags",
+        "people",
+        "participation_history",
+        "plans",
+        "sessions",
+        "phases",
+        "phase_log",
+        "participants",
+        "ideas",
+        "ideas_fts",
+        "embeddings",
+        "clusterings",
+        "clusters",
+        "cluster_members",
+    ):
+        assert table in tables
+
+
+def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
+    Store(db_path).close()
+    with Store(db_path) as again:
+        assert again.schema_version() == ["m001_initial"]
+
+
+def test_default_path_honours_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IDEATION_DB", raising=False)
+    assert default_db_path() == Path("sessions/study.db")
+    monkeypatch.setenv("IDEATION_DB", "/tmp/other.db")
+    assert default_db_path() == Path("/tmp/other.db")
+
+
+def test_not_a_database_is_a_one_line_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("this is not sqlite\n" * 100)
+    with pytest.raises(StoreError) as caught:
+        Store(bogus)
+    assert str(bogus) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_session_copies_agenda_and_people(store: Store) -> None:
+    session_id = make_session(store)
+    phases = store.phases(session_id)
+    assert [p.technique for p in phases] == ["purge", "brainstorm"]
+    assert [p.position for p in phases] == [0, 1]
+    people = store.participants(session_id)
+    assert [(p.label, p.anonymous) for p in people] == [("Maya", False), ("P2", True)]
+    assert store.find_session("Test session").id == session_id
+    assert store.find_session(str(session_id)).name == "Test session"
+    with pytest.raises(StoreError):
+        store.find_session("no such session")
+
+
+def test_ideas_are_numbered_per_session_and_append_only(store: Store) -> None:
+    first = make_session(store)
+    second = make_session(store)
+    a = store.add_idea(first, "Compostable pods 🌱")
+    b = store.add_idea(first, "A refill pouch", builds_on=a.id)
+    c = store.add_idea(second, "قهوة في الصباح")
+    assert (a.seq, b.seq, c.seq) == (1, 2, 1)
+    assert store.idea_by_seq(first, 2) == b
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("UPDATE ideas SET text = 'changed' WHERE id = ?", [a.id])
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("DELETE FROM ideas WHERE id = ?", [a.id])
+
+
+def test_withdrawal_keeps_history_and_frees_no_number(store: Store) -> None:
+    session_id = make_session(store)
+    a = store.add_idea(session_id, "Mistaken entry")
+    withdrawal = store.amend_idea(a, "withdrawal")
+    after = store.add_idea(session_id, "Next idea")
+    assert withdrawal.replaces == a.id and withdrawal.seq == a.seq
+    assert after.seq == 2
+    assert store.count_ideas(session_id) == 1
+    assert [row.kind for row in store.idea_rows(session_id)] == ["idea", "withdrawal", "idea"]
+    with pytest.raises(ValueError):
+        store.amend_idea(a, "deletion")
+
+
+def test_ideas_survive_a_reopen(db_path: Path) -> None:
+    with Store(db_path) as first:
+        session_id = make_session(first)
+        first.add_idea(session_id, "Saved before the crash")
+    with Store(db_path) as second:
+        assert [i.text for i in second.idea_rows(session_id)] == ["Saved before the crash"]
+
+
+def test_full_text_search_skips_withdrawn_and_tolerates_syntax(store: Store) -> None:
+    session_id = make_session(store)
+    kept = store.add_idea(session_id, "Pods you can compost in the garden")
+    gone = store.add_idea(session_id, "Pods made of sugar")
+    store.amend_idea(gone, "withdrawal")
+    assert store.search_ideas("pods") == [kept]
+    assert store.search_ideas('compost "garden') == [kept]
+    assert store.search_ideas("AND OR -") == []
+
+
+def test_respondents_import_once_with_contacts_apart(store: Store) -> None:
+    screener = store.upsert_screener("coffee", "Coffee lovers", "screener: coffee\n")
+    answers = {"age": 34, "mug_uses": "pen holder\nplant pot", "industry": ["None of these"]}
+    contact = Contact(0, "Zoë Ådahl", "zoe@example.com", "+44 7700 900123")
+    added = store.add_respondent(screener.id, "R001", answers, contact=contact)
+    assert added is not None and added.answers == answers
+    assert store.add_respondent(screener.id, "R001", answers) is None
+    assert store.count_respondents(screener.id) == 1
+    saved = store.contact(added.id)
+    assert saved is not None and saved.email == "zoe@example.com"
+    columns = {c.name for c in store.db["respondents"].columns}
+    assert not columns & {"name", "email", "phone"}
+
+
+def test_settings_and_activity(store: Store) -> None:
+    store.set_setting("study_name", "First")
+    store.set_setting("study_name", "Second")
+    assert store.get_setting("study_name") == "Second"
+    assert store.get_setting("missing", "default") == "default"
+    store.log("one")
+    store.log("two")
+    assert [a.what for a in store.recent_activity()][:2] == ["two", "one"]
