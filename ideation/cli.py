@@ -93,5 +93,105 @@ def demo(db_path: Path | None, no_tui: bool) -> None:
         launch_tui(path)
 
 
+@cli.group()
+def plan() -> None:
+    """Session plans: the brief, the people and the timed agenda (YAML).
+
+    Example:
+
+        ideation plan check sessions/half-day.yaml
+    """
+
+
+@plan.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def plan_check(files: tuple[Path, ...]) -> None:
+    """Validate session plans: errors name the file, line and field; warnings
+    point at an agenda that will probably run badly.
+
+    Example:
+
+        ideation plan check sessions/half-day.yaml sessions/sprint-90.yaml
+    """
+    from ideation.live.plan import PlanError, check_plan, load_plan
+
+    for path in files:
+        try:
+            loaded = load_plan(path)
+        except PlanError as error:
+            raise UserError(str(error)) from error
+        hours, minutes = divmod(round(loaded.total_minutes), 60)
+        click.echo(
+            f"{path}: ok — {len(loaded.agenda)} phases, {hours} h {minutes} min,"
+            f" {len(loaded.participants)} participants"
+        )
+        for warning in check_plan(loaded):
+            click.echo(f"{path}: warning: {warning}")
+
+
+@cli.command()
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--resume", "resume", is_flag=True, help="Continue a session instead of starting one."
+)
+@click.option(
+    "--session",
+    "session_ref",
+    default=None,
+    help="With --resume: the session id or name. [default: the latest unfinished]",
+)
+@click.option("--name", default=None, help="Name for the new session. [default: the plan's]")
+@db_option
+def run(
+    plan_file: Path | None,
+    resume: bool,
+    session_ref: str | None,
+    name: str | None,
+    db_path: Path | None,
+) -> None:
+    """Run a live session from a plan, or resume one after a break, a crash or
+    a closed laptop: the phase comes back with the right time left.
+
+    Example:
+
+        ideation run sessions/half-day.yaml --name "Brewline, 14 Oct"
+
+        ideation run --resume              # the latest unfinished session
+
+        ideation run --resume --session 3
+    """
+    from ideation.live.plan import PlanError, load_plan
+    from ideation.live.session import start_session
+
+    path = db_path or default_db_path()
+    with open_study(path) as store:
+        if resume:
+            if plan_file is not None and session_ref is None:
+                session_ref = str(plan_file)  # `ideation run --resume 3` reads naturally too
+            session = _session_to_resume(store, session_ref)
+        else:
+            if plan_file is None:
+                raise UserError("give a plan file to start from, or --resume")
+            try:
+                loaded = load_plan(plan_file)
+            except PlanError as error:
+                raise UserError(str(error)) from error
+            session = start_session(store, loaded, name)
+        click.echo(f"{path}: session {session.id} “{session.name}”")
+    launch_tui(path, open_session=session.id)
+
+
+def _session_to_resume(store: Store, ref: str | None):  # noqa: ANN202 - a records.Session
+    if ref is not None:
+        try:
+            return store.find_session(ref)
+        except StoreError as error:
+            raise UserError(str(error)) from error
+    unfinished = [s for s in store.sessions() if s.status != "ended"]
+    if not unfinished:
+        raise UserError(f"{store.path}: no unfinished session to resume; start one with a plan")
+    return unfinished[-1]
+
+
 def main() -> None:
     cli(prog_name="ideation")

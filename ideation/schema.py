@@ -151,6 +151,7 @@ def m001_initial(db: Database) -> None:
         );
         CREATE UNIQUE INDEX ideas_numbered ON ideas (session_id, seq) WHERE kind = 'idea';
         CREATE INDEX ideas_by_session ON ideas (session_id, id);
+        CREATE INDEX ideas_by_replaced ON ideas (replaces) WHERE replaces IS NOT NULL;
         -- Append-only: what a person said is never overwritten or deleted.
         CREATE TRIGGER ideas_append_only_update BEFORE UPDATE ON ideas
         BEGIN SELECT RAISE(ABORT, 'ideas are append-only: add a correction instead'); END;

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ideation.records import Participant
 
 _BUILD_ON = re.compile(r"^\+(\d{1,6})(?=\s|$|[,:;])[,:;]?\s*")
-_SPEAKER = re.compile(r"^([^\s:+][^:]{0,30}?)\s*:\s+")
+_SPEAKER = re.compile(r"^([^\s:+][^:]{0,30}?)\s*:(?:\s+|$)")
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,9 @@ class LiveSession:
         self.events: list[PhaseEvent] = store.phase_log(session_id)
         self.rows: list[Idea] = store.idea_rows(session_id)
         self._by_seq = {row.seq: row for row in self.rows if row.kind == "idea"}
+        self._by_id = {row.id: row for row in self.rows if row.kind == "idea"}
+        self._withdrawn = {row.replaces for row in self.rows if row.kind == "withdrawal"}
+        self._standing: list[Idea] | None = None
         self.anonymous_mode = False
         self.brief: Brief | None = None
         if self.session.plan_id is not None:
@@ -189,8 +192,7 @@ class LiveSession:
             builds_on=builds_on.id if builds_on else None,
             at=self.clock.now(),
         )
-        self.rows.append(idea)
-        self._by_seq[idea.seq] = idea
+        self._remember(idea)
         technique_now = self.current_technique
         judged = technique_now is None or technique_now.divergent
         return Captured(idea, detect_critique(parsed.text) if judged else None, builds_on)
@@ -203,22 +205,34 @@ class LiveSession:
         if self.is_withdrawn(idea):
             raise CaptureError(f"idea +{seq} is already withdrawn")
         row = self.store.amend_idea(idea, "withdrawal", at=self.clock.now())
-        self.rows.append(row)
+        self._remember(row)
         return row
 
+    def _remember(self, row: Idea) -> None:
+        """Keep the in-memory picture in step with a row the store has committed."""
+        self.rows.append(row)
+        if row.kind == "idea":
+            self._by_seq[row.seq] = row
+            self._by_id[row.id] = row
+        elif row.kind == "withdrawal":
+            self._withdrawn.add(row.replaces)
+        self._standing = None
+
     def is_withdrawn(self, idea: Idea) -> bool:
-        return any(r.kind == "withdrawal" and r.replaces == idea.id for r in self.rows)
+        return idea.id in self._withdrawn
 
     def idea(self, seq: int) -> Idea | None:
         return self._by_seq.get(seq)
 
     def thread(self, idea: Idea) -> list[Idea]:
         """The chain of ideas this one builds on, oldest first, ending with it."""
-        by_id = {row.id: row for row in self.rows if row.kind == "idea"}
         chain = [idea]
-        while chain[0].builds_on in by_id and len(chain) < 50:
-            chain.insert(0, by_id[chain[0].builds_on])  # type: ignore[index]
+        while chain[0].builds_on in self._by_id and len(chain) < 50:
+            chain.insert(0, self._by_id[chain[0].builds_on])  # type: ignore[index]
         return chain
+
+    def idea_by_id(self, idea_id: int | None) -> Idea | None:
+        return self._by_id.get(idea_id)  # type: ignore[arg-type]
 
     def participant(self, participant_id: int | None) -> Participant | None:
         return next((p for p in self.participants if p.id == participant_id), None)
@@ -230,7 +244,10 @@ class LiveSession:
         return starts[-1].at if starts else None
 
     def standing(self) -> list[Idea]:
-        return live_ideas(self.rows)
+        """Ideas as they stand now; recomputed only after a capture or withdrawal."""
+        if self._standing is None:
+            self._standing = live_ideas(self.rows)
+        return self._standing
 
     def phase_ideas(self) -> list[Idea]:
         phase = self.current_phase

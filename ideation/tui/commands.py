@@ -13,18 +13,22 @@ from textual.screen import Screen
 
 
 def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
-    """One palette command per described, enabled binding of `screen` (first key wins)."""
-    seen: set[str] = set()
-    for active in screen.active_bindings.values():
-        binding = active.binding
-        if not binding.description or binding.action in seen or not active.enabled:
-            continue
-        seen.add(binding.action)
-        node = active.node
-        action = binding.action
+    """One palette command per described binding in reach of `screen`, shadowed or not.
 
-        async def run(node=node, action=action) -> None:  # noqa: ANN001 - bound defaults
-            await node.run_action(action)
+    A focused table may own `enter` itself; the screen's action stays in the
+    palette all the same, which is why this walks the whole binding chain.
+    """
+    seen: set[tuple[int, str]] = set()
+    for node, bindings in screen._modal_binding_chain:  # noqa: SLF001 - no public walk
+        for _key, binding in bindings:
+            if not binding.description or (id(node), binding.action) in seen:
+                continue
+            if screen.app._check_action_state(binding.action, node) is False:  # noqa: SLF001
+                continue
+            seen.add((id(node), binding.action))
 
-        key = binding.key_display or binding.key
-        yield SystemCommand(f"{binding.description} ({key})", binding.tooltip or "", run)
+            async def run(node=node, action=binding.action) -> None:  # noqa: ANN001
+                await node.run_action(action)
+
+            key = binding.key_display or binding.key.split(",")[0]
+            yield SystemCommand(f"{binding.description} ({key})", binding.tooltip or "", run)

@@ -112,12 +112,12 @@ class LiveScreen(Screen[None]):
             yield Static(id="guide")
             yield Static(id="flow")
         yield DataTable(id="ideas", cursor_type="row", zebra_stripes=True)
-        yield Static(id="thread")
+        yield Static(id="thread", classes="empty")
         yield Static(id="people")
         yield Input(
             placeholder="Type an idea, Enter to capture  ·  Maya: …  2: …  +12 …", id="capture"
         )
-        yield Static(id="nudge")
+        yield Static(id="nudge", classes="empty")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -125,7 +125,7 @@ class LiveScreen(Screen[None]):
         self.live = LiveSession(app.store, self.session_id, app.clock)  # type: ignore[attr-defined]
         self.title = self.live.session.name
         table = self.query_one("#ideas", DataTable)
-        table.add_columns("#", "Who", "Idea", "Phase")
+        table.add_columns("#", "Who", "Phase", "Idea")
         for row in self.live.rows:
             if row.kind == "idea":
                 self._add_row(row)
@@ -295,8 +295,8 @@ class LiveScreen(Screen[None]):
     def refresh_thread(self) -> None:
         idea = self.selected_idea()
         thread = self.query_one("#thread", Static)
+        thread.set_class(idea is None or idea.builds_on is None, "empty")
         if idea is None or idea.builds_on is None:
-            thread.update("")
             return
         chain = self.live.thread(idea)
         thread.update("Thread: " + " → ".join(f"+{i.seq} {i.text[:30]}" for i in chain))
@@ -309,14 +309,14 @@ class LiveScreen(Screen[None]):
         table = self.query_one("#ideas", DataTable)
         text = Text(idea.text)
         if idea.builds_on is not None:
-            parent = next((r for r in self.live.rows if r.id == idea.builds_on), None)
+            parent = self.live.idea_by_id(idea.builds_on)
             text = Text.assemble((f"↳+{parent.seq if parent else '?'} ", "cyan"), idea.text)
         phase = next((p for p in self.live.phases if p.id == idea.phase_id), None)
         table.add_row(
             str(idea.seq),
             self._who(idea),
+            phase.title[:12] if phase else "",
             text,
-            phase.title[:14] if phase else "",
             key=str(idea.seq),
         )
 
@@ -328,7 +328,7 @@ class LiveScreen(Screen[None]):
                 if original is not None:
                     table.update_cell(
                         str(row.seq),
-                        table.ordered_columns[2].key,
+                        table.ordered_columns[3].key,
                         Text(f"(withdrawn) {original.text}", style="dim strike"),
                     )
 
@@ -366,8 +366,7 @@ class LiveScreen(Screen[None]):
                     (captured.critique.reframe, "bold cyan"),
                 )
             )
-        else:
-            nudge.update("")
+        nudge.set_class(captured.critique is None, "empty")
         self.refresh_people()
         self.refresh_flow()
         self.refresh_thread()

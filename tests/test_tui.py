@@ -1,0 +1,186 @@
+"""The terminal UI driven as a person would, through Textual's Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Digits, Input, Static
+
+from ideation.demo import build_demo
+from ideation.live.clock import FakeClock
+from ideation.live.plan import parse_plan
+from ideation.live.session import start_session
+from ideation.store import Store
+from ideation.tui.app import IdeationApp
+from ideation.tui.home import HomeScreen
+from ideation.tui.live import LiveScreen
+
+PLAN = """
+name: Pilot plan
+brief:
+  problem_as_given: How might we make mornings better?
+participants: [{name: Maya}, {name: Tom}, {name: Ana}]
+agenda:
+  - {title: Brainstorm, technique: brainstorm, minutes: 10, prompts: [First card, Second card]}
+  - {title: Direct analogy, technique: direct_analogy, minutes: 5}
+"""
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def session_id(db_path: Path) -> int:
+    with Store(db_path) as store:
+        return start_session(store, parse_plan(PLAN, "pilot.yaml")).id
+
+
+def text_of(screen, selector: str) -> str:  # noqa: ANN001
+    return str(screen.query_one(selector, Static).render())
+
+
+async def type_idea(pilot, line: str) -> None:  # noqa: ANN001
+    pilot.app.screen.query_one("#capture", Input).value = line
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_home_lists_the_demo_study_and_offers_actions(db_path: Path) -> None:
+    with Store(db_path) as store:
+        build_demo(store)
+    app = IdeationApp(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        sessions = app.screen.query_one("#sessions", DataTable)
+        assert sessions.row_count == 1
+        assert "159" in [str(c) for c in sessions.get_row_at(0)]
+        assert app.screen.query_one("#screeners", DataTable).row_count == 1
+        assert "ended" in text_of(app.screen, "#activity")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(t.startswith("Open session") for t in titles)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LiveScreen)
+        assert "Session ended" in text_of(app.screen, "#phase-title")
+
+
+async def test_capture_attribution_build_on_and_withdraw(
+    db_path: Path, session_id: int, clock
+) -> None:  # noqa: ANN001,E501
+    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LiveScreen)
+        assert app.focused is screen.query_one("#capture", Input)
+        await pilot.press("f9")
+        clock.advance(30)
+        await pilot.press(*"Maya: pods that grow herbs")
+        await pilot.press("enter")
+        await pilot.pause()
+        table = screen.query_one("#ideas", DataTable)
+        assert table.row_count == 1
+        assert [str(c) for c in table.get_row_at(0)][:2] == ["1", "Maya"]
+        assert screen.query_one("#capture", Input).value == ""
+        await pilot.press("ctrl+o")
+        assert screen.query_one("#capture", Input).value == "+1 "
+        await pilot.press(*"and a watering mug")
+        await pilot.press("ctrl+t", "ctrl+t")  # second participant speaks
+        await pilot.press("enter")
+        await pilot.pause()
+        row = [str(c) for c in table.get_row_at(1)]
+        assert row[1] == "Tom" and row[3].startswith("↳+1")
+        assert "Thread:" in text_of(screen, "#thread")
+        await type_idea(pilot, "Ana: that's a stupid idea, too expensive")
+        nudge = text_of(screen, "#nudge")
+        assert "How to" in nudge and not screen.query_one("#nudge").has_class("empty")
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "(withdrawn)" in str(table.get_row_at(2)[3])
+        with Store(db_path) as store:
+            rows = store.idea_rows(session_id)
+        assert [r.kind for r in rows] == ["idea", "idea", "idea", "withdrawal"]
+        assert rows[1].builds_on == rows[0].id
+
+
+async def test_a_rejected_line_stays_in_the_box(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001
+    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await type_idea(pilot, "+42 builds on an idea that does not exist")
+        box = app.screen.query_one("#capture", Input)
+        assert box.value == "+42 builds on an idea that does not exist"
+
+
+async def test_phase_keys_pause_extend_overtime_and_bell(
+    db_path: Path, session_id: int, clock
+) -> None:  # noqa: ANN001,E501
+    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert "Not started" in text_of(screen, "#phase-title")
+        await pilot.press("f9")
+        assert "Brainstorm" in text_of(screen, "#phase-title")
+        assert "First card" in text_of(screen, "#guide")
+        await pilot.press("f2")
+        assert "Second card" in text_of(screen, "#guide")
+        clock.advance(8 * 60 + 30)
+        screen.tick()
+        assert bells == [1]
+        assert screen.query_one("#countdown", Digits).value == "1:30"
+        await pilot.press("f5")
+        clock.advance(600)
+        screen.tick()
+        assert "PAUSED" in text_of(screen, "#phase-status")
+        assert screen.query_one("#countdown", Digits).value == "1:30"
+        await pilot.press("f5", "f6", "f7")
+        screen.tick()
+        assert screen.query_one("#countdown", Digits).value == "7:30"
+        clock.advance(6 * 60)
+        screen.tick()
+        clock.advance(2 * 60)
+        screen.tick()
+        assert screen.query_one("#countdown", Digits).value == "+0:30"
+        assert "overtime" in text_of(screen, "#phase-status")
+        assert screen.query_one("#countdown").has_class("overtime")
+        assert len(bells) == 3  # two minutes after the extension, then zero
+        await pilot.press("f9")
+        assert "Direct analogy" in text_of(screen, "#phase-title")
+        await pilot.press("f8")
+        assert "Brainstorm" in text_of(screen, "#phase-title")
+        await pilot.press("f9", "f9")  # past the last phase: asks to end
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Session ended" in text_of(screen, "#phase-title")
+    with Store(db_path) as store:
+        log = [(e.kind, e.position, e.note) for e in store.phase_log(session_id)]
+        assert ("start", 0, "back") in log and log[-1][0] == "end"
+
+
+async def test_resume_after_a_crash_comes_back_in_the_same_phase(
+    db_path: Path, session_id: int, clock
+) -> None:  # noqa: ANN001,E501
+    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9", "f9")
+        clock.advance(60)
+        await type_idea(pilot, "Tom: a bee that delivers beans")
+    clock.advance(120)  # the process is gone for two minutes
+    again = IdeationApp(db_path, clock=clock, open_session=session_id)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = again.screen
+        assert "Direct analogy" in text_of(screen, "#phase-title")
+        assert screen.query_one("#countdown", Digits).value == "2:00"
+        assert screen.query_one("#ideas", DataTable).row_count == 1
+        await type_idea(pilot, "Ana: honeycomb pods")
+        assert str(screen.query_one("#ideas", DataTable).get_row_at(1)[0]) == "2"
