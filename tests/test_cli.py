@@ -12,7 +12,6 @@ from ideation import __version__
 from ideation.cli import cli
 from ideation.store import Store
 
-
 #: Commands that read a file and never open the study database.
 FILE_ONLY = {("plan", "check")}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Digits, Input, Static
 
 from ideation.demo import build_demo
@@ -109,13 +110,45 @@ async def test_capture_attribution_build_on_and_withdraw(
         assert rows[1].builds_on == rows[0].id
 
 
-async def test_a_rejected_line_stays_in_the_box(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001
+async def test_a_line_with_no_idea_stays_in_the_box(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001,E501
     app = IdeationApp(db_path, clock=clock, open_session=session_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
-        await type_idea(pilot, "+42 builds on an idea that does not exist")
+        await type_idea(pilot, "Maya:")
         box = app.screen.query_one("#capture", Input)
-        assert box.value == "+42 builds on an idea that does not exist"
+        assert box.value == "Maya:"
+        await type_idea(pilot, "+42 builds on an idea that does not exist")
+        table = app.screen.query_one("#ideas", DataTable)
+        assert str(table.get_row_at(0)[3]) == "+42 builds on an idea that does not exist"
+
+
+async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001,E501
+    """Keys arrive faster than the screen handles them, as from a fast typist."""
+    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        burst = "1: first idea\r2: second idea\r3: third idea\rhalf-typed fourth"
+        for char in burst:
+            if char == "\r":
+                app.post_message(events.Key("enter", None))
+            else:
+                app.post_message(events.Key("space" if char == " " else char, char))
+        await pilot.pause(0.3)
+        table = app.screen.query_one("#ideas", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [(r[1], r[3]) for r in rows] == [
+            ("Maya", "first idea"),
+            ("Tom", "second idea"),
+            ("Ana", "third idea"),
+        ]
+        box = app.screen.query_one("#capture", Input)
+        assert box.value == "half-typed fourth"
+        box.value = ""
+        app.screen.query_one("#capture", Input).post_message(
+            events.Paste("a pasted idea\n\nthat runs over\r\nthree lines")
+        )
+        await pilot.pause()
+        assert box.value == "a pasted idea that runs over three lines"
 
 
 async def test_phase_keys_pause_extend_overtime_and_bell(
@@ -184,3 +217,37 @@ async def test_resume_after_a_crash_comes_back_in_the_same_phase(
         assert screen.query_one("#ideas", DataTable).row_count == 1
         await type_idea(pilot, "Ana: honeycomb pods")
         assert str(screen.query_one("#ideas", DataTable).get_row_at(1)[0]) == "2"
+
+
+async def test_the_half_day_template_runs_end_to_end(db_path: Path) -> None:
+    """Four simulated hours through all sixteen phases by keyboard, nothing lost, no drift."""
+    from ideation.live.plan import load_plan
+    from ideation.paths import shipped_file
+
+    clock = FakeClock()
+    plan = load_plan(shipped_file("sessions", "half-day.yaml"))
+    with Store(db_path) as store:
+        session_id = start_session(store, plan).id
+    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    began = clock.now()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        for number, item in enumerate(plan.agenda, start=1):
+            await pilot.press("f9")
+            assert item.title[:20] in text_of(screen, "#phase-title")
+            for second in range(0, item.planned_seconds, 30):
+                clock.advance(30)
+                if second % 300 == 0:
+                    await type_idea(pilot, f"{number % 6 + 1}: idea in {item.title}")
+                screen.tick()
+            assert screen.query_one("#countdown", Digits).value == "0:00"
+        await pilot.press("f9")  # past the last phase: asks to end
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Session ended" in text_of(screen, "#phase-title")
+    with Store(db_path) as store:
+        log = store.phase_log(session_id)
+        assert log[-1].at - began == pytest.approx(plan.total_minutes * 60, abs=1.0)
+        expected = sum(-(-item.planned_seconds // 300) for item in plan.agenda)
+        assert store.count_ideas(session_id) == expected

@@ -45,6 +45,7 @@ class Captured:
     idea: Idea
     critique: Critique | None
     builds_on: Idea | None
+    note: str = ""  # something the facilitator should know, e.g. a +N that named nothing
 
 
 def start_session(store: Store, plan: SessionPlan, name: str | None = None) -> Session:
@@ -170,22 +171,26 @@ class LiveSession:
         return parse_capture(line, self.participants)
 
     def capture(self, line: str, speaker: Participant | None = None) -> Captured:
-        """Commit one typed line as an idea (prefixes parsed), then report on it."""
+        """Commit one typed line as an idea (prefixes parsed), then report on it.
+
+        Only a line with no idea in it is refused. A `+N` that names no idea is
+        kept in the text, unlinked, and a line typed after the end is still
+        recorded: what the room said matters more than tidy links.
+        """
         parsed = self.parse(line)
         if not parsed.text:
             raise CaptureError("type the idea after the prefix")
-        if self.state().ended:
-            raise CaptureError("the session has ended; nothing more can be captured")
-        builds_on = None
+        text, note, builds_on = parsed.text, "", None
         if parsed.builds_on_seq is not None:
             builds_on = self._by_seq.get(parsed.builds_on_seq)
             if builds_on is None:
-                raise CaptureError(f"there is no idea +{parsed.builds_on_seq} to build on")
+                text = f"+{parsed.builds_on_seq} {parsed.text}"
+                note = f"there is no idea +{parsed.builds_on_seq}: captured without the link"
         who = None if self.anonymous_mode else (parsed.participant or speaker)
         phase = self.current_phase
         idea = self.store.add_idea(
             self.session.id,
-            parsed.text,
+            text,
             participant_id=who.id if who else None,
             phase_id=phase.id if phase else None,
             technique=phase.technique if phase else "",
@@ -195,7 +200,8 @@ class LiveSession:
         self._remember(idea)
         technique_now = self.current_technique
         judged = technique_now is None or technique_now.divergent
-        return Captured(idea, detect_critique(parsed.text) if judged else None, builds_on)
+        critique = detect_critique(parsed.text) if judged else None
+        return Captured(idea, critique, builds_on, note)
 
     def withdraw(self, seq: int) -> Idea:
         """Withdraw a mistaken entry: a new row that says so; the original stays."""

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from ideation.live.clock import Clock, SystemClock
@@ -26,9 +25,6 @@ class IdeationApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "ideation"
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", tooltip="Leave ideation; everything is already saved"),
-    ]
 
     def __init__(
         self,

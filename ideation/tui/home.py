@@ -24,9 +24,7 @@ class HomeScreen(Screen[None]):
     """The study's sessions, screeners and recent activity."""
 
     BINDINGS = [
-        Binding(
-            "enter", "open_session", "Open session", tooltip="Run or resume the selected session"
-        ),
+        Binding("o", "open_session", "Open session", tooltip="Run or resume the selected session"),
         Binding("f5", "refresh", "Refresh", tooltip="Reload the study from the database"),
         Binding("q", "app.quit", "Quit", tooltip="Leave ideation; everything is already saved"),
     ]
@@ -47,9 +45,9 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         sessions = self.query_one("#sessions", DataTable)
-        sessions.add_columns("#", "Session", "Status", "Ideas", "Started")
+        sessions.add_columns("#", "Status", "Ideas", "Started", "Session")
         screeners = self.query_one("#screeners", DataTable)
-        screeners.add_columns("Screener", "Title", "Respondents")
+        screeners.add_columns("Screener", "Respondents", "Title")
         self.action_refresh()
         sessions.focus()
 
@@ -65,17 +63,17 @@ class HomeScreen(Screen[None]):
         for session in store.sessions():
             sessions.add_row(
                 str(session.id),
-                session.name,
                 session.status,
                 str(store.count_ideas(session.id)),
                 when(session.started_at),
+                session.name,
                 key=str(session.id),
             )
         screeners = self.query_one("#screeners", DataTable)
         screeners.clear()
         for screener in store.screeners():
             screeners.add_row(
-                screener.name, screener.title, str(store.count_respondents(screener.id))
+                screener.name, str(store.count_respondents(screener.id)), screener.title
             )
         lines = [f"{when(a.at)}  {a.what}" for a in store.recent_activity(12)]
         empty = "Nothing yet. Try `ideation demo`, or `ideation run sessions/half-day.yaml`."

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,6 +25,42 @@ from ideation.records import Idea, Participant
 from ideation.tui.dialogs import ConfirmScreen
 
 TICK_SECONDS = 0.5
+
+
+class CaptureInput(Input):
+    """An input that hands over its line and empties itself the instant Enter is hit.
+
+    Textual runs key bindings as actions a moment after printable keys are
+    inserted, so with the stock Enter binding a fast typist's next words land
+    in the line before it is submitted. Here Enter is handled in key order,
+    so each line carries exactly what was typed before its Enter. A pasted
+    block keeps all its lines (joined), not just the first.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.submit_line()
+            return
+        await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if lines:
+            self.insert_text_at_cursor(" ".join(lines))
+        event.stop()
+        event.prevent_default()
+
+    async def action_submit(self) -> None:
+        self.submit_line()
+
+    def submit_line(self) -> None:
+        line = self.value
+        if not line.strip():
+            return
+        self.value = ""
+        self.post_message(self.Submitted(self, line))
 
 
 def clock_time(at: float | None) -> str:
@@ -114,7 +150,7 @@ class LiveScreen(Screen[None]):
         yield DataTable(id="ideas", cursor_type="row", zebra_stripes=True)
         yield Static(id="thread", classes="empty")
         yield Static(id="people")
-        yield Input(
+        yield CaptureInput(
             placeholder="Type an idea, Enter to capture  ·  Maya: …  2: …  +12 …", id="capture"
         )
         yield Static(id="nudge", classes="empty")
@@ -267,7 +303,7 @@ class LiveScreen(Screen[None]):
         recent = rates[-3:] if rates else []
         per_minute = sum(recent) / len(recent) if recent else 0.0
         text.append("Flow ", style="bold")
-        text.append(f"{sparkline(rates[-20:])} {per_minute:.1f}/min\n")
+        text.append(f"{sparkline(rates[-12:])} {per_minute:.1f}/min\n")
         text.append(f"Build-ons {self.live.build_on_rate():.0%}\n")
         for share in self.live.shares()[:8]:
             bar = "█" * round(share.share * 10)
@@ -349,9 +385,12 @@ class LiveScreen(Screen[None]):
         try:
             captured = self.live.capture(line, self.speaker)
         except CaptureError as error:
-            self.notify(str(error), severity="warning")  # the text stays in the box
+            box = event.input
+            box.value = f"{line} {box.value}".strip()  # give the line back, nothing lost
+            self.notify(str(error), severity="warning")
             return
-        event.input.value = ""
+        if captured.note:
+            self.notify(captured.note, severity="warning")
         self._add_row(captured.idea)
         table = self.query_one("#ideas", DataTable)
         table.move_cursor(row=table.row_count - 1)
