@@ -23,7 +23,7 @@ from ideation.tui.home import HomeScreen
 class IdeationApp(App[None]):
     """The terminal UI for a study."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "ideation"
 
     def __init__(
