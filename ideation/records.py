@@ -144,3 +144,57 @@ class Activity:
 
     at: float
     what: str
+
+
+@dataclass(frozen=True)
+class Score:
+    """One explained score of a respondent (involvement, creativity, composite, …)."""
+
+    respondent_id: int
+    kind: str
+    value: float
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A data-quality flag with the evidence behind it."""
+
+    respondent_id: int
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClusteringRecord:
+    """One revision of a theme structure; the automatic one is never overwritten."""
+
+    id: int
+    scope: tuple[int, ...]  # session ids
+    parent_id: int | None
+    automatic: bool
+    model: str
+    params: dict[str, Any]
+    note: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ThemeRecord:
+    """A theme of a clustering revision."""
+
+    id: int
+    clustering_id: int
+    number: int
+    label: str
+    representative_idea_id: int | None
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Which theme an idea is in, in one revision, and what is special about it."""
+
+    idea_id: int
+    theme_number: int
+    duplicate_group: int | None = None
+    wild: bool = False

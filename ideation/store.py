@@ -21,15 +21,20 @@ from sqlite_utils import Database
 
 from ideation.records import (
     Activity,
+    ClusteringRecord,
     Contact,
+    Flag,
     Idea,
+    Membership,
     Participant,
     Phase,
     PhaseEvent,
     Plan,
     Respondent,
+    Score,
     Screener,
     Session,
+    ThemeRecord,
 )
 from ideation.schema import migrations
 
@@ -483,6 +488,205 @@ class Store:
             [respondent_id],
         ).fetchone()
         return Contact(*row) if row else None
+
+    def set_outcome(self, respondent_id: int, status: str, terminate_reason: str = "") -> None:
+        """Record whether the screener completed or terminated, keeping the answers."""
+        self.db.execute(
+            "UPDATE respondents SET status = ?, terminate_reason = ? WHERE id = ?",
+            [status, terminate_reason, respondent_id],
+        )
+
+    def set_decision(self, respondent_id: int, decision: str, reason: str = "") -> None:
+        if decision not in ("", "accepted", "standby", "rejected"):
+            raise ValueError(f"decision must be accepted, standby or rejected, not {decision!r}")
+        self.db.execute(
+            "UPDATE respondents SET decision = ?, decision_reason = ? WHERE id = ?",
+            [decision, reason, respondent_id],
+        )
+
+    def save_assessment(
+        self, respondent_id: int, scores: Iterable[Score], flags: Iterable[Flag]
+    ) -> None:
+        """Replace a respondent's scores and flags together, so a re-score is never half done."""
+        with self.transaction():
+            self.db.execute("DELETE FROM scores WHERE respondent_id = ?", [respondent_id])
+            self.db.execute("DELETE FROM flags WHERE respondent_id = ?", [respondent_id])
+            self.db.conn.executemany(
+                "INSERT INTO scores (respondent_id, kind, value, explanation) VALUES (?, ?, ?, ?)",
+                [
+                    (respondent_id, s.kind, s.value, json.dumps(s.explanation, ensure_ascii=False))
+                    for s in scores
+                ],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO flags (respondent_id, kind, reason) VALUES (?, ?, ?)",
+                [(respondent_id, f.kind, f.reason) for f in flags],
+            )
+
+    def scores(self, respondent_id: int) -> dict[str, Score]:
+        rows = self.db.execute(
+            "SELECT respondent_id, kind, value, explanation FROM scores WHERE respondent_id = ?",
+            [respondent_id],
+        ).fetchall()
+        return {r[1]: Score(r[0], r[1], r[2], json.loads(r[3])) for r in rows}
+
+    def flags(self, respondent_id: int) -> list[Flag]:
+        rows = self.db.execute(
+            "SELECT respondent_id, kind, reason FROM flags WHERE respondent_id = ? ORDER BY id",
+            [respondent_id],
+        ).fetchall()
+        return [Flag(*r) for r in rows]
+
+    # -- people across studies ------------------------------------------------------
+
+    def link_person(self, respondent_id: int, identity_key: str) -> int:
+        """Tie a respondent to one person (by normalised email or phone) across studies."""
+        self.db.execute(
+            "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
+            " ON CONFLICT (identity_key) DO NOTHING",
+            [identity_key, self._now()],
+        )
+        person_id = self.db.execute(
+            "SELECT id FROM people WHERE identity_key = ?", [identity_key]
+        ).fetchone()[0]
+        self.db.execute(
+            "UPDATE respondents SET person_id = ? WHERE id = ?", [person_id, respondent_id]
+        )
+        return person_id
+
+    def person_of(self, respondent_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT person_id FROM respondents WHERE id = ?", [respondent_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    def record_participation(self, person_id: int, study: str, at: float | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO participation_history (person_id, study, took_part_at) VALUES (?, ?, ?)",
+            [person_id, study, self._now() if at is None else at],
+        )
+
+    def last_participation(self, person_id: int) -> tuple[str, float] | None:
+        """The person's most recent study, so "took part within N months" needs no typing."""
+        row = self.db.execute(
+            "SELECT study, took_part_at FROM participation_history WHERE person_id = ?"
+            " ORDER BY took_part_at DESC LIMIT 1",
+            [person_id],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def add_respondent_participant(
+        self, session_id: int, label: str, respondent_id: int, person_id: int | None
+    ) -> Participant:
+        """An accepted respondent joins a session's participants (once)."""
+        existing = self.db.execute(
+            "SELECT id FROM participants WHERE session_id = ? AND respondent_id = ?",
+            [session_id, respondent_id],
+        ).fetchone()
+        if existing is None:
+            self.db.execute(
+                "INSERT INTO participants (session_id, label, respondent_id, person_id)"
+                " VALUES (?, ?, ?, ?)",
+                [session_id, label, respondent_id, person_id],
+            )
+        return next(p for p in self.participants(session_id) if p.respondent_id == respondent_id)
+
+    # -- clusterings -------------------------------------------------------------
+
+    def save_clustering(
+        self,
+        scope: Sequence[int],
+        themes: Sequence[tuple[int, str, int | None]],
+        members: Sequence[Membership],
+        *,
+        automatic: bool,
+        parent_id: int | None = None,
+        model: str = "",
+        params: dict[str, Any] | None = None,
+        note: str = "",
+    ) -> ClusteringRecord:
+        """Store one revision whole: its themes (number, label, representative) and members."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO clusterings (scope, parent_id, automatic, model, params, note,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    json.dumps(sorted(scope)),
+                    parent_id,
+                    int(automatic),
+                    model,
+                    json.dumps(params or {}, ensure_ascii=False),
+                    note,
+                    self._now(),
+                ],
+            )
+            clustering_id = cursor.lastrowid or 0
+            theme_ids: dict[int, int] = {}
+            for number, label, representative in themes:
+                theme_ids[number] = (
+                    self.db.execute(
+                        "INSERT INTO clusters (clustering_id, number, label,"
+                        " representative_idea_id) VALUES (?, ?, ?, ?)",
+                        [clustering_id, number, label, representative],
+                    ).lastrowid
+                    or 0
+                )
+            self.db.conn.executemany(
+                "INSERT INTO cluster_members (clustering_id, idea_id, cluster_id,"
+                " duplicate_group, wild) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        clustering_id,
+                        m.idea_id,
+                        theme_ids[m.theme_number],
+                        m.duplicate_group,
+                        int(m.wild),
+                    )
+                    for m in members
+                ],
+            )
+            self.log(f"Themes revised ({'automatic' if automatic else note or 'edited'})")
+        return self.clustering(clustering_id)
+
+    def clustering(self, clustering_id: int) -> ClusteringRecord:
+        row = self._one("SELECT * FROM clusterings WHERE id = ?", [clustering_id], "clustering")
+        return ClusteringRecord(
+            id=row["id"],
+            scope=tuple(json.loads(row["scope"])),
+            parent_id=row["parent_id"],
+            automatic=bool(row["automatic"]),
+            model=row["model"],
+            params=json.loads(row["params"]),
+            note=row["note"],
+            created_at=row["created_at"],
+        )
+
+    def clusterings(self, scope: Sequence[int] | None = None) -> list[ClusteringRecord]:
+        """Revisions, oldest first; only those of exactly `scope` when given."""
+        if scope is None:
+            rows = self.db.execute("SELECT id FROM clusterings ORDER BY id").fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT id FROM clusterings WHERE scope = ? ORDER BY id",
+                [json.dumps(sorted(scope))],
+            ).fetchall()
+        return [self.clustering(r[0]) for r in rows]
+
+    def themes(self, clustering_id: int) -> list[ThemeRecord]:
+        rows = self.db.execute(
+            "SELECT id, clustering_id, number, label, representative_idea_id FROM clusters"
+            " WHERE clustering_id = ? ORDER BY number",
+            [clustering_id],
+        ).fetchall()
+        return [ThemeRecord(*r) for r in rows]
+
+    def memberships(self, clustering_id: int) -> list[Membership]:
+        rows = self.db.execute(
+            "SELECT m.idea_id, c.number, m.duplicate_group, m.wild FROM cluster_members m"
+            " JOIN clusters c ON c.id = m.cluster_id WHERE m.clustering_id = ? ORDER BY m.idea_id",
+            [clustering_id],
+        ).fetchall()
+        return [Membership(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
     # -- embedding cache ----------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ideation.records import Contact
+from ideation.records import Contact, Flag, Membership, Score
 from ideation.store import Store, StoreError, default_db_path
 
 
@@ -155,3 +155,72 @@ def test_settings_and_activity(store: Store) -> None:
     store.log("one")
     store.log("two")
     assert [a.what for a in store.recent_activity()][:2] == ["two", "one"]
+
+
+def test_assessment_replaces_scores_and_flags_together(store: Store) -> None:
+    screener = store.upsert_screener("coffee", "Coffee lovers", "screener: coffee\n")
+    person = store.add_respondent(screener.id, "R1", {"age": 30})
+    assert person is not None
+    store.save_assessment(
+        person.id,
+        [Score(person.id, "creativity", 71.5, {"rare": ["plant pot"]})],
+        [Flag(person.id, "speeder", "took 88 s; batch median 598 s")],
+    )
+    store.save_assessment(person.id, [Score(person.id, "creativity", 64.0)], [])
+    assert store.scores(person.id)["creativity"].value == 64.0
+    assert store.flags(person.id) == []
+    store.set_outcome(person.id, "terminated", "industry security")
+    store.set_decision(person.id, "rejected", "terminated")
+    again = store.respondent(person.id)
+    assert (again.status, again.terminate_reason, again.decision) == (
+        "terminated",
+        "industry security",
+        "rejected",
+    )
+    with pytest.raises(ValueError):
+        store.set_decision(person.id, "maybe")
+
+
+def test_people_carry_participation_across_studies(store: Store) -> None:
+    screener = store.upsert_screener("coffee", "Coffee lovers", "screener: coffee\n")
+    first = store.add_respondent(screener.id, "R1", {})
+    second = store.add_respondent(screener.id, "R2", {})
+    assert first is not None and second is not None
+    person = store.link_person(first.id, "zoe@example.com")
+    assert store.link_person(second.id, "zoe@example.com") == person
+    assert store.last_participation(person) is None
+    store.record_participation(person, "Tea study", at=1000.0)
+    store.record_participation(person, "Coffee study", at=2000.0)
+    assert store.last_participation(person) == ("Coffee study", 2000.0)
+    session_id = make_session(store)
+    joined = store.add_respondent_participant(session_id, "Zoë", first.id, person)
+    again = store.add_respondent_participant(session_id, "Zoë", first.id, person)
+    assert joined == again and joined.person_id == person
+
+
+def test_clustering_revisions_keep_the_automatic_one(store: Store) -> None:
+    session_id = make_session(store)
+    a = store.add_idea(session_id, "compost pods")
+    b = store.add_idea(session_id, "pods for the garden")
+    c = store.add_idea(session_id, "a kettle that sings")
+    auto = store.save_clustering(
+        [session_id],
+        [(1, "pods · compost", a.id), (2, "kettle", c.id)],
+        [Membership(a.id, 1, 1), Membership(b.id, 1, 1), Membership(c.id, 2, None, True)],
+        automatic=True,
+        model="all-MiniLM-L6-v2",
+        params={"k": 2},
+    )
+    edited = store.save_clustering(
+        [session_id],
+        [(1, "Garden pods", a.id)],
+        [Membership(a.id, 1), Membership(b.id, 1), Membership(c.id, 1)],
+        automatic=False,
+        parent_id=auto.id,
+        note="merged kettle into pods",
+    )
+    assert [r.id for r in store.clusterings([session_id])] == [auto.id, edited.id]
+    assert store.clustering(auto.id).params == {"k": 2} and store.clustering(auto.id).automatic
+    assert [t.label for t in store.themes(auto.id)] == ["pods · compost", "kettle"]
+    assert store.memberships(auto.id)[2] == Membership(c.id, 2, None, True)
+    assert {m.theme_number for m in store.memberships(edited.id)} == {1}

@@ -137,5 +137,6 @@ def _replay_session(store: Store, plan: SessionPlan) -> tuple[int, int]:
         clock += max(planned_minutes, last_minute + 0.5) * 60
     store.log_phase_event(session.id, "end", at=clock)
     store.set_session_status(session.id, "ended", at=clock)
-    store.log(f"Session “{session.name}” ended with {len(ideas_by_n)} ideas")
-    return session.id, store.count_ideas(session.id)
+    standing = store.count_ideas(session.id)
+    store.log(f"Session “{session.name}” ended with {standing} ideas")
+    return session.id, standing
