@@ -65,7 +65,7 @@ async def bench_screen(db: Path, session_id: int, captures: int) -> list[float]:
     from ideation.tui.live import LiveScreen
 
     times: list[float] = []
-    app = IdeationApp(db, open_session=session_id)
+    app = IdeationApp(db, open_session=session_id, embedder=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen

@@ -193,5 +193,112 @@ def _session_to_resume(store: Store, ref: str | None):  # noqa: ANN202 - a recor
     return unfinished[-1]
 
 
+def model_option(func: F) -> F:
+    """`--model PATH`: any local sentence-transformers directory instead of the bundled one."""
+    return click.option(
+        "--model",
+        "model_path",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="A local sentence-transformers model directory. [default: bundled all-MiniLM-L6-v2]",
+    )(func)
+
+
+def resolve_sessions(store: Store, refs: tuple[str, ...]) -> list[int]:
+    """Session ids from ids or names; `all` means every session of the study."""
+    if refs == ("all",):
+        ids = [s.id for s in store.sessions()]
+        if not ids:
+            raise UserError(f"{store.path}: the study has no sessions yet")
+        return ids
+    try:
+        return [store.find_session(ref).id for ref in refs]
+    except StoreError as error:
+        raise UserError(str(error)) from error
+
+
+@cli.command()
+@click.argument("sessions", nargs=-1, required=True)
+@click.option(
+    "--themes",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="How many themes. [default: chosen automatically]",
+)
+@model_option
+@db_option
+def cluster(
+    sessions: tuple[str, ...], themes: int | None, model_path: Path | None, db_path: Path | None
+) -> None:
+    """Group a session's ideas into themes by meaning — or several sessions
+    pooled, or `all`. Each run is stored as a new automatic revision.
+
+    Example:
+
+        ideation cluster 1
+
+        ideation cluster 1 2 --themes 8
+
+        ideation cluster all --model ~/models/my-sbert
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ideation.analysis.embed import SentenceTransformerEmbedder
+    from ideation.analysis.themes import cluster_scope, theme_set
+
+    with open_study(db_path) as store:
+        ids = resolve_sessions(store, sessions)
+        with Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            try:
+                record = cluster_scope(
+                    store,
+                    ids,
+                    SentenceTransformerEmbedder(model_path),
+                    themes=themes,
+                    progress=progress,
+                )
+            except ValueError as error:
+                raise UserError(str(error)) from error
+        result = theme_set(store, record.id)
+        ideas = sum(len(t.ideas) for t in result.themes)
+        click.echo(f"revision {record.id}: {len(result.themes)} themes over {ideas} ideas")
+        for theme in result.themes:
+            wild = f", {len(theme.wild)} wild" if theme.wild else ""
+            click.echo(f"{theme.number:>3}  {len(theme.ideas):>3} ideas{wild}  {theme.label}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, help="At most this many.")
+@db_option
+def search(query: str, limit: int, db_path: Path | None) -> None:
+    """Full-text search over the ideas of every session in the study.
+
+    Example:
+
+        ideation search "compost pods"
+    """
+    with open_study(db_path) as store:
+        names = {s.id: s.name for s in store.sessions()}
+        found = store.search_ideas(query, limit)
+        for idea in found:
+            click.echo(f"{names.get(idea.session_id, idea.session_id)}  +{idea.seq}  {idea.text}")
+        if not found:
+            click.echo(f"no idea matches {query!r}", err=True)
+
+
 def main() -> None:
     cli(prog_name="ideation")

@@ -52,7 +52,7 @@ async def type_idea(pilot, line: str) -> None:  # noqa: ANN001
 async def test_home_lists_the_demo_study_and_offers_actions(db_path: Path) -> None:
     with Store(db_path) as store:
         build_demo(store)
-    app = IdeationApp(db_path)
+    app = IdeationApp(db_path, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -72,7 +72,7 @@ async def test_home_lists_the_demo_study_and_offers_actions(db_path: Path) -> No
 async def test_capture_attribution_build_on_and_withdraw(
     db_path: Path, session_id: int, clock
 ) -> None:  # noqa: ANN001,E501
-    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -111,7 +111,7 @@ async def test_capture_attribution_build_on_and_withdraw(
 
 
 async def test_a_line_with_no_idea_stays_in_the_box(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001,E501
-    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
         await type_idea(pilot, "Maya:")
@@ -124,7 +124,7 @@ async def test_a_line_with_no_idea_stays_in_the_box(db_path: Path, session_id: i
 
 async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001,E501
     """Keys arrive faster than the screen handles them, as from a fast typist."""
-    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
         burst = "1: first idea\r2: second idea\r3: third idea\rhalf-typed fourth"
@@ -154,7 +154,7 @@ async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int,
 async def test_phase_keys_pause_extend_overtime_and_bell(
     db_path: Path, session_id: int, clock
 ) -> None:  # noqa: ANN001,E501
-    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24)) as pilot:
@@ -202,13 +202,13 @@ async def test_phase_keys_pause_extend_overtime_and_bell(
 async def test_resume_after_a_crash_comes_back_in_the_same_phase(
     db_path: Path, session_id: int, clock
 ) -> None:  # noqa: ANN001,E501
-    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9", "f9")
         clock.advance(60)
         await type_idea(pilot, "Tom: a bee that delivers beans")
     clock.advance(120)  # the process is gone for two minutes
-    again = IdeationApp(db_path, clock=clock, open_session=session_id)
+    again = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = again.screen
@@ -228,7 +228,7 @@ async def test_the_half_day_template_runs_end_to_end(db_path: Path) -> None:
     plan = load_plan(shipped_file("sessions", "half-day.yaml"))
     with Store(db_path) as store:
         session_id = start_session(store, plan).id
-    app = IdeationApp(db_path, clock=clock, open_session=session_id)
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     began = clock.now()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -251,3 +251,21 @@ async def test_the_half_day_template_runs_end_to_end(db_path: Path) -> None:
         assert log[-1].at - began == pytest.approx(plan.total_minutes * 60, abs=1.0)
         expected = sum(-(-item.planned_seconds // 300) for item in plan.agenda)
         assert store.count_ideas(session_id) == expected
+
+
+async def test_ideas_are_embedded_in_the_background(
+    db_path: Path, session_id: int, clock, fake_embedder
+) -> None:  # noqa: ANN001,E501
+    """Themes are ready when the session ends: new ideas reach the cache as they come."""
+    app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=fake_embedder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await type_idea(pilot, "Maya: a mug that keeps coffee warm")
+        await type_idea(pilot, "Tom: beans delivered by bicycle")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        embedded = {text for call in fake_embedder.calls for text in call}
+        assert {"a mug that keeps coffee warm", "beans delivered by bicycle"} <= embedded
+        assert "ready for themes" in text_of(app.screen, "#flow")
+    with Store(db_path) as store:
+        assert store.db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 2

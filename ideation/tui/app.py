@@ -14,6 +14,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from ideation.analysis.embed import Embedder, SentenceTransformerEmbedder
 from ideation.live.clock import Clock, SystemClock
 from ideation.store import Store
 from ideation.tui.commands import binding_commands
@@ -32,9 +33,15 @@ class IdeationApp(App[None]):
         *,
         clock: Clock | None = None,
         open_session: int | None = None,
+        embedder: Embedder | None | bool = True,
         **kwargs: Any,
     ) -> None:
+        """`embedder`: True for the bundled model (loaded lazily in a worker), an
+        Embedder to use that one, False/None to embed nothing in the background."""
         super().__init__(**kwargs)
+        if embedder is True:
+            embedder = SentenceTransformerEmbedder()
+        self.embedder: Embedder | None = embedder or None
         self.db_path = Path(db_path)
         self.clock: Clock = clock or SystemClock()
         self.store = Store(self.db_path, clock=self.clock.now)

@@ -134,6 +134,8 @@ class LiveScreen(Screen[None]):
         self.card = 0
         self.speaker: Participant | None = None
         self.last_state: TimerState | None = None
+        self.embedded: set[str] = set()
+        self.embedding_note = ""
 
     # -- layout ---------------------------------------------------------------
 
@@ -171,6 +173,7 @@ class LiveScreen(Screen[None]):
         self.last_state = self.live.state()
         self.refresh_all()
         self.set_interval(TICK_SECONDS, self.tick)
+        self.embed_in_background()
 
     # -- rendering ------------------------------------------------------------
 
@@ -312,6 +315,8 @@ class LiveScreen(Screen[None]):
             text.append(
                 f"quiet {quiet.label}: {quiet.silent_seconds // 60:.0f} min\n", style="yellow"
             )
+        if self.embedding_note:
+            text.append(f"{self.embedding_note}\n", style="dim")
         signal = self.live.flow()
         if signal.message:
             text.append(
@@ -409,6 +414,35 @@ class LiveScreen(Screen[None]):
         self.refresh_people()
         self.refresh_flow()
         self.refresh_thread()
+        self.embed_in_background()
+
+    # -- meaning, in the background ------------------------------------------
+
+    def embed_in_background(self) -> None:
+        """Embed new ideas in a thread, so themes are ready the moment the session ends."""
+        if self.app.embedder is None:  # type: ignore[attr-defined]
+            return
+        if any(w.group == "embed" and not w.is_finished for w in self.workers):
+            return
+        self.run_worker(self._embed_pending, thread=True, group="embed", exit_on_error=False)
+
+    def _pending_texts(self) -> list[str]:
+        return [i.text for i in self.live.standing() if i.text not in self.embedded]
+
+    def _embed_pending(self) -> None:
+        """Runs in a worker thread with its own database connection; loops until caught up."""
+        from ideation.analysis.embed import embed_cached
+        from ideation.store import Store
+
+        app = self.app
+        with Store(app.db_path) as store:  # type: ignore[attr-defined]
+            while texts := app.call_from_thread(self._pending_texts):
+                embed_cached(store, app.embedder, texts)  # type: ignore[attr-defined]
+                app.call_from_thread(self._embedded_now, texts)
+
+    def _embedded_now(self, texts: list[str]) -> None:
+        self.embedded.update(texts)
+        self.embedding_note = f"{len(self.embedded)} ideas ready for themes"
 
     @on(DataTable.RowHighlighted, "#ideas")
     def highlighted(self) -> None:

@@ -1,0 +1,120 @@
+"""Provides themes for a study: embed a scope's ideas, cluster them, keep revisions.
+
+A scope is one session, several pooled, or the whole study. The automatic
+result is stored as a revision of its own; every edit a researcher makes
+(move, merge, split, rename) is a new revision whose parent is the one it
+changed, so nothing the machine or a person decided is ever overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ideation.analysis.embed import Embedder, embed_cached
+from ideation.live.flow import live_ideas
+from ideation.records import ClusteringRecord, Idea, Membership, ThemeRecord
+from ideation.store import Store
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    """One theme of a revision with its ideas, ready to show or export."""
+
+    number: int
+    label: str
+    representative: Idea | None
+    ideas: tuple[Idea, ...]
+    wild: frozenset[int]  # idea ids
+    duplicate_groups: dict[int, int]  # idea id -> group
+
+
+@dataclass(frozen=True)
+class ThemeSet:
+    """A clustering revision resolved against the ideas it covers."""
+
+    record: ClusteringRecord
+    themes: tuple[ThemeView, ...]
+
+    def theme_of(self, idea_id: int) -> ThemeView | None:
+        return next((t for t in self.themes if any(i.id == idea_id for i in t.ideas)), None)
+
+
+def scope_ideas(store: Store, session_ids: Sequence[int]) -> list[Idea]:
+    """The ideas as they stand (withdrawals applied) in every session of the scope."""
+    ideas: list[Idea] = []
+    for session_id in sorted(set(session_ids)):
+        ideas.extend(live_ideas(store.idea_rows(session_id)))
+    return ideas
+
+
+def cluster_scope(
+    store: Store,
+    session_ids: Sequence[int],
+    embedder: Embedder,
+    *,
+    themes: int | None = None,
+    progress: Progress | None = None,
+) -> ClusteringRecord:
+    """Embed (through the cache) and cluster a scope; store the automatic revision."""
+    from ideation.analysis.cluster import cluster_ideas
+
+    ideas = scope_ideas(store, session_ids)
+    if not ideas:
+        raise ValueError("no ideas to cluster in sessions " + ", ".join(map(str, session_ids)))
+    texts = [idea.text for idea in ideas]
+
+    def embedding(done: int, total: int) -> None:
+        if progress:
+            progress("embedding", done, total)
+
+    vectors = embed_cached(store, embedder, texts, embedding)
+    if progress:
+        progress("clustering", 0, 1)
+    result = cluster_ideas(vectors, texts, themes=themes)
+    if progress:
+        progress("clustering", 1, 1)
+    return store.save_clustering(
+        session_ids,
+        [(t.number, t.label, ideas[t.representative].id) for t in result.themes],
+        [
+            Membership(idea.id, result.assignment[n], result.duplicate_group[n], result.wild[n])
+            for n, idea in enumerate(ideas)
+        ],
+        automatic=True,
+        model=embedder.model_id,
+        params={**result.params, "themes_requested": themes},
+    )
+
+
+def theme_set(store: Store, clustering_id: int) -> ThemeSet:
+    """A stored revision joined with its ideas, themes in number order."""
+    record = store.clustering(clustering_id)
+    ideas = {idea.id: idea for idea in scope_ideas(store, record.scope)}
+    members = store.memberships(clustering_id)
+    views = []
+    for theme in store.themes(clustering_id):
+        mine = [m for m in members if m.theme_number == theme.number and m.idea_id in ideas]
+        views.append(_view(theme, mine, ideas))
+    return ThemeSet(record, tuple(views))
+
+
+def _view(theme: ThemeRecord, members: list[Membership], ideas: dict[int, Idea]) -> ThemeView:
+    return ThemeView(
+        number=theme.number,
+        label=theme.label,
+        representative=ideas.get(theme.representative_idea_id or -1),
+        ideas=tuple(ideas[m.idea_id] for m in members),
+        wild=frozenset(m.idea_id for m in members if m.wild),
+        duplicate_groups={
+            m.idea_id: m.duplicate_group for m in members if m.duplicate_group is not None
+        },
+    )
+
+
+def latest_theme_set(store: Store, session_ids: Sequence[int]) -> ThemeSet | None:
+    """The newest revision for exactly this scope, if any."""
+    revisions = store.clusterings(session_ids)
+    return theme_set(store, revisions[-1].id) if revisions else None
