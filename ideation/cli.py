@@ -300,5 +300,70 @@ def search(query: str, limit: int, db_path: Path | None) -> None:
             click.echo(f"no idea matches {query!r}", err=True)
 
 
+@cli.command()
+@click.argument("sessions", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "md", "xlsx", "html"]),
+    default=None,
+    help="File format. [default: from the --out suffix]",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write.",
+)
+@click.option(
+    "--include-names",
+    is_flag=True,
+    help="Show participants' names instead of P1, P2, … (personal data).",
+)
+@click.option(
+    "--revision",
+    type=int,
+    default=None,
+    help="Theme revision to use. [default: the latest for these sessions]",
+)
+@db_option
+def export(
+    sessions: tuple[str, ...],
+    fmt: str | None,
+    out: Path,
+    include_names: bool,
+    revision: int | None,
+    db_path: Path | None,
+) -> None:
+    """Export a session's ideas with their themes for a report: one row per
+    idea (csv, xlsx, json), a readable summary (md) or a self-contained HTML
+    report with charts and a map of ideas. Participants are pseudonymised.
+
+    Example:
+
+        ideation export 1 --out brewline.html
+
+        ideation export 1 2 --format xlsx --out pooled.xlsx --include-names
+    """
+    from ideation.export.bundle import build_bundle
+    from ideation.export.writers import write_export
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "json", "md", "xlsx", "html"):
+        raise UserError(f"{out}: cannot tell the format from the suffix; give --format")
+    with open_study(db_path) as store:
+        ids = resolve_sessions(store, sessions)
+        try:
+            bundle = build_bundle(store, ids, include_names=include_names, revision=revision)
+            written = write_export(bundle, fmt, out)
+        except (ValueError, StoreError) as error:
+            raise UserError(str(error)) from error
+    themed = sum(i.theme_id is not None for i in bundle.ideas)
+    click.echo(
+        f"{written}: {len(bundle.ideas)} ideas ({themed} in {len(bundle.themes)} themes), {fmt}"
+    )
+
+
 def main() -> None:
     cli(prog_name="ideation")

@@ -25,6 +25,9 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("o", "open_session", "Open session", tooltip="Run or resume the selected session"),
+        Binding("t", "themes", "Themes", tooltip="Review the selected session's themes"),
+        Binding("a", "themes_all", "All themes", tooltip="Themes across every session, pooled"),
+        Binding("slash", "search", "Search", tooltip="Full-text search over every idea"),
         Binding("f5", "refresh", "Refresh", tooltip="Reload the study from the database"),
         Binding("q", "app.quit", "Quit", tooltip="Leave ideation; everything is already saved"),
     ]
@@ -83,10 +86,34 @@ class HomeScreen(Screen[None]):
         if event.data_table.id == "sessions":
             self.action_open_session()
 
-    def action_open_session(self) -> None:
+    def selected_session(self) -> int | None:
         sessions = self.query_one("#sessions", DataTable)
         if not sessions.row_count:
             self.notify("No sessions yet: start one with `ideation run PLAN`.", severity="warning")
-            return
+            return None
         key = sessions.coordinate_to_cell_key(sessions.cursor_coordinate).row_key.value
-        self.app.open_live(int(key or 0))  # type: ignore[attr-defined]
+        return int(key or 0)
+
+    def action_open_session(self) -> None:
+        session_id = self.selected_session()
+        if session_id is not None:
+            self.app.open_live(session_id)  # type: ignore[attr-defined]
+
+    def action_themes(self) -> None:
+        from ideation.tui.review import ReviewScreen
+
+        session_id = self.selected_session()
+        if session_id is not None:
+            self.app.push_screen(ReviewScreen([session_id]))
+
+    def action_themes_all(self) -> None:
+        from ideation.tui.review import ReviewScreen
+
+        ids = [s.id for s in self.app.store.sessions()]  # type: ignore[attr-defined]
+        if ids:
+            self.app.push_screen(ReviewScreen(ids))
+
+    def action_search(self) -> None:
+        from ideation.tui.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())

@@ -1,0 +1,197 @@
+"""Provides the export bundle built from a study: sessions, themes, ideas.
+
+Participants are pseudonymised (P1, P2, … in the order they joined) unless
+names are asked for, because a report travels further than the study file.
+The 2-D map uses the cached embeddings of the themes' model; when any are
+missing the map is left out rather than loading a model during an export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ideation.analysis.embed import text_hash
+from ideation.analysis.themes import ThemeSet, latest_theme_set, scope_ideas, theme_set
+from ideation.export.model import AgendaRow, ExportBundle, ExportIdea, ExportSession, ExportTheme
+from ideation.live.flow import ideas_per_minute
+from ideation.live.plan import PlanError, parse_plan
+from ideation.live.timing import timer_state
+from ideation.records import Idea, Participant
+from ideation.store import Store
+
+
+def iso(at: float | None) -> str:
+    return datetime.fromtimestamp(at).isoformat(timespec="seconds") if at else ""
+
+
+def build_bundle(
+    store: Store,
+    session_ids: Sequence[int],
+    *,
+    include_names: bool = False,
+    revision: int | None = None,
+) -> ExportBundle:
+    """Everything an export needs, from the latest theme revision of exactly this scope."""
+    themes = theme_set(store, revision) if revision else latest_theme_set(store, session_ids)
+    ideas = scope_ideas(store, session_ids)
+    people = {p.id: p for sid in session_ids for p in store.participants(sid)}
+    names = _participant_names(list(people.values()), include_names)
+    sessions = {sid: store.session(sid) for sid in session_ids}
+    phases = {p.id: p for sid in session_ids for p in store.phases(sid)}
+    seq_of = {idea.id: idea.seq for idea in ideas}
+    placed = _placement(themes)
+    coordinates = _map(store, themes, ideas)
+    rows = []
+    for idea in ideas:
+        theme_number, label, representative, wild, group = placed.get(
+            idea.id, (None, "", False, False, None)
+        )
+        phase = phases.get(idea.phase_id or -1)
+        x, y = coordinates.get(idea.id, (None, None))
+        rows.append(
+            ExportIdea(
+                id=idea.id,
+                session=sessions[idea.session_id].name,
+                seq=idea.seq,
+                text=idea.text,
+                participant=names.get(idea.participant_id or -1, ""),
+                phase=phase.title if phase else "",
+                technique=idea.technique,
+                created_at=iso(idea.created_at),
+                builds_on=seq_of.get(idea.builds_on or -1),
+                theme_id=theme_number,
+                theme_label=label,
+                representative=representative,
+                wild=wild,
+                duplicate_group=group,
+                x=x,
+                y=y,
+            )
+        )
+    return ExportBundle(
+        study=store.get_setting("study_name") or store.path.stem,
+        sessions=tuple(_session(store, sid, ideas, names) for sid in session_ids),
+        themes=_themes(themes),
+        ideas=tuple(rows),
+        generated_at=iso(store._now()),  # noqa: SLF001 - the study's own clock
+        clustering_note=_note(themes),
+    )
+
+
+def _participant_names(people: list[Participant], include_names: bool) -> dict[int, str]:
+    names = {}
+    for number, person in enumerate(sorted(people, key=lambda p: p.id), start=1):
+        if person.anonymous:
+            names[person.id] = f"Anonymous {number}"
+        else:
+            names[person.id] = person.label if include_names else f"P{number}"
+    return names
+
+
+def _placement(themes: ThemeSet | None) -> dict[int, tuple[int, str, bool, bool, int | None]]:
+    placed: dict[int, tuple[int, str, bool, bool, int | None]] = {}
+    for theme in themes.themes if themes else ():
+        rep = theme.representative.id if theme.representative else None
+        for idea in theme.ideas:
+            placed[idea.id] = (
+                theme.number,
+                theme.label,
+                idea.id == rep,
+                idea.id in theme.wild,
+                theme.duplicate_groups.get(idea.id),
+            )
+    return placed
+
+
+def _themes(themes: ThemeSet | None) -> tuple[ExportTheme, ...]:
+    if themes is None:
+        return ()
+    return tuple(
+        ExportTheme(
+            id=t.number,
+            label=t.label,
+            representative=t.representative.text if t.representative else "",
+            size=len(t.ideas),
+            wild=len(t.wild),
+            duplicates=len(t.duplicate_groups),
+        )
+        for t in themes.themes
+    )
+
+
+def _note(themes: ThemeSet | None) -> str:
+    if themes is None:
+        return "Not clustered yet: run `ideation cluster` for themes."
+    record = themes.record
+    kind = "automatic" if record.automatic else f"edited ({record.note})"
+    return f"Theme revision {record.id}, {kind}, {iso(record.created_at)}, model {record.model}."
+
+
+def _map(
+    store: Store, themes: ThemeSet | None, ideas: list[Idea]
+) -> dict[int, tuple[float, float]]:
+    """2-D positions from cached vectors only; empty when the cache is incomplete."""
+    if themes is None or len(ideas) < 3:
+        return {}
+    import numpy as np
+
+    from ideation.analysis.cluster import map_2d
+
+    hashes = [text_hash(i.text) for i in ideas]
+    cached = store.cached_vectors(themes.record.model, hashes)
+    if len(cached) < len(set(hashes)):
+        return {}
+    vectors = np.vstack([np.frombuffer(cached[h][1], dtype=np.float32) for h in hashes])
+    points = map_2d(vectors)
+    return {idea.id: (float(p[0]), float(p[1])) for idea, p in zip(ideas, points, strict=True)}
+
+
+def _session(
+    store: Store, session_id: int, ideas: list[Idea], names: dict[int, str]
+) -> ExportSession:
+    session = store.session(session_id)
+    phases = store.phases(session_id)
+    log = store.phase_log(session_id)
+    end = session.ended_at or max((i.created_at for i in ideas), default=session.created_at)
+    state = timer_state([p.planned_seconds for p in phases], log, end)
+    first_start = {}
+    for event in log:
+        if event.kind == "start" and event.position is not None:
+            first_start.setdefault(event.position, event.at)
+    brief: dict[str, object] = {}
+    if session.plan_id is not None:
+        plan = store.plan(session.plan_id)
+        try:
+            parsed = parse_plan(plan.source, plan.path).brief
+            brief = {
+                "problem_as_given": parsed.problem_as_given,
+                "background": parsed.background,
+                "tried": list(parsed.tried),
+                "opportunity_areas": list(parsed.opportunity_areas),
+                "springboards": list(parsed.springboards),
+            }
+        except PlanError:
+            brief = {}
+    mine = [i for i in ideas if i.session_id == session_id]
+    start = log[0].at if log else session.created_at
+    counts: dict[str, int] = {}
+    for idea in mine:
+        name = names.get(idea.participant_id or -1, "unattributed")
+        counts[name] = counts.get(name, 0) + 1
+    return ExportSession(
+        name=session.name,
+        brief=brief,
+        agenda=tuple(
+            AgendaRow(
+                title=p.title,
+                technique=p.technique,
+                planned_minutes=p.planned_seconds / 60,
+                actual_minutes=round(state.actual_seconds.get(p.position, 0.0) / 60, 1),
+                started_at=iso(first_start.get(p.position)),
+            )
+            for p in phases
+        ),
+        ideas_per_minute=tuple(ideas_per_minute(mine, start, end)) if mine else (),
+        participation=tuple(sorted(counts.items(), key=lambda kv: -kv[1])),
+    )

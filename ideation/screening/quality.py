@@ -1,0 +1,556 @@
+"""Provides data-quality flags for screener respondents, each with a one-line reason.
+
+Online screeners attract speeders, straightliners, bots and people signing up
+twice. An ideation session has six seats, so one bad recruit costs a sixth of
+the room. These checks say what looks wrong and why ("took 88 s; batch median
+598 s"), so the recruiter can decide; what each kind of flag does (rank down,
+exclude) is the screener's ``flag_actions``, not this module's business.
+
+Kinds, in the order they are reported:
+
+* ``speeder``: duration under ``speeder_fraction`` of the batch median, only
+  once ``speed_min_batch`` completed durations exist (a median of five says
+  nothing). Terminated or unfinished respondents neither count nor get flagged.
+* ``straightliner``: every answered statement of a rating grid the same, when
+  at least four were answered. Attention-check items are left out (a
+  straightliner who happens to pass one is still a straightliner).
+* ``gibberish``: a creativity (open-ended) answer that is too short to be
+  words, a non-answer ("n/a", "idk", "good", "good good"), a copy of the question, keyboard
+  mashing ("asdfgh", "jkjkjk"), one or two characters repeated, or letters with
+  no vowels. Short genuine answers ("dog", "pens") pass. Short-text questions
+  are not checked: "n/a" is a fine answer to "What is your job?".
+* ``duplicate_open_end``: the same answer to the same creativity question as a
+  different respondent, after normalising case, punctuation and whitespace, or
+  a cosine of at least ``near_duplicate_cosine`` when vectors are given. Only
+  answers of at least ``duplicate_min_words`` words (6) count: two people may
+  well both write "pen holder" or "a plant pot", but not the same two
+  sentences. Everyone in such a group is flagged, since order says nothing
+  about who copied whom.
+* ``duplicate_respondent``: the same email (case, whitespace, Gmail dots and
+  +tags ignored) or phone number (digits only, compared on the last ten) as an
+  earlier respondent. The first sign-up stays clean so one entry survives.
+* ``attention_check``: a grid item carrying ``attention_check`` (a label such as
+  "Agree", mapped to its point via the question's labels, or the point itself,
+  as the screener parser stores it) answered otherwise or left blank.
+* ``fraud``: the survey tool's own verdict: Qualtrics reCAPTCHA score under 0.5,
+  RelevantID duplicate, RelevantID fraud score of 30 or more, ballot-box stuffing.
+
+Pure functions over plain objects; numpy is imported inside the one function
+that needs it, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ideation.screening.responses import QuestionLike, normalise, scale_value
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FLAG_KINDS = (
+    "speeder",
+    "straightliner",
+    "gibberish",
+    "duplicate_open_end",
+    "duplicate_respondent",
+    "attention_check",
+    "fraud",
+)
+
+#: Question types whose answers are checked as open-ends.
+OPEN_END_TYPES = ("creativity",)
+
+#: Whole answers that say nothing, after `normalise`.
+NON_ANSWERS = frozenset(
+    {
+        "n a",
+        "na",
+        "none",
+        "nothing",
+        "no",
+        "yes",
+        "idk",
+        "dk",
+        "i dont know",
+        "dont know",
+        "dunno",
+        "no idea",
+        "not sure",
+        "good",
+        "ok",
+        "okay",
+        "fine",
+        "nice",
+        "great",
+        "cool",
+        "test",
+        "whatever",
+        "nil",
+        "same",
+        "same as above",
+        "as above",
+        "nope",
+        "nah",
+        "no comment",
+    }
+)
+
+_NON_ANSWER_WORDS = frozenset(answer for answer in NON_ANSWERS if " " not in answer)
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWELS = set("aeiouy")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One data-quality concern about a respondent, with the evidence in words."""
+
+    kind: str  # one of FLAG_KINDS
+    reason: str
+
+
+class RespondentLike(Protocol):
+    """What flagging needs from a respondent: `ImportedResponse` and store rows fit.
+
+    Optional extras are read with getattr when present: ``external_id`` (used to
+    name people in reasons), ``contact`` (with ``.email``/``.phone``, or a mapping)
+    or ``email``/``phone`` directly, ``fraud`` (a mapping like
+    ``{"recaptcha": 0.3, "duplicate": True}``), ``status`` ("complete" or
+    "terminated") and ``finished``.
+    """
+
+    @property
+    def id(self) -> Hashable: ...
+
+    @property
+    def answers(self) -> Mapping[str, Any]: ...
+
+    @property
+    def duration_seconds(self) -> float | None: ...
+
+
+def quality_flags(
+    respondents: Sequence[RespondentLike],
+    questions: Sequence[QuestionLike],
+    open_end_vectors: Mapping[tuple[Hashable, str], np.ndarray] | None = None,
+    *,
+    speed_min_batch: int = 20,
+    speeder_fraction: float = 0.33,
+    near_duplicate_cosine: float = 0.95,
+    duplicate_min_words: int = 6,
+    recaptcha_min: float = 0.5,
+    fraud_score_max: float = 30,
+) -> dict[Hashable, list[Flag]]:
+    """Every respondent's flags (an empty list when clean), in FLAG_KINDS order."""
+    flags: dict[Hashable, list[Flag]] = {respondent.id: [] for respondent in respondents}
+    found = [
+        *speeders(respondents, min_batch=speed_min_batch, fraction=speeder_fraction),
+        *straightliners(respondents, questions),
+        *gibberish(respondents, questions),
+        *duplicate_open_ends(
+            respondents,
+            questions,
+            open_end_vectors,
+            cosine=near_duplicate_cosine,
+            min_words=duplicate_min_words,
+        ),
+        *duplicate_respondents(respondents),
+        *attention_failures(respondents, questions),
+        *fraud(respondents, recaptcha_min=recaptcha_min, fraud_score_max=fraud_score_max),
+    ]
+    for respondent_id, flag in found:
+        flags[respondent_id].append(flag)
+    return flags
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def label(respondent: RespondentLike) -> str:
+    """How a reason names another respondent: the survey's id when known."""
+    external = getattr(respondent, "external_id", None)
+    return str(external) if external else str(respondent.id)
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    text = " ".join(str(text).split())
+    return f'"{text if len(text) <= limit else text[: limit - 1].rstrip() + "…"}"'
+
+
+def _names(respondents: Iterable[str], limit: int = 3) -> str:
+    names = list(dict.fromkeys(respondents))
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s"
+
+
+def _completed(respondent: RespondentLike) -> bool:
+    status = getattr(respondent, "status", None)
+    return status in (None, "", "complete") and getattr(respondent, "finished", None) is not False
+
+
+def _scale_label(value: Any, question: QuestionLike) -> str:
+    labels = list(getattr(question, "labels", None) or ())
+    if isinstance(value, int) and 1 <= value <= len(labels):
+        return f'"{labels[value - 1]}"'
+    return str(value)
+
+
+def _attention_item(item: Any) -> bool:
+    return getattr(item, "attention_check", None) not in (None, "")
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def speeders(
+    respondents: Sequence[RespondentLike], *, min_batch: int = 20, fraction: float = 0.33
+) -> list[tuple[Hashable, Flag]]:
+    """Completed respondents faster than `fraction` of the batch median duration."""
+    timed = [
+        (respondent, float(respondent.duration_seconds))
+        for respondent in respondents
+        if respondent.duration_seconds is not None
+        and respondent.duration_seconds > 0
+        and _completed(respondent)
+    ]
+    if len(timed) < max(min_batch, 1):
+        return []
+    durations = sorted(seconds for _, seconds in timed)
+    middle = len(durations) // 2
+    median = (
+        durations[middle] if len(durations) % 2 else (durations[middle - 1] + durations[middle]) / 2
+    )
+    limit = fraction * median
+    return [
+        (
+            respondent.id,
+            Flag(
+                "speeder",
+                f"took {_seconds(seconds)}; batch median {_seconds(median)} "
+                f"(speeders take under {_seconds(limit)})",
+            ),
+        )
+        for respondent, seconds in timed
+        if seconds < limit
+    ]
+
+
+# --------------------------------------------------------------------------- grids
+
+
+def straightliners(
+    respondents: Sequence[RespondentLike], questions: Sequence[QuestionLike]
+) -> list[tuple[Hashable, Flag]]:
+    """Rating grids where every answered statement (at least four) got the same point."""
+    found = []
+    for question in questions:
+        items = [item for item in question.items if not _attention_item(item)]
+        if question.type != "rating" or len(items) < 4:
+            continue
+        for respondent in respondents:
+            answer = respondent.answers.get(question.id)
+            if not isinstance(answer, Mapping):
+                continue
+            values = [answer[item.id] for item in items if answer.get(item.id) is not None]
+            if len(values) < 4 or len(set(values)) != 1:
+                continue
+            reason = (
+                f"gave all {len(values)} statements of {question.id} the same answer "
+                f"({_scale_label(values[0], question)})"
+            )
+            if any(getattr(item, "reverse", False) for item in items if item.id in answer):
+                reason += ", reverse-worded ones included"
+            found.append((respondent.id, Flag("straightliner", reason)))
+    return found
+
+
+def attention_failures(
+    respondents: Sequence[RespondentLike], questions: Sequence[QuestionLike]
+) -> list[tuple[Hashable, Flag]]:
+    """Attention-check items not answered as instructed, by respondents who saw the grid."""
+    found = []
+    for question in questions:
+        checks = [item for item in question.items if _attention_item(item)]
+        if question.type != "rating" or not checks:
+            continue
+        for respondent in respondents:
+            answer = respondent.answers.get(question.id)
+            if not isinstance(answer, Mapping) or not answer:
+                continue  # never reached the grid (terminated earlier)
+            for item in checks:
+                wanted_label = item.attention_check
+                try:
+                    wanted = scale_value(wanted_label, question)
+                except ValueError:
+                    continue  # a check the screener cannot express: not the respondent's fault
+                given = answer.get(item.id)
+                if given == wanted:
+                    continue
+                if given is None:
+                    reason = f"left the attention check in {question.id} blank"
+                else:
+                    reason = (
+                        f"answered {_scale_label(given, question)} to the attention check "
+                        f"in {question.id}"
+                    )
+                reason += f"; it asked for {_scale_label(wanted, question)}"
+                found.append((respondent.id, Flag("attention_check", reason)))
+    return found
+
+
+# --------------------------------------------------------------------------- open ends
+
+
+def _ascii_letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if "a" <= ch <= "z")
+
+
+def _row_neighbours(left: str, right: str) -> bool:
+    return any(
+        left in row and right in row and abs(row.index(left) - row.index(right)) == 1
+        for row in _KEYBOARD_ROWS
+    )
+
+
+def _mashed(word: str) -> bool:
+    """A word typed by running fingers along one keyboard row ("asdfgh", "jkjkjk")."""
+    if len(word) < 4 or not any(set(word) <= set(row) for row in _KEYBOARD_ROWS):
+        return False
+    if any(word in row or word in row[::-1] for row in _KEYBOARD_ROWS):
+        return True
+    pairs = list(zip(word, word[1:], strict=False))
+    return len(word) >= 5 and sum(_row_neighbours(a, b) for a, b in pairs) >= 0.6 * len(pairs)
+
+
+def gibberish_reason(text: str, question_text: str = "") -> str | None:
+    """Why an open-ended answer is not a real answer, or None when it may well be one."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    letters = [ch for ch in stripped if ch.isalpha()]
+    if len(letters) < 2:
+        return f"{_quote(stripped)} is too short to be an answer"
+    norm = normalise(stripped)
+    if norm in NON_ANSWERS or set(norm.split()) <= _NON_ANSWER_WORDS:  # "good good"
+        return f"{_quote(stripped)} is a non-answer"
+    norm_question = normalise(question_text)
+    if norm_question and (
+        norm == norm_question
+        or (len(norm.split()) >= 4 and norm in norm_question)
+        or difflib.SequenceMatcher(None, norm, norm_question).ratio() >= 0.9
+    ):
+        return f"{_quote(stripped)} repeats the question"
+    words = re.findall(r"[^\W\d_]+", stripped.casefold())
+    mashed = sum(len(word) for word in words if _mashed(word))
+    if mashed and mashed * 2 >= sum(len(word) for word in words):
+        return f"{_quote(stripped)} looks like keyboard mashing"
+    compact = re.sub(r"\s+", "", stripped.casefold())
+    if len(compact) >= 4 and len(set(compact)) <= 2:
+        return f"{_quote(stripped)} is one or two characters repeated"
+    latin = _ascii_letters(stripped)
+    if len(latin) == len(letters) and len(latin) >= 4 and not set(latin) & _VOWELS:
+        return f"{_quote(stripped)} has no vowels"
+    return None
+
+
+def gibberish(
+    respondents: Sequence[RespondentLike], questions: Sequence[QuestionLike]
+) -> list[tuple[Hashable, Flag]]:
+    """Open-ended (creativity) answers that are not answers; one flag per question."""
+    found = []
+    for question in questions:
+        if question.type not in OPEN_END_TYPES:
+            continue
+        for respondent in respondents:
+            answer = respondent.answers.get(question.id)
+            if not isinstance(answer, str):
+                continue
+            reason = gibberish_reason(answer, question.text)
+            if reason:
+                found.append((respondent.id, Flag("gibberish", f"{question.id}: {reason}")))
+    return found
+
+
+def duplicate_open_ends(
+    respondents: Sequence[RespondentLike],
+    questions: Sequence[QuestionLike],
+    vectors: Mapping[tuple[Hashable, str], np.ndarray] | None = None,
+    *,
+    cosine: float = 0.95,
+    min_words: int = 6,
+) -> list[tuple[Hashable, Flag]]:
+    """Respondents whose long-enough open-end matches a different respondent's."""
+    found = []
+    for question in questions:
+        if question.type not in OPEN_END_TYPES:
+            continue
+        texts: dict[Hashable, str] = {}
+        names: dict[Hashable, str] = {}
+        for respondent in respondents:
+            answer = respondent.answers.get(question.id)
+            if isinstance(answer, str) and len(normalise(answer).split()) >= min_words:
+                texts.setdefault(respondent.id, normalise(answer))
+                names[respondent.id] = label(respondent)
+        same: dict[Hashable, list[Hashable]] = {key: [] for key in texts}
+        near: dict[Hashable, list[tuple[Hashable, float]]] = {key: [] for key in texts}
+        by_text: dict[str, list[Hashable]] = {}
+        for key, text in texts.items():
+            by_text.setdefault(text, []).append(key)
+        for group in by_text.values():
+            for key in group:
+                same[key] = [other for other in group if other != key]
+        if vectors:
+            for key, other, score in _near_pairs(texts, question.id, vectors, cosine):
+                if other not in same[key]:
+                    near[key].append((other, score))
+                    near[other].append((key, score))
+        for key in texts:
+            if same[key]:
+                others = _names(names[other] for other in same[key])
+                reason = f"same answer to {question.id} as {others}"
+                found.append((key, Flag("duplicate_open_end", reason)))
+            elif near[key]:
+                best = max(score for _, score in near[key])
+                others = _names(names[other] for other, _ in near[key])
+                reason = f"nearly the same answer to {question.id} as {others} (cosine {best:.2f})"
+                found.append((key, Flag("duplicate_open_end", reason)))
+    return found
+
+
+def _near_pairs(
+    texts: Mapping[Hashable, str],
+    question_id: str,
+    vectors: Mapping[tuple[Hashable, str], np.ndarray],
+    cosine: float,
+) -> list[tuple[Hashable, Hashable, float]]:
+    """Pairs of respondents whose answer vectors point the same way."""
+    import numpy as np
+
+    keys = [key for key in texts if (key, question_id) in vectors]
+    if len(keys) < 2:
+        return []
+    matrix = np.stack([np.asarray(vectors[(key, question_id)], dtype=float) for key in keys])
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    unit = matrix / norms
+    scores = unit @ unit.T
+    pairs = []
+    for i, j in zip(*np.triu_indices(len(keys), k=1), strict=True):
+        if scores[i, j] >= cosine:
+            pairs.append((keys[i], keys[j], float(scores[i, j])))
+    return pairs
+
+
+# --------------------------------------------------------------------------- people
+
+
+def email_key(email: str) -> str:
+    """An email as a person: case and whitespace ignored; Gmail dots and +tags too."""
+    email = "".join(email.split()).casefold()
+    if "@" not in email:
+        return email
+    local, domain = email.rsplit("@", 1)
+    if domain in ("gmail.com", "googlemail.com"):
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def phone_key(phone: str) -> str:
+    """A phone number as digits, compared on the last ten (so +44 7700… equals 07700…)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 7:
+        return ""  # too short to identify anybody
+    return digits[-10:]
+
+
+def _contact_field(respondent: RespondentLike, name: str) -> str:
+    value = getattr(respondent, name, None)
+    if value:
+        return str(value)
+    contact = getattr(respondent, "contact", None)
+    if isinstance(contact, Mapping):
+        return str(contact.get(name) or "")
+    return str(getattr(contact, name, "") or "")
+
+
+def duplicate_respondents(respondents: Sequence[RespondentLike]) -> list[tuple[Hashable, Flag]]:
+    """Later sign-ups sharing an email or phone number with an earlier respondent."""
+    first_email: dict[str, RespondentLike] = {}
+    first_phone: dict[str, RespondentLike] = {}
+    found = []
+    for respondent in respondents:
+        matches: dict[str, list[str]] = {}
+        for field, key_of, seen, what in (
+            ("email", email_key, first_email, "email"),
+            ("phone", phone_key, first_phone, "phone number"),
+        ):
+            key = key_of(_contact_field(respondent, field))
+            if not key:
+                continue
+            earlier = seen.setdefault(key, respondent)
+            if earlier is not respondent and earlier.id != respondent.id:
+                matches.setdefault(label(earlier), []).append(what)
+        if matches:
+            reason = "; ".join(
+                f"same {' and '.join(whats)} as {other}" for other, whats in matches.items()
+            )
+            found.append((respondent.id, Flag("duplicate_respondent", reason)))
+    return found
+
+
+def fraud(
+    respondents: Sequence[RespondentLike],
+    *,
+    recaptcha_min: float = 0.5,
+    fraud_score_max: float = 30,
+) -> list[tuple[Hashable, Flag]]:
+    """The survey tool's own bot and duplicate verdicts, one flag per respondent."""
+    found = []
+    for respondent in respondents:
+        signals = getattr(respondent, "fraud", None) or {}
+        reasons = []
+        recaptcha = signals.get("recaptcha")
+        if isinstance(recaptcha, int | float) and recaptcha < recaptcha_min:
+            reasons.append(f"reCAPTCHA score {recaptcha:g}, under {recaptcha_min:g}")
+        if signals.get("duplicate") is True:
+            reasons.append("the survey tool marked it a duplicate response")
+        score = signals.get("fraud_score")
+        if isinstance(score, int | float) and score >= fraud_score_max:
+            reasons.append(f"RelevantID fraud score {score:g} ({fraud_score_max:g} or more)")
+        if signals.get("ballot_box_stuffing") is True:
+            reasons.append("the survey tool flagged ballot-box stuffing")
+        if reasons:
+            found.append((respondent.id, Flag("fraud", "; ".join(reasons))))
+    return found
+
+
+__all__ = [
+    "FLAG_KINDS",
+    "Flag",
+    "NON_ANSWERS",
+    "OPEN_END_TYPES",
+    "RespondentLike",
+    "attention_failures",
+    "duplicate_open_ends",
+    "duplicate_respondents",
+    "email_key",
+    "fraud",
+    "gibberish",
+    "gibberish_reason",
+    "label",
+    "phone_key",
+    "quality_flags",
+    "speeders",
+    "straightliners",
+]

@@ -1,0 +1,190 @@
+"""Provides quota filling: who is invited, who stands by, and why the rest are not.
+
+A workshop of six needs a spread of people (ages, genders, ...), but should
+still take the best-ranked people it can. `fill_quotas` is a greedy that
+respects both ends of every quota cell: candidates are taken in rank order,
+and one is accepted only if that pushes no cell over its max and leaves
+enough places to still meet every cell's min. When the places left equal the
+outstanding shortfall, only candidates who reduce it get in. A min that no
+remaining candidate could help meet holds no places back, so an empty cell
+never leaves the workshop short. Standbys follow in rank order, within the
+maxes where possible. The result is deterministic (ties in rank go by id),
+and every candidate passed over carries a reason a recruiter can read out,
+such as "age band 18-34 full (3/3)".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ideation.screening.definition import QuotaCell, ScreenerDefinition
+from ideation.screening.rules import AnswerError, is_missing, normalise_answer
+
+#: A quota cell as (quota index, cell index) in the screener.
+Cell = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who could be invited, with the rank worked out elsewhere."""
+
+    id: str
+    answers: Mapping[str, Any]
+    rank_score: float
+    eligible: bool = True
+
+
+@dataclass(frozen=True)
+class CellFill:
+    """How full one quota cell ended up, counting accepted participants only."""
+
+    quota: str
+    cell: str
+    min: int
+    max: int
+    filled: int
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A candidate neither accepted nor on standby, and why."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class QuotaResult:
+    """Accepted and standby ids in rank order, the rest with reasons, and the cells."""
+
+    accepted: tuple[str, ...]
+    standbys: tuple[str, ...]
+    unplaced: tuple[Unplaced, ...]
+    cells: tuple[CellFill, ...]
+
+
+def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> QuotaResult:
+    """Choose participants and standbys from ranked candidates, within the quotas."""
+    ranked = sorted(candidates, key=lambda c: (-c.rank_score, c.id))
+    limits = {
+        (q, c): cell for q, quota in enumerate(defn.quotas) for c, cell in enumerate(quota.cells)
+    }
+    member = {candidate.id: _cells_of(defn, candidate) for candidate in ranked}
+    pool = [candidate.id for candidate in ranked if candidate.eligible]
+    reasons = {candidate.id: "not eligible" for candidate in ranked if not candidate.eligible}
+    target = defn.target_participants
+    filled: Counter[Cell] = Counter()
+    accepted: list[str] = []
+
+    def names(cells: list[Cell], counts: Counter[Cell], bound: str) -> str:
+        return ", ".join(
+            f"{defn.quotas[q].name} {limits[(q, c)].answer} "
+            f"{counts[(q, c)]}/{getattr(limits[(q, c)], bound)}"
+            for q, c in cells
+        )
+
+    for position, who in enumerate(pool):
+        if len(accepted) == target:
+            reasons[who] = f"all {target} places taken"
+            continue
+        full = [cell for cell in sorted(member[who]) if filled[cell] >= limits[cell].max]
+        if full:
+            reasons[who] = "; ".join(
+                f"{defn.quotas[q].name} {limits[(q, c)].answer} full "
+                f"({filled[(q, c)]}/{limits[(q, c)].max})"
+                for q, c in full
+            )
+            continue
+        after = filled + Counter(member[who])
+        left = target - len(accepted) - 1
+        needs = _needs(limits, after, [member[later] for later in pool[position + 1 :]])
+        per_quota: Counter[int] = Counter()
+        for (q, _), need in needs.items():
+            per_quota[q] += need
+        held = [cell for cell in sorted(needs) if per_quota[cell[0]] > left]
+        if held:
+            places = f"{left + 1} place{'s' if left else ''} left"
+            reasons[who] = f"{places}, kept for minimums: {names(held, filled, 'min')}"
+            continue
+        accepted.append(who)
+        filled = after
+
+    standbys = _standbys(defn, limits, member, filled, [w for w in pool if w not in accepted])
+    spots = defn.standbys
+    unplaced = []
+    for candidate in ranked:
+        if candidate.id in accepted or candidate.id in standbys:
+            continue
+        reason = reasons[candidate.id]
+        if candidate.eligible and spots:
+            reason += f"; standby list full ({spots}/{spots})"
+        unplaced.append(Unplaced(candidate.id, reason))
+    cells = tuple(
+        CellFill(defn.quotas[q].name, cell.answer, cell.min, cell.max, filled[(q, c)])
+        for (q, c), cell in limits.items()
+    )
+    return QuotaResult(tuple(accepted), standbys, tuple(unplaced), cells)
+
+
+def _cells_of(defn: ScreenerDefinition, candidate: Candidate) -> frozenset[Cell]:
+    """The quota cells a candidate's answers put them in (none for an unusable answer)."""
+    ids = {question.id for question in defn.questions}
+    cells: set[Cell] = set()
+    for q, quota in enumerate(defn.quotas):
+        raw = candidate.answers.get(quota.question)
+        if quota.question not in ids or is_missing(raw):
+            continue
+        question = defn.question(quota.question)
+        try:
+            value = normalise_answer(question, raw)
+        except AnswerError:
+            continue
+        chosen = value if isinstance(value, list) else [value]
+        for c, cell in enumerate(quota.cells):
+            option = question.option(cell.answer)
+            if option is not None and option in chosen:
+                cells.add((q, c))
+    return frozenset(cells)
+
+
+def _needs(
+    limits: Mapping[Cell, QuotaCell],
+    counts: Counter[Cell],
+    later: list[frozenset[Cell]],
+) -> dict[Cell, int]:
+    """Per cell, how many more are needed to reach its min that later candidates could give.
+
+    A later candidate can only help if none of their cells is already full.
+    """
+    open_later = [cells for cells in later if all(counts[c] < limits[c].max for c in cells)]
+    needs: dict[Cell, int] = {}
+    for cell, limit in limits.items():
+        short = limit.min - counts[cell]
+        if short > 0:
+            available = sum(cell in cells for cells in open_later)
+            if min(short, available) > 0:
+                needs[cell] = min(short, available)
+    return needs
+
+
+def _standbys(
+    defn: ScreenerDefinition,
+    limits: Mapping[Cell, QuotaCell],
+    member: Mapping[str, frozenset[Cell]],
+    filled: Counter[Cell],
+    rest: list[str],
+) -> tuple[str, ...]:
+    """Up to `defn.standbys` of the rest: first those within every max, then anyone."""
+    chosen: list[str] = []
+    held = Counter(filled)
+    for who in rest:
+        if len(chosen) < defn.standbys and all(held[c] < limits[c].max for c in member[who]):
+            chosen.append(who)
+            held.update(member[who])
+    for who in rest:
+        if len(chosen) < defn.standbys and who not in chosen:
+            chosen.append(who)
+    return tuple(who for who in rest if who in chosen)

@@ -1,0 +1,301 @@
+"""Provides the review screen: themes a researcher can trust, adjust and keep.
+
+Themes on the left (label, size, wild ideas, representative), the selected
+theme's ideas on the right with who said them, the phase and build-on
+threads. Clustering and splitting run in a thread worker with progress; every
+edit saves a new revision, and the automatic one is always kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+
+from ideation.analysis import review
+from ideation.analysis.themes import ThemeSet, ThemeView, latest_theme_set
+from ideation.tui.dialogs import AskScreen
+
+
+class ReviewScreen(Screen[None]):
+    """Themes of one session, several pooled, or the whole study."""
+
+    BINDINGS = [
+        Binding("c", "cluster", "Cluster", tooltip="Find themes automatically (a new revision)"),
+        Binding("r", "rename", "Rename", tooltip="Rename the selected theme"),
+        Binding("m", "move", "Move idea", tooltip="Move the selected idea to another theme"),
+        Binding("g", "merge", "Merge", tooltip="Merge another theme into the selected one"),
+        Binding("s", "split", "Split", tooltip="Split the selected theme in two by meaning"),
+        Binding(
+            "p",
+            "representative",
+            "Representative",
+            tooltip="Make the selected idea the theme's representative",
+        ),
+        Binding("tab", "switch_table", "Themes/ideas", show=False),
+        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study"),
+    ]
+
+    def __init__(self, session_ids: list[int]) -> None:
+        super().__init__()
+        self.session_ids = session_ids
+        self.current: ThemeSet | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="revision")
+        yield ProgressBar(id="progress", show_eta=False, classes="hidden")
+        with Horizontal(id="review"):
+            yield DataTable(id="themes", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        names = [store.session(sid).name for sid in self.session_ids]
+        self.title = "Themes — " + (names[0] if len(names) == 1 else f"{len(names)} sessions")
+        self.query_one("#themes", DataTable).add_columns("#", "Size", "★", "Theme")
+        self.query_one("#members", DataTable).add_columns("+", "Who", "Phase", "Idea")
+        self.show(latest_theme_set(store, self.session_ids))
+        self.query_one("#themes", DataTable).focus()
+
+    # -- showing ----------------------------------------------------------------
+
+    def show(self, themes: ThemeSet | None, keep_theme: int | None = None) -> None:
+        self.current = themes
+        table = self.query_one("#themes", DataTable)
+        table.clear()
+        info = self.query_one("#revision", Static)
+        if themes is None:
+            info.update("No themes yet: press c to find them (the model loads in the background).")
+            self.query_one("#members", DataTable).clear()
+            return
+        record = themes.record
+        kind = "automatic" if record.automatic else f"edited: {record.note}"
+        total = sum(len(t.ideas) for t in themes.themes)
+        info.update(f"Revision {record.id} ({kind}) — {len(themes.themes)} themes, {total} ideas")
+        for theme in themes.themes:
+            table.add_row(
+                str(theme.number),
+                str(len(theme.ideas)),
+                str(len(theme.wild) or ""),
+                theme.label,
+                key=str(theme.number),
+            )
+        if keep_theme is not None and str(keep_theme) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep_theme)))
+        self.show_members()
+
+    def selected_theme(self) -> ThemeView | None:
+        table = self.query_one("#themes", DataTable)
+        if self.current is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((t for t in self.current.themes if str(t.number) == key), None)
+
+    def selected_idea_id(self) -> int | None:
+        table = self.query_one("#members", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    def show_members(self) -> None:
+        theme = self.selected_theme()
+        table = self.query_one("#members", DataTable)
+        table.clear()
+        detail = self.query_one("#detail", Static)
+        if theme is None:
+            detail.update("")
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        people = {p.id: p.label for sid in self.session_ids for p in store.participants(sid)}
+        phases = {p.id: p.title for sid in self.session_ids for p in store.phases(sid)}
+        seqs = {i.id: i.seq for i in theme.ideas}
+        for idea in theme.ideas:
+            text = Text()
+            if theme.representative and idea.id == theme.representative.id:
+                text.append("◆ ", style="bold green")
+            if idea.id in theme.wild:
+                text.append("★ ", style="bold yellow")
+            if idea.id in theme.duplicate_groups:
+                text.append(f"≈{theme.duplicate_groups[idea.id]} ", style="magenta")
+            if idea.builds_on is not None:
+                text.append(f"↳+{seqs.get(idea.builds_on, '…')} ", style="cyan")
+            text.append(idea.text)
+            table.add_row(
+                str(idea.seq),
+                people.get(idea.participant_id or -1, "—"),
+                phases.get(idea.phase_id or -1, "")[:12],
+                text,
+                key=str(idea.id),
+            )
+        rep = theme.representative.text if theme.representative else "—"
+        detail.update(
+            Text.assemble(
+                ("Representative: ", "bold"),
+                rep,
+                ("   ◆ representative  ★ wild idea  ≈ said more than once", "dim"),
+            )
+        )
+
+    @on(DataTable.RowHighlighted, "#themes")
+    def theme_highlighted(self) -> None:
+        self.show_members()
+
+    def action_switch_table(self) -> None:
+        themes = self.query_one("#themes", DataTable)
+        (self.query_one("#members", DataTable) if themes.has_focus else themes).focus()
+
+    # -- editing ------------------------------------------------------------------
+
+    def _edit(self, change: Callable[[ThemeSet], ThemeSet], keep: int | None = None) -> None:
+        if self.current is None:
+            self.notify("Find themes first (c).", severity="warning")
+            return
+        try:
+            self.show(change(self.current), keep)
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+
+    def _ask(self, question: str, then: Callable[[str], None], value: str = "") -> None:
+        def answered(answer: str | None) -> None:
+            if answer is not None and answer.strip():
+                then(answer.strip())
+
+        self.app.push_screen(AskScreen(question, value), answered)
+
+    def _theme_number(self, answer: str) -> int | None:
+        if not answer.isdigit():
+            self.notify(f"{answer!r}: expected a theme number", severity="error")
+            return None
+        return int(answer)
+
+    def action_rename(self) -> None:
+        theme = self.selected_theme()
+        if theme is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        self._ask(
+            f"New label for theme {theme.number}",
+            lambda label: self._edit(
+                lambda cur: review.rename_theme(store, cur, theme.number, label), theme.number
+            ),
+            theme.label,
+        )
+
+    def action_move(self) -> None:
+        idea_id = self.selected_idea_id()
+        theme = self.selected_theme()
+        if idea_id is None or theme is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+
+        def move(answer: str) -> None:
+            number = self._theme_number(answer)
+            if number is not None:
+                self._edit(lambda cur: review.move_idea(store, cur, idea_id, number), theme.number)
+
+        self._ask("Move the idea to theme number…", move)
+
+    def action_merge(self) -> None:
+        theme = self.selected_theme()
+        if theme is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+
+        def merge(answer: str) -> None:
+            number = self._theme_number(answer)
+            if number is not None:
+                self._edit(
+                    lambda cur: review.merge_themes(store, cur, theme.number, number), theme.number
+                )
+
+        self._ask(f"Merge which theme into “{theme.label}”? (number)", merge)
+
+    def action_representative(self) -> None:
+        idea_id = self.selected_idea_id()
+        if idea_id is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        theme = self.selected_theme()
+        self._edit(
+            lambda cur: review.choose_representative(store, cur, idea_id),
+            theme.number if theme else None,
+        )
+
+    # -- slow work, in workers ------------------------------------------------------
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.remove_class("hidden")
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#revision", Static).update(f"{stage.capitalize()}… {done}/{total}")
+
+    def action_cluster(self) -> None:
+        self.query_one("#revision", Static).update("Loading the model…")
+        self.cluster_worker()
+
+    @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
+    def cluster_worker(self) -> None:
+        """Embeds and clusters with its own connection; the screen stays live."""
+        from ideation.analysis.themes import cluster_scope, theme_set
+        from ideation.store import Store
+
+        app = self.app
+        embedder = app.embedder or _default_embedder()  # type: ignore[attr-defined]
+        try:
+            with Store(app.db_path) as store:  # type: ignore[attr-defined]
+                record = cluster_scope(
+                    store,
+                    self.session_ids,
+                    embedder,
+                    progress=lambda *a: app.call_from_thread(self._progress, *a),
+                )
+                result = theme_set(store, record.id)
+        except ValueError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            app.call_from_thread(self.show, self.current)
+            return
+        app.call_from_thread(self._done, result)
+
+    def _done(self, result: ThemeSet) -> None:
+        self.query_one("#progress", ProgressBar).add_class("hidden")
+        self.show(result)
+        self.notify(f"{len(result.themes)} themes found")
+
+    def action_split(self) -> None:
+        theme = self.selected_theme()
+        if theme is not None and self.current is not None:
+            self.split_worker(theme.number)
+
+    @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
+    def split_worker(self, number: int) -> None:
+        from ideation.analysis.themes import theme_set
+        from ideation.store import Store
+
+        app = self.app
+        embedder = app.embedder or _default_embedder()  # type: ignore[attr-defined]
+        current = self.current
+        assert current is not None
+        try:
+            with Store(app.db_path) as store:  # type: ignore[attr-defined]
+                result = review.split_theme(store, current, number, embedder)
+                result = theme_set(store, result.record.id)
+        except ValueError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        app.call_from_thread(self.show, result, number)
+
+
+def _default_embedder():  # noqa: ANN202 - an Embedder
+    from ideation.analysis.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
