@@ -365,5 +365,195 @@ def export(
     )
 
 
+@cli.group()
+def screener() -> None:
+    """Screeners: who is invited, found by involvement and creativity (YAML).
+
+    Example:
+
+        ideation screener check screeners/home-coffee.yaml
+    """
+
+
+@screener.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def screener_check(files: tuple[Path, ...]) -> None:
+    """Validate screeners: errors name the file, line and field; warnings point
+    at a screener that will probably recruit badly (too long, leading questions).
+
+    Example:
+
+        ideation screener check screeners/home-coffee.yaml
+    """
+    from ideation.screening.definition import lint_screener
+
+    for path in files:
+        defn = load_screener_or_fail(path)
+        kinds = sorted({q.type for q in defn.questions})
+        click.echo(
+            f"{path}: ok — {len(defn.questions)} questions ({', '.join(kinds)}),"
+            f" {len(defn.quotas)} quotas, target {defn.target_participants}"
+            f" + {defn.standbys} standbys"
+        )
+        for warning in lint_screener(defn):
+            click.echo(f"warning: {warning}")
+
+
+def load_screener_or_fail(path: Path):  # noqa: ANN201 - a ScreenerDefinition
+    from ideation.screening.definition import ScreenerError, load_screener
+
+    try:
+        return load_screener(path)
+    except ScreenerError as error:
+        raise UserError(str(error)) from error
+
+
+@cli.command()
+@click.argument("screener_file", type=click.Path(path_type=Path))
+@click.argument("responses", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the ranked recruit list here (CSV).",
+)
+@click.option(
+    "--include-contacts",
+    is_flag=True,
+    help="Put names, emails and phones in the recruit list (personal data).",
+)
+@click.option(
+    "--apply",
+    "apply_",
+    is_flag=True,
+    help="Record the quota fill as decisions for everyone not yet decided.",
+)
+@model_option
+@db_option
+def screen(
+    screener_file: Path,
+    responses: Path | None,
+    out: Path | None,
+    include_contacts: bool,
+    apply_: bool,
+    model_path: Path | None,
+    db_path: Path | None,
+) -> None:
+    """Import screener responses (Qualtrics, SurveyMonkey or plain CSV), then
+    terminate, score, flag and rank everyone and fill the quotas. Importing the
+    same file twice adds nobody twice; a bad file imports nobody.
+
+    Example:
+
+        ideation screen screeners/home-coffee.yaml export.csv --out recruits.csv
+
+        ideation screen screeners/home-coffee.yaml --apply   # re-rank, record decisions
+    """
+    from ideation.analysis.embed import SentenceTransformerEmbedder
+    from ideation.screening.pipeline import apply_suggestions, assess, import_responses
+    from ideation.screening.recruits import candidate_table, write_recruits
+    from ideation.screening.responses import ResponseFileError
+
+    defn = load_screener_or_fail(screener_file)
+    with open_study(db_path) as store:
+        if responses is not None:
+            try:
+                summary = import_responses(store, defn, responses)
+            except ResponseFileError as error:
+                raise UserError(str(error)) from error
+            click.echo(
+                f"{responses}: {summary.format} export ({summary.encoding}),"
+                f" {summary.added} new respondents, {summary.already} already imported"
+            )
+            if summary.unmatched_columns:
+                click.echo("columns not used: " + ", ".join(summary.unmatched_columns))
+        assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
+        if apply_:
+            click.echo(f"{apply_suggestions(store, assessment)} decisions recorded")
+            assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
+        click.echo(candidate_table(assessment))
+        if out is not None:
+            try:
+                write_recruits(store, assessment, out, include_contacts=include_contacts)
+            except OSError as error:
+                raise UserError(f"{out}: cannot write ({error.strerror})") from error
+            click.echo(
+                f"{out}: recruit list written"
+                + (" with contacts" if include_contacts else " (no contact details)")
+            )
+
+
+@cli.command()
+@click.argument("screener_file", type=click.Path(path_type=Path))
+@click.argument("respondent")
+@click.argument("decision", type=click.Choice(["accept", "standby", "reject", "undecided"]))
+@click.option("--reason", default="", help="Why, for the record.")
+@db_option
+def decide(
+    screener_file: Path, respondent: str, decision: str, reason: str, db_path: Path | None
+) -> None:
+    """Accept, stand by or reject a respondent (by their id in the export).
+
+    Example:
+
+        ideation decide screeners/home-coffee.yaml R007 accept --reason "great open-ends"
+    """
+    from ideation.screening.recruits import find_respondent
+
+    defn = load_screener_or_fail(screener_file)
+    with open_study(db_path) as store:
+        try:
+            found = find_respondent(store, defn, respondent)
+        except ValueError as error:
+            raise UserError(str(error)) from error
+        value = {"accept": "accepted", "standby": "standby", "reject": "rejected"}.get(decision, "")
+        store.set_decision(found.id, value, reason)
+        click.echo(f"{respondent}: {value or 'undecided'}")
+
+
+@cli.command()
+@click.argument("screener_file", type=click.Path(path_type=Path))
+@click.argument("respondent")
+@db_option
+def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
+    """Why a respondent scored as they did: which answers counted, which ideas
+    were repeats and which were rare, and every flag with its evidence.
+
+    Example:
+
+        ideation explain screeners/home-coffee.yaml R007
+    """
+    from ideation.screening.recruits import explain_respondent, find_respondent
+
+    defn = load_screener_or_fail(screener_file)
+    with open_study(db_path) as store:
+        try:
+            found = find_respondent(store, defn, respondent)
+        except ValueError as error:
+            raise UserError(str(error)) from error
+        click.echo(explain_respondent(store, found))
+
+
+@cli.command()
+@click.argument("screener_file", type=click.Path(path_type=Path))
+@click.argument("session")
+@db_option
+def invite(screener_file: Path, session: str, db_path: Path | None) -> None:
+    """Make the accepted respondents the participants of a session (first
+    names only) and note the study in their participation history.
+
+    Example:
+
+        ideation invite screeners/home-coffee.yaml 2
+    """
+    from ideation.screening.pipeline import invite as invite_accepted
+
+    defn = load_screener_or_fail(screener_file)
+    with open_study(db_path) as store:
+        (session_id,) = resolve_sessions(store, (session,))
+        joined = invite_accepted(store, defn, session_id)
+        click.echo(f"session {session_id}: {len(joined)} joined — " + ", ".join(joined))
+
+
 def main() -> None:
     cli(prog_name="ideation")

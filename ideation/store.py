@@ -72,6 +72,10 @@ class Store:
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable study database ({error})") from error
 
+    def now(self) -> float:
+        """The study's clock (injected in tests), for anything that compares times."""
+        return self._now()
+
     def close(self) -> None:
         self.db.close()
 

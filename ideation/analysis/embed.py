@@ -63,6 +63,9 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            # Model loading prints progress bars by default; ours has its own progress.
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             path = self._path or bundled_model_path()
             if not (path / "modules.json").exists() and not (path / "config.json").exists():
                 raise ValueError(f"{path}: not a sentence-transformers model directory")

@@ -74,7 +74,7 @@ def build_bundle(
         sessions=tuple(_session(store, sid, ideas, names) for sid in session_ids),
         themes=_themes(themes),
         ideas=tuple(rows),
-        generated_at=iso(store._now()),  # noqa: SLF001 - the study's own clock
+        generated_at=iso(store.now()),
         clustering_note=_note(themes),
     )
 

@@ -1,0 +1,414 @@
+"""Provides the recruit pipeline: import, assess, rank, fill quotas, decide, invite.
+
+The pieces (rules, involvement, creativity, quality flags, quotas) are pure;
+this module joins them to the study database. An import is all or nothing; an
+assessment replaces each respondent's scores and flags together; decisions
+are the recruiter's, and only `apply_suggestions` turns the quota fill into
+decisions, for the people nobody has decided on yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ideation.analysis.embed import Embedder, embed_cached
+from ideation.records import Contact, Flag, Respondent, Score, Screener
+from ideation.screening.definition import ScreenerDefinition
+from ideation.screening.involvement import score_involvement
+from ideation.screening.quality import email_key, phone_key, quality_flags
+from ideation.screening.quotas import Candidate, CellFill, QuotaResult, fill_quotas
+from ideation.screening.responses import read_responses
+from ideation.screening.rules import evaluate
+from ideation.store import Store
+
+#: Answers keys the import keeps beside the answers (not questions): survey-tool fraud
+#: fields and whether the tool saw the response finished.
+FRAUD_KEY = "@fraud"
+#: Points taken off the composite rank for each "rank_down" flag.
+RANK_DOWN_POINTS = 10.0
+SECONDS_PER_MONTH = 30.44 * 24 * 3600
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did, for the one line the recruiter reads."""
+
+    path: str
+    format: str
+    encoding: str
+    added: int
+    already: int
+    unmatched_columns: tuple[str, ...]
+    missing_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """One respondent as the recruiter sees them: outcome, scores, flags, suggestion."""
+
+    respondent: Respondent
+    involvement: float | None
+    creativity: float | None
+    composite: float | None
+    flags: tuple[Flag, ...]
+    excluded_by: tuple[str, ...]  # flags whose action is "exclude"
+    suggestion: str  # "accept", "standby" or ""
+    suggestion_reason: str
+    rank: int | None
+
+    @property
+    def eligible(self) -> bool:
+        return self.respondent.status == "complete" and not self.excluded_by
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The ranked candidate table and how the quotas filled."""
+
+    screener: Screener
+    candidates: tuple[CandidateView, ...]
+    cells: tuple[CellFill, ...] = field(default=())
+
+
+def register_screener(store: Store, defn: ScreenerDefinition) -> Screener:
+    return store.upsert_screener(defn.name, defn.title, defn.source, Path(defn.path).name)
+
+
+def import_responses(store: Store, defn: ScreenerDefinition, path: Path) -> ImportSummary:
+    """Read a survey export (validated whole first), then add new respondents in one go."""
+    batch = read_responses(path, defn.questions)
+    screener = register_screener(store, defn)
+    added = 0
+    with store.transaction():
+        for row in batch.rows:
+            answers: dict[str, Any] = dict(row.answers)
+            if row.fraud:
+                answers[FRAUD_KEY] = dict(row.fraud)
+            respondent = store.add_respondent(
+                screener.id,
+                row.external_id,
+                answers,
+                contact=Contact(0, row.contact.name, row.contact.email, row.contact.phone),
+                source=path.name,
+                duration_seconds=row.duration_seconds,
+            )
+            added += respondent is not None
+        store.log(f"Screener “{defn.title}”: {added} respondents imported from {path.name}")
+    return ImportSummary(
+        str(path),
+        batch.format,
+        batch.encoding,
+        added,
+        len(batch.rows) - added,
+        tuple(batch.unmatched_columns),
+        tuple(getattr(batch, "missing_questions", ())),
+    )
+
+
+@dataclass(frozen=True)
+class _Flaggable:
+    """A stored respondent in the shape the quality checks read."""
+
+    id: int
+    external_id: str
+    answers: dict[str, Any]
+    duration_seconds: float | None
+    status: str
+    email: str
+    phone: str
+    fraud: dict[str, Any]
+
+
+def assess(
+    store: Store,
+    defn: ScreenerDefinition,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> Assessment:
+    """Score, flag and rank every respondent of the screener; store it all; fill quotas."""
+    screener = register_screener(store, defn)
+    respondents = store.respondents(screener.id)
+    step = progress or (lambda stage, done, total: None)
+    step("rules", 0, len(respondents))
+    outcomes = {r.id: evaluate(defn, _answers(r)) for r in respondents}
+    contacts = {r.id: store.contact(r.id) or Contact(r.id) for r in respondents}
+
+    def embed(texts: list[str]):  # noqa: ANN202 - numpy array
+        return embed_cached(store, embedder, texts, lambda d, t: step("embedding", d, t))
+
+    creativity = _creativity(defn, respondents, outcomes, embedder, embed)
+    flags = _flags(store, defn, respondents, outcomes, contacts, embed)
+    views = []
+    with store.transaction():
+        for respondent in respondents:
+            outcome = outcomes[respondent.id]
+            store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
+            scores, view = _score(
+                defn,
+                respondent,
+                outcome,
+                creativity.get(respondent.id),
+                flags.get(respondent.id, []),
+            )
+            store.save_assessment(respondent.id, scores, view.flags)
+            views.append(view)
+    quota = fill_quotas(
+        defn,
+        [
+            Candidate(str(v.respondent.id), _answers(v.respondent), v.composite or 0.0, v.eligible)
+            for v in views
+        ],
+    )
+    return Assessment(screener, _ranked(views, quota), quota.cells)
+
+
+def _answers(respondent: Respondent) -> dict[str, Any]:
+    return {k: v for k, v in respondent.answers.items() if not k.startswith("@")}
+
+
+def _creativity(
+    defn: ScreenerDefinition,
+    respondents: Sequence[Respondent],
+    outcomes: dict[int, Any],
+    embedder: Embedder,
+    embed: Callable[[list[str]], Any],
+) -> dict[int, Any]:
+    """Creativity for everyone who reached the open-ended tasks, pooled per task."""
+    from ideation.screening.creativity import TaskAnswer, score_creativity
+
+    tasks = [q for q in defn.questions if q.type == "creativity"]
+    answers = [
+        TaskAnswer(str(r.id), q.id, q.text, str(r.answers[q.id]))
+        for r in respondents
+        if outcomes[r.id].status != "terminated"
+        for q in tasks
+        if isinstance(r.answers.get(q.id), str) and r.answers[q.id].strip()
+    ]
+    if not answers:
+        return {}
+    scored = score_creativity(answers, embedder, embed=embed)
+    return {int(key): value for key, value in scored.items()}
+
+
+def _flags(
+    store: Store,
+    defn: ScreenerDefinition,
+    respondents: Sequence[Respondent],
+    outcomes: dict[int, Any],
+    contacts: dict[int, Contact],
+    embed: Callable[[list[str]], Any],
+) -> dict[int, list[Flag]]:
+    flaggable = [
+        _Flaggable(
+            r.id,
+            r.external_id,
+            _answers(r),
+            r.duration_seconds,
+            outcomes[r.id].status,
+            contacts[r.id].email,
+            contacts[r.id].phone,
+            dict(r.answers.get(FRAUD_KEY) or {}),
+        )
+        for r in respondents
+    ]
+    open_ends = [
+        (f.id, q.id, f.answers[q.id])
+        for f in flaggable
+        for q in defn.questions
+        if q.type == "creativity"
+        and isinstance(f.answers.get(q.id), str)
+        and f.answers[q.id].strip()
+    ]
+    vectors = embed([text for _, _, text in open_ends]) if open_ends else []
+    by_key = {(rid, qid): vectors[n] for n, (rid, qid, _) in enumerate(open_ends)}
+    found = quality_flags(flaggable, defn.questions, by_key)
+    result: dict[int, list[Flag]] = {
+        rid: [Flag(rid, f.kind, f.reason) for f in flags] for rid, flags in found.items()
+    }
+    for f in flaggable:
+        recent = _past_participation(store, defn, f)
+        if recent:
+            result.setdefault(f.id, []).append(Flag(f.id, "past_participation", recent))
+    return result
+
+
+def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable) -> str:
+    """Ties the respondent to a person and says if they took part too recently."""
+    key = email_key(who.email) if who.email else phone_key(who.phone) if who.phone else ""
+    if not key:
+        return ""
+    person = store.link_person(who.id, key)
+    last = store.last_participation(person)
+    if last is None:
+        return ""
+    study, at = last
+    months = (store.now() - at) / SECONDS_PER_MONTH
+    if months >= defn.past_participation_months:
+        return ""
+    return (
+        f"took part in “{study}” {months:.0f} months ago"
+        f" (the screener asks for {defn.past_participation_months})"
+    )
+
+
+def _score(
+    defn: ScreenerDefinition,
+    respondent: Respondent,
+    outcome: Any,
+    creativity: Any,
+    flags: list[Flag],
+) -> tuple[list[Score], CandidateView]:
+    """The stored scores and the recruiter's view of one respondent."""
+    actions = defn.flag_actions
+    excluded = tuple(f.kind for f in flags if actions.get(f.kind) == "exclude")
+    shown = tuple(f for f in flags if actions.get(f.kind) != "ignore")
+    scores: list[Score] = []
+    involvement = creative = composite = None
+    if outcome.status != "terminated":
+        inv = score_involvement(defn, _answers(respondent))
+        involvement = inv.score
+        scores.append(
+            Score(
+                respondent.id,
+                "involvement",
+                inv.score,
+                {
+                    "parts": [
+                        {
+                            "question": p.question,
+                            "item": p.item,
+                            "kind": p.kind,
+                            "raw": p.raw,
+                            "points": p.points,
+                            "max_points": p.max_points,
+                            "note": p.note,
+                        }
+                        for p in inv.parts
+                    ]
+                },
+            )
+        )
+        creative = creativity.score if creativity else 0.0
+        scores.extend(_creativity_scores(respondent.id, creativity))
+        penalty = RANK_DOWN_POINTS * sum(actions.get(f.kind) == "rank_down" for f in shown)
+        composite = max(
+            0.0,
+            defn.weights.involvement * involvement + defn.weights.creativity * creative - penalty,
+        )
+        scores.append(
+            Score(
+                respondent.id,
+                "composite",
+                composite,
+                {
+                    "weights": {
+                        "involvement": defn.weights.involvement,
+                        "creativity": defn.weights.creativity,
+                    },
+                    "rank_down_points": penalty,
+                },
+            )
+        )
+    view = CandidateView(
+        respondent, involvement, creative, composite, shown, excluded, "", "", None
+    )
+    return scores, view
+
+
+def _creativity_scores(respondent_id: int, creativity: Any) -> list[Score]:
+    if creativity is None:
+        return [Score(respondent_id, "creativity", 0.0, {"note": "no open-ended answers"})]
+    from ideation.screening.creativity import explanation_dict
+
+    explained = explanation_dict(creativity)
+    return [
+        Score(respondent_id, "creativity", creativity.score, explained),
+        *(
+            Score(respondent_id, dimension, getattr(creativity, dimension), {})
+            for dimension in ("fluency", "flexibility", "originality", "elaboration")
+        ),
+    ]
+
+
+def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateView, ...]:
+    accepted = {int(i) for i in quota.accepted}
+    standby = {int(i) for i in quota.standbys}
+    why = {int(u.id): u.reason for u in quota.unplaced}
+    ordered = sorted(views, key=lambda v: (not v.eligible, -(v.composite or -1), v.respondent.id))
+    ranked = []
+    for rank, view in enumerate(ordered, start=1):
+        rid = view.respondent.id
+        if rid in accepted:
+            suggestion, reason = "accept", "fills the quotas in rank order"
+        elif rid in standby:
+            suggestion, reason = "standby", "next in rank order"
+        elif view.respondent.status == "terminated":
+            suggestion, reason = "", f"terminated: {view.respondent.terminate_reason}"
+        elif view.excluded_by:
+            suggestion, reason = "", "excluded: " + ", ".join(view.excluded_by)
+        else:
+            suggestion, reason = "", why.get(rid, "")
+        ranked.append(
+            CandidateView(
+                view.respondent,
+                view.involvement,
+                view.creativity,
+                view.composite,
+                view.flags,
+                view.excluded_by,
+                suggestion,
+                reason,
+                rank if view.eligible else None,
+            )
+        )
+    return tuple(ranked)
+
+
+def apply_suggestions(store: Store, assessment: Assessment) -> int:
+    """Turn the quota fill into decisions for everyone not yet decided; returns how many."""
+    changed = 0
+    with store.transaction():
+        for view in assessment.candidates:
+            if view.respondent.decision:
+                continue
+            if view.suggestion == "accept":
+                store.set_decision(view.respondent.id, "accepted", view.suggestion_reason)
+            elif view.suggestion == "standby":
+                store.set_decision(view.respondent.id, "standby", view.suggestion_reason)
+            else:
+                store.set_decision(view.respondent.id, "rejected", view.suggestion_reason)
+            changed += 1
+    return changed
+
+
+def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> list[str]:
+    """Accepted respondents join the session (first names only) and their history."""
+    screener = register_screener(store, defn)
+    joined = []
+    with store.transaction():
+        for respondent in store.respondents(screener.id):
+            if respondent.decision != "accepted":
+                continue
+            contact = store.contact(respondent.id)
+            label = (
+                contact.name.split()[0]
+                if contact and contact.name.strip()
+                else respondent.external_id
+            )
+            person = store.person_of(respondent.id)
+            if person is None and contact and (contact.email or contact.phone):
+                key = email_key(contact.email) if contact.email else phone_key(contact.phone)
+                person = store.link_person(respondent.id, key)
+            store.add_respondent_participant(session_id, label, respondent.id, person)
+            study = defn.study or defn.title
+            last = store.last_participation(person) if person is not None else None
+            if person is not None and (last is None or last[0] != study):
+                store.record_participation(person, study)
+            joined.append(label)
+        store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
+    return joined

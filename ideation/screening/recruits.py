@@ -1,0 +1,128 @@
+"""Provides the recruit list and the explanations behind it, as text and CSV.
+
+Contact details are personal data: the list leaves them out unless asked, and
+the explanation never shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ideation.records import Respondent
+from ideation.screening.definition import ScreenerDefinition
+from ideation.screening.pipeline import Assessment, CandidateView, register_screener
+from ideation.store import Store
+
+RECRUIT_COLUMNS = (
+    "rank", "respondent", "status", "terminate_reason", "involvement", "creativity",
+    "composite", "flags", "suggestion", "suggestion_reason", "decision", "decision_reason",
+)
+CONTACT_COLUMNS = ("name", "email", "phone")
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+def candidate_table(assessment: Assessment) -> str:
+    """The ranked table as aligned text, with the quota fill under it."""
+    lines = [
+        f"{'rank':>4}  {'id':<10} {'status':<10} {'inv':>3} {'cre':>3} {'all':>3}"
+        f"  {'suggest':<8} {'decision':<9} flags / reason"
+    ]
+    for view in assessment.candidates:
+        r = view.respondent
+        notes = ", ".join(f.kind for f in view.flags)
+        reason = view.suggestion_reason
+        lines.append(
+            f"{view.rank or '':>4}  {r.external_id[:10]:<10} {r.status:<10}"
+            f" {_number(view.involvement):>3} {_number(view.creativity):>3}"
+            f" {_number(view.composite):>3}  {view.suggestion:<8} {r.decision:<9}"
+            f" {'; '.join(x for x in (notes, reason) if x)}"
+        )
+    if assessment.cells:
+        lines.append("quotas: " + "  ".join(
+            f"{c.quota} {c.cell} {c.filled}/{c.min}-{c.max}" for c in assessment.cells
+        ))
+    return "\n".join(lines)
+
+
+def recruit_rows(
+    store: Store, assessment: Assessment, include_contacts: bool = False
+) -> list[list[str]]:
+    rows = []
+    for view in assessment.candidates:
+        r = view.respondent
+        row = [
+            str(view.rank or ""), r.external_id, r.status, r.terminate_reason,
+            _number(view.involvement), _number(view.creativity), _number(view.composite),
+            "; ".join(f"{f.kind}: {f.reason}" for f in view.flags),
+            view.suggestion, view.suggestion_reason, r.decision, r.decision_reason,
+        ]
+        if include_contacts:
+            contact = store.contact(r.id)
+            row += [contact.name, contact.email, contact.phone] if contact else ["", "", ""]
+        rows.append(row)
+    return rows
+
+
+def write_recruits(
+    store: Store, assessment: Assessment, path: Path, include_contacts: bool = False
+) -> None:
+    """The recruit list as CSV (UTF-8 with BOM for Excel), written whole or not at all."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(RECRUIT_COLUMNS + (CONTACT_COLUMNS if include_contacts else ()))
+    writer.writerows(recruit_rows(store, assessment, include_contacts))
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    temp.replace(path)
+
+
+def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) -> Respondent:
+    screener = register_screener(store, defn)
+    for respondent in store.respondents(screener.id):
+        if respondent.external_id == external_id:
+            return respondent
+    raise ValueError(f"{defn.path}: no respondent {external_id!r} (import responses first)")
+
+
+def explain_respondent(store: Store, respondent: Respondent) -> str:
+    """Every stored score with its reasons, and every flag with its evidence."""
+    scores = store.scores(respondent.id)
+    lines = [f"{respondent.external_id}: {respondent.status}"
+             + (f" ({respondent.terminate_reason})" if respondent.terminate_reason else "")]
+    if respondent.decision:
+        lines.append(f"decision: {respondent.decision} — {respondent.decision_reason}")
+    for kind in ("composite", "involvement", "creativity"):
+        score = scores.get(kind)
+        if score is None:
+            continue
+        lines.append(f"{kind}: {score.value:.0f}/100")
+        if kind == "composite":
+            w = score.explanation.get("weights", {})
+            lines.append(
+                f"  = {w.get('involvement', 0):.2f} × involvement"
+                f" + {w.get('creativity', 0):.2f} × creativity"
+                f" − {score.explanation.get('rank_down_points', 0):.0f} for rank-down flags"
+            )
+        for part in score.explanation.get("parts", []):
+            lines.append(f"  {part['question']}{'.' + part['item'] if part['item'] else ''}:"
+                         f" {part['note']}")
+        for line in score.explanation.get("lines", []):
+            lines.append(f"  {line}")
+    dims = [f"{k} {scores[k].value:.1f}" for k in ("fluency", "flexibility", "originality",
+                                                    "elaboration") if k in scores]
+    if dims:
+        lines.append("  dimensions: " + ", ".join(dims))
+    for flag in store.flags(respondent.id):
+        lines.append(f"flag {flag.kind}: {flag.reason}")
+    return "\n".join(lines)
+
+
+def candidate_line(view: CandidateView) -> str:
+    """One respondent in a sentence, for notifications."""
+    r = view.respondent
+    return f"{r.external_id}: {r.status}, composite {_number(view.composite)}"
