@@ -13,7 +13,7 @@ from ideation.cli import cli
 from ideation.store import Store
 
 #: Commands that read a file and never open the study database.
-FILE_ONLY = {("plan", "check")}
+FILE_ONLY = {("plan", "check"), ("screener", "check")}
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):  # noqa: ANN201
