@@ -269,3 +269,41 @@ async def test_ideas_are_embedded_in_the_background(
         assert "ready for themes" in text_of(app.screen, "#flow")
     with Store(db_path) as store:
         assert store.db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 2
+
+
+async def test_review_screen_clusters_and_edits_themes(db_path: Path, fake_embedder) -> None:  # noqa: ANN001,E501
+    from ideation.tui.review import ReviewScreen
+
+    with Store(db_path) as store:
+        build_demo(store)
+    app = IdeationApp(db_path, embedder=fake_embedder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert "No themes yet" in text_of(screen, "#revision")
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        themes = screen.query_one("#themes", DataTable)
+        assert themes.row_count >= 2
+        assert "automatic" in text_of(screen, "#revision")
+        assert screen.query_one("#members", DataTable).row_count > 0
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = "Seed pods"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "renamed" in text_of(screen, "#revision")
+        assert str(themes.get_row_at(0)[3]) == "Seed pods"
+        before = themes.row_count
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = str(themes.get_row_at(1)[0])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert themes.row_count == before - 1
+    with Store(db_path) as store:
+        revisions = store.clusterings()
+        assert [r.automatic for r in revisions] == [True, False, False]

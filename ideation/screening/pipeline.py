@@ -167,6 +167,73 @@ def assess(
     return Assessment(screener, _ranked(views, quota), quota.cells)
 
 
+def stored_assessment(store: Store, defn: ScreenerDefinition) -> Assessment:
+    """The last assessment as stored (no model, no re-scoring), with the quota fill redone."""
+    screener = register_screener(store, defn)
+    views = []
+    for respondent in store.respondents(screener.id):
+        scores = store.scores(respondent.id)
+        flags = tuple(
+            f for f in store.flags(respondent.id) if defn.flag_actions.get(f.kind) != "ignore"
+        )
+
+        def value(kind: str, scores: dict[str, Score] = scores) -> float | None:
+            return scores[kind].value if kind in scores else None
+
+        views.append(
+            CandidateView(
+                respondent,
+                value("involvement"),
+                value("creativity"),
+                value("composite"),
+                flags,
+                tuple(f.kind for f in flags if defn.flag_actions.get(f.kind) == "exclude"),
+                "",
+                "",
+                None,
+            )
+        )
+    quota = fill_quotas(
+        defn,
+        [
+            Candidate(
+                str(v.respondent.id),
+                _answers(v.respondent),
+                v.composite or 0.0,
+                v.eligible and v.composite is not None,
+            )
+            for v in views
+        ],
+    )
+    return Assessment(screener, _ranked(views, quota), quota.cells)
+
+
+def administer(
+    store: Store,
+    defn: ScreenerDefinition,
+    external_id: str,
+    answers: dict[str, Any],
+    contact: Contact | None = None,
+    duration_seconds: float | None = None,
+) -> Respondent:
+    """Save a screener given live (e.g. on the phone) as one respondent, all at once."""
+    screener = register_screener(store, defn)
+    outcome = evaluate(defn, answers)
+    respondent = store.add_respondent(
+        screener.id,
+        external_id,
+        answers,
+        contact=contact,
+        source="interview",
+        duration_seconds=duration_seconds,
+    )
+    if respondent is None:
+        raise ValueError(f"respondent {external_id!r} is already in this screener")
+    store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
+    store.log(f"Screener “{defn.title}”: {external_id} interviewed ({outcome.status})")
+    return store.respondent(respondent.id)
+
+
 def _answers(respondent: Respondent) -> dict[str, Any]:
     return {k: v for k, v in respondent.answers.items() if not k.startswith("@")}
 

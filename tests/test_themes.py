@@ -1,0 +1,99 @@
+"""Themes for a study: automatic revisions, a researcher's edits, the export bundle."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ideation.analysis import review
+from ideation.analysis.themes import cluster_scope, latest_theme_set, scope_ideas, theme_set
+from ideation.cli import cli
+from ideation.demo import build_demo
+from ideation.export.bundle import build_bundle
+from ideation.store import Store
+
+
+@pytest.fixture
+def demo(store: Store) -> int:
+    return build_demo(store).session_id
+
+
+def test_automatic_clustering_covers_every_standing_idea(
+    store: Store, demo: int, fake_embedder
+) -> None:  # noqa: ANN001,E501
+    record = cluster_scope(store, [demo], fake_embedder)
+    assert record.automatic and record.scope == (demo,) and record.model == fake_embedder.model_id
+    themes = theme_set(store, record.id)
+    placed = [idea.id for theme in themes.themes for idea in theme.ideas]
+    assert sorted(placed) == sorted(i.id for i in scope_ideas(store, [demo]))
+    assert len(placed) == 159
+    assert all(t.label and t.representative in t.ideas for t in themes.themes)
+    fixed = cluster_scope(store, [demo], fake_embedder, themes=4)
+    assert len(theme_set(store, fixed.id).themes) == 4
+    assert latest_theme_set(store, [demo]).record.id == fixed.id
+
+
+def test_edits_are_child_revisions_and_the_automatic_one_stays(
+    store: Store, demo: int, fake_embedder
+) -> None:  # noqa: ANN001,E501
+    auto = theme_set(store, cluster_scope(store, [demo], fake_embedder, themes=5).id)
+    first, second = auto.themes[0], auto.themes[1]
+    idea = second.ideas[0]
+    moved = review.move_idea(store, auto, idea.id, first.number)
+    assert moved.record.parent_id == auto.record.id and not moved.record.automatic
+    assert moved.theme_of(idea.id).number == first.number
+    renamed = review.rename_theme(store, moved, first.number, "  Grow   your own  ")
+    assert renamed.themes[0].label == "Grow your own"
+    merged = review.merge_themes(store, renamed, first.number, second.number)
+    assert len(merged.themes) == 4
+    assert len(merged.themes[0].ideas) == len(first.ideas) + len(second.ideas)
+    chosen = review.choose_representative(store, merged, idea.id)
+    assert chosen.theme_of(idea.id).representative.id == idea.id
+    split = review.split_theme(store, chosen, first.number, fake_embedder)
+    assert len(split.themes) == 5
+    assert sum(len(t.ideas) for t in split.themes) == 159
+    assert theme_set(store, auto.record.id) == auto  # untouched
+    with pytest.raises(ValueError, match="no theme 99"):
+        review.move_idea(store, split, idea.id, 99)
+    with pytest.raises(ValueError, match="needs a label"):
+        review.rename_theme(store, split, first.number, "   ")
+
+
+def test_bundle_pseudonymises_and_maps(store: Store, demo: int, fake_embedder) -> None:  # noqa: ANN001,E501
+    cluster_scope(store, [demo], fake_embedder, themes=6)
+    bundle = build_bundle(store, [demo])
+    assert {i.participant for i in bundle.ideas} <= {f"P{n}" for n in range(1, 7)}
+    assert len(bundle.themes) == 6 and all(i.theme_id for i in bundle.ideas)
+    assert all(i.x is not None for i in bundle.ideas)
+    (session,) = bundle.sessions
+    assert session.brief["problem_as_given"].startswith("How might Brewline")
+    assert len(session.agenda) == 16 and sum(session.ideas_per_minute) == 159
+    builds = [i for i in bundle.ideas if i.builds_on is not None]
+    assert builds and all(isinstance(i.builds_on, int) for i in builds)
+    named = build_bundle(store, [demo], include_names=True)
+    assert "Maya" in {i.participant for i in named.ideas}
+
+
+def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "--no-tui", "--db", str(db)]).exit_code == 0
+    clustered = runner.invoke(cli, ["cluster", "1", "--db", str(db)])
+    assert clustered.exit_code == 0, clustered.output
+    assert "themes over 159 ideas" in clustered.output
+    for fmt in ("csv", "json", "md", "xlsx", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(cli, ["export", "1", "--out", str(out), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000
+    with open(tmp_path / "report.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 159 and all(r["theme_label"] for r in rows)
+    assert not {r["participant"] for r in rows} & {"Maya", "Tom", "Ana"}
+    found = runner.invoke(cli, ["search", "compost", "--db", str(db)])
+    assert found.exit_code == 0 and "compost" in found.output.lower()
+    bad = runner.invoke(cli, ["export", "1", "--out", str(tmp_path / "x.pdf"), "--db", str(db)])
+    assert bad.exit_code == 2 and "format" in bad.output
