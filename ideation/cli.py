@@ -551,7 +551,10 @@ def invite(screener_file: Path, session: str, db_path: Path | None) -> None:
     defn = load_screener_or_fail(screener_file)
     with open_study(db_path) as store:
         (session_id,) = resolve_sessions(store, (session,))
-        joined = invite_accepted(store, defn, session_id)
+        try:
+            joined = invite_accepted(store, defn, session_id)
+        except ValueError as error:
+            raise UserError(str(error)) from error
         click.echo(f"session {session_id}: {len(joined)} joined — " + ", ".join(joined))
 
 

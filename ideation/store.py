@@ -416,6 +416,10 @@ class Store:
         row = self._one("SELECT * FROM screeners WHERE name = ?", [name], "screener")
         return Screener(**row)
 
+    def find_screener(self, name: str) -> Screener | None:
+        row = self.db.execute("SELECT * FROM screeners WHERE name = ?", [name]).fetchone()
+        return Screener(**self._dict("screeners", row)) if row else None
+
     def screeners(self) -> list[Screener]:
         rows = self.db.execute("SELECT * FROM screeners ORDER BY id").fetchall()
         return [Screener(**self._dict("screeners", row)) for row in rows]
@@ -570,12 +574,15 @@ class Store:
             [person_id, study, self._now() if at is None else at],
         )
 
-    def last_participation(self, person_id: int) -> tuple[str, float] | None:
-        """The person's most recent study, so "took part within N months" needs no typing."""
+    def last_participation(
+        self, person_id: int, excluding: str | None = None
+    ) -> tuple[str, float] | None:
+        """The person's most recent study (other than `excluding`), so "took part within
+        N months" needs no typing and being invited to this study does not count."""
         row = self.db.execute(
             "SELECT study, took_part_at FROM participation_history WHERE person_id = ?"
-            " ORDER BY took_part_at DESC LIMIT 1",
-            [person_id],
+            " AND study IS NOT ? ORDER BY took_part_at DESC LIMIT 1",
+            [person_id, excluding],
         ).fetchone()
         return (row[0], row[1]) if row else None
 

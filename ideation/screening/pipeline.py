@@ -10,7 +10,7 @@ decisions, for the people nobody has decided on yet.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,9 @@ def assess(
         for respondent in respondents:
             outcome = outcomes[respondent.id]
             store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
+            respondent = replace(
+                respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
+            )
             scores, view = _score(
                 defn,
                 respondent,
@@ -157,19 +160,12 @@ def assess(
             )
             store.save_assessment(respondent.id, scores, view.flags)
             views.append(view)
-    quota = fill_quotas(
-        defn,
-        [
-            Candidate(str(v.respondent.id), _answers(v.respondent), v.composite or 0.0, v.eligible)
-            for v in views
-        ],
-    )
-    return Assessment(screener, _ranked(views, quota), quota.cells)
+    return Assessment(screener, *_fill(defn, views))
 
 
 def stored_assessment(store: Store, defn: ScreenerDefinition) -> Assessment:
     """The last assessment as stored (no model, no re-scoring), with the quota fill redone."""
-    screener = register_screener(store, defn)
+    screener = store.find_screener(defn.name) or register_screener(store, defn)
     views = []
     for respondent in store.respondents(screener.id):
         scores = store.scores(respondent.id)
@@ -187,25 +183,17 @@ def stored_assessment(store: Store, defn: ScreenerDefinition) -> Assessment:
                 value("creativity"),
                 value("composite"),
                 flags,
-                tuple(f.kind for f in flags if defn.flag_actions.get(f.kind) == "exclude"),
+                tuple(
+                    dict.fromkeys(
+                        f.kind for f in flags if defn.flag_actions.get(f.kind) == "exclude"
+                    )
+                ),
                 "",
                 "",
                 None,
             )
         )
-    quota = fill_quotas(
-        defn,
-        [
-            Candidate(
-                str(v.respondent.id),
-                _answers(v.respondent),
-                v.composite or 0.0,
-                v.eligible and v.composite is not None,
-            )
-            for v in views
-        ],
-    )
-    return Assessment(screener, _ranked(views, quota), quota.cells)
+    return Assessment(screener, *_fill(defn, views))
 
 
 def administer(
@@ -219,19 +207,46 @@ def administer(
     """Save a screener given live (e.g. on the phone) as one respondent, all at once."""
     screener = register_screener(store, defn)
     outcome = evaluate(defn, answers)
-    respondent = store.add_respondent(
-        screener.id,
-        external_id,
-        answers,
-        contact=contact,
-        source="interview",
-        duration_seconds=duration_seconds,
-    )
-    if respondent is None:
-        raise ValueError(f"respondent {external_id!r} is already in this screener")
-    store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
-    store.log(f"Screener “{defn.title}”: {external_id} interviewed ({outcome.status})")
+    with store.transaction():
+        respondent = store.add_respondent(
+            screener.id,
+            external_id,
+            answers,
+            contact=contact,
+            source="interview",
+            duration_seconds=duration_seconds,
+        )
+        if respondent is None:
+            raise ValueError(f"respondent {external_id!r} is already in this screener")
+        store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
+        store.log(f"Screener “{defn.title}”: {external_id} interviewed ({outcome.status})")
     return store.respondent(respondent.id)
+
+
+#: Rank points that put people already accepted ahead of everyone in the quota fill.
+DECIDED_FIRST = 1000.0
+
+
+def _fill(
+    defn: ScreenerDefinition, views: list[CandidateView]
+) -> tuple[tuple[CandidateView, ...], tuple[CellFill, ...]]:
+    """Fill quotas around the recruiter's decisions: accepted people hold their places,
+    rejected people are out, and the rest follow in rank order."""
+    candidates = []
+    for view in views:
+        decision = view.respondent.decision
+        scored = view.eligible and view.composite is not None
+        boost = DECIDED_FIRST if decision == "accepted" else 0.0
+        candidates.append(
+            Candidate(
+                f"{view.respondent.id:09d}",
+                _answers(view.respondent),
+                (view.composite or 0.0) + boost,
+                scored and decision != "rejected",
+            )
+        )
+    quota = fill_quotas(defn, candidates)
+    return _ranked(views, quota), quota.cells
 
 
 def _answers(respondent: Respondent) -> dict[str, Any]:
@@ -310,7 +325,7 @@ def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable)
     if not key:
         return ""
     person = store.link_person(who.id, key)
-    last = store.last_participation(person)
+    last = store.last_participation(person, excluding=defn.study or defn.title)
     if last is None:
         return ""
     study, at = last
@@ -332,7 +347,7 @@ def _score(
 ) -> tuple[list[Score], CandidateView]:
     """The stored scores and the recruiter's view of one respondent."""
     actions = defn.flag_actions
-    excluded = tuple(f.kind for f in flags if actions.get(f.kind) == "exclude")
+    excluded = tuple(dict.fromkeys(f.kind for f in flags if actions.get(f.kind) == "exclude"))
     shown = tuple(f for f in flags if actions.get(f.kind) != "ignore")
     scores: list[Score] = []
     involvement = creative = composite = None
@@ -443,6 +458,8 @@ def apply_suggestions(store: Store, assessment: Assessment) -> int:
         for view in assessment.candidates:
             if view.respondent.decision:
                 continue
+            if view.composite is None and view.respondent.status != "terminated":
+                continue  # not scored yet: nothing to decide on
             if view.suggestion == "accept":
                 store.set_decision(view.respondent.id, "accepted", view.suggestion_reason)
             elif view.suggestion == "standby":
@@ -453,8 +470,28 @@ def apply_suggestions(store: Store, assessment: Assessment) -> int:
     return changed
 
 
+def _label(store: Store, session_id: int, respondent: Respondent, contact: Contact | None) -> str:
+    """A first name, made unique in the room (initial, then a number) so `Tom:` is never
+    ambiguous; the one already given to this respondent if they were invited before."""
+    people = store.participants(session_id)
+    mine = next((p.label for p in people if p.respondent_id == respondent.id), None)
+    if mine:
+        return mine
+    taken = {p.label.casefold() for p in people}
+    words = contact.name.split() if contact and contact.name.strip() else []
+    label = words[0] if words else respondent.external_id
+    if label.casefold() in taken and len(words) > 1:
+        label = f"{words[0]} {words[-1][0]}."
+    base, number = label, 2
+    while label.casefold() in taken:
+        label, number = f"{base} {number}", number + 1
+    return label
+
+
 def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> list[str]:
     """Accepted respondents join the session (first names only) and their history."""
+    if store.session(session_id).status == "ended":
+        raise ValueError(f"session {session_id} has ended; invite people to a new one")
     screener = register_screener(store, defn)
     joined = []
     with store.transaction():
@@ -462,11 +499,7 @@ def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> list[str]
             if respondent.decision != "accepted":
                 continue
             contact = store.contact(respondent.id)
-            label = (
-                contact.name.split()[0]
-                if contact and contact.name.strip()
-                else respondent.external_id
-            )
+            label = _label(store, session_id, respondent, contact)
             person = store.person_of(respondent.id)
             if person is None and contact and (contact.email or contact.phone):
                 key = email_key(contact.email) if contact.email else phone_key(contact.phone)

@@ -34,7 +34,7 @@ def candidate_table(assessment: Assessment) -> str:
     ]
     for view in assessment.candidates:
         r = view.respondent
-        notes = ", ".join(f.kind for f in view.flags)
+        notes = ", ".join(dict.fromkeys(f.kind for f in view.flags))
         reason = view.suggestion_reason
         lines.append(
             f"{view.rank or '':>4}  {r.external_id[:10]:<10} {r.status:<10}"
@@ -111,8 +111,11 @@ def explain_respondent(store: Store, respondent: Respondent) -> str:
         for part in score.explanation.get("parts", []):
             lines.append(f"  {part['question']}{'.' + part['item'] if part['item'] else ''}:"
                          f" {part['note']}")
-        for line in score.explanation.get("lines", []):
+        for line in score.explanation.get("summary", []):
             lines.append(f"  {line}")
+        for task, detail in score.explanation.get("tasks", {}).items():
+            counted = detail.get("counted", [])
+            lines.append(f"  {task}: {len(counted)} counted — " + "; ".join(counted)[:300])
     dims = [f"{k} {scores[k].value:.1f}" for k in ("fluency", "flexibility", "originality",
                                                     "elaboration") if k in scores]
     if dims:

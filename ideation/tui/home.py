@@ -27,6 +27,12 @@ class HomeScreen(Screen[None]):
         Binding("o", "open_session", "Open session", tooltip="Run or resume the selected session"),
         Binding("t", "themes", "Themes", tooltip="Review the selected session's themes"),
         Binding("a", "themes_all", "All themes", tooltip="Themes across every session, pooled"),
+        Binding(
+            "r",
+            "recruit",
+            "Recruit",
+            tooltip="Rank, explain and decide the selected screener's respondents",
+        ),
         Binding("slash", "search", "Search", tooltip="Full-text search over every idea"),
         Binding("f5", "refresh", "Refresh", tooltip="Reload the study from the database"),
         Binding("q", "app.quit", "Quit", tooltip="Leave ideation; everything is already saved"),
@@ -62,6 +68,7 @@ class HomeScreen(Screen[None]):
         name = store.get_setting("study_name")
         self.title = f"ideation — {name}" if name else "ideation"
         sessions = self.query_one("#sessions", DataTable)
+        keep_session, keep_screener = self._cursor_row("#sessions"), self._cursor_row("#screeners")
         sessions.clear()
         for session in store.sessions():
             sessions.add_row(
@@ -76,15 +83,25 @@ class HomeScreen(Screen[None]):
         screeners.clear()
         for screener in store.screeners():
             screeners.add_row(
-                screener.name, str(store.count_respondents(screener.id)), screener.title
+                screener.name,
+                str(store.count_respondents(screener.id)),
+                screener.title,
+                key=str(screener.id),
             )
+        sessions.move_cursor(row=keep_session)
+        screeners.move_cursor(row=keep_screener)
         lines = [f"{when(a.at)}  {a.what}" for a in store.recent_activity(12)]
         empty = "Nothing yet. Try `ideation demo`, or `ideation run sessions/half-day.yaml`."
         self.query_one("#activity", Static).update("\n".join(lines) or empty)
 
+    def _cursor_row(self, selector: str) -> int:
+        return self.query_one(selector, DataTable).cursor_row
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "sessions":
             self.action_open_session()
+        elif event.data_table.id == "screeners":
+            self.action_recruit()
 
     def selected_session(self) -> int | None:
         sessions = self.query_one("#sessions", DataTable)
@@ -112,6 +129,23 @@ class HomeScreen(Screen[None]):
         ids = [s.id for s in self.app.store.sessions()]  # type: ignore[attr-defined]
         if ids:
             self.app.push_screen(ReviewScreen(ids))
+
+    def selected_screener(self) -> int | None:
+        screeners = self.query_one("#screeners", DataTable)
+        if not screeners.row_count:
+            self.notify(
+                "No screeners yet: try `ideation screen SCREENER RESPONSES`.", severity="warning"
+            )
+            return None
+        key = screeners.coordinate_to_cell_key(screeners.cursor_coordinate).row_key.value
+        return int(key or 0)
+
+    def action_recruit(self) -> None:
+        from ideation.tui.recruit import RecruitScreen
+
+        screener_id = self.selected_screener()
+        if screener_id is not None:
+            self.app.push_screen(RecruitScreen(screener_id))
 
     def action_search(self) -> None:
         from ideation.tui.search import SearchScreen

@@ -1,0 +1,561 @@
+"""Provides the recruit screen: one screener's candidates, ranked, explained and decided.
+
+Screeners exist to find consumers who are involved with the category and
+creative. This screen shows the recruiter who they are in rank order, why each
+scored as they did (the answers that counted, the rare ideas, every flag's
+evidence) and how the quotas fill, and records a decision per key press so
+nothing waits for a save. The table loads from the stored assessment (no
+model); scoring again runs in a thread worker because it embeds the
+open-ended answers. Contact details are personal data: they stay out of the
+table and show for one person only when asked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+
+from ideation.records import Respondent
+from ideation.screening.definition import ScreenerDefinition, ScreenerError, parse_screener
+from ideation.screening.pipeline import (
+    Assessment,
+    CandidateView,
+    apply_suggestions,
+    invite,
+    stored_assessment,
+)
+from ideation.screening.recruits import explain_respondent
+from ideation.screening.rules import AnswerError, evaluate, is_missing, normalise_answer
+from ideation.store import StoreError
+from ideation.tui.dialogs import AskScreen, ConfirmScreen
+
+#: Flag kinds as the table shows them (the detail panel gives each one's evidence).
+SHORT_FLAGS = {
+    "speeder": "speed",
+    "straightliner": "straight",
+    "gibberish": "gibber",
+    "duplicate_open_end": "dup-open",
+    "duplicate_respondent": "dup-resp",
+    "attention_check": "attn",
+    "fraud": "fraud",
+    "past_participation": "past",
+}
+DECISION_STYLE = {"accepted": "bold green", "standby": "yellow", "rejected": "red"}
+#: The suggestion that agrees with each decision ("" is "no place": a rejection).
+AGREEING = {"accepted": "accept", "standby": "standby", "rejected": ""}
+VERB = {"accepted": "Accept", "standby": "Put on standby", "rejected": "Reject"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the candidate table: the stored view and the status the rules give now.
+
+    A respondent imported or interviewed but not scored yet still has the
+    store's default status, so the rules (pure and fast) say who terminated.
+    """
+
+    view: CandidateView
+    status: str
+    scored: bool
+
+    @property
+    def respondent(self) -> Respondent:
+        return self.view.respondent
+
+    @property
+    def eligible(self) -> bool:
+        return self.status == "complete" and not self.view.excluded_by
+
+
+def answers_of(respondent: Respondent) -> dict[str, Any]:
+    """The answers to questions, without the fields an import keeps beside them."""
+    return {k: v for k, v in respondent.answers.items() if not k.startswith("@")}
+
+
+def is_scored(view: CandidateView) -> bool:
+    """Whether the stored assessment covers this person (a terminate needs no scores)."""
+    return view.involvement is not None or view.respondent.status == "terminated"
+
+
+def candidate_rows(defn: ScreenerDefinition, assessment: Assessment) -> list[Row]:
+    """The candidates in rank order, with terminated and excluded people after the rest."""
+    rows = []
+    for view in assessment.candidates:
+        scored = is_scored(view)
+        status = view.respondent.status
+        if not scored:
+            status = evaluate(defn, answers_of(view.respondent)).status
+        rows.append(Row(view, status, scored))
+    return sorted(rows, key=lambda row: not row.eligible)
+
+
+def cells_of(defn: ScreenerDefinition, respondent: Respondent) -> list[tuple[str, str]]:
+    """The quota cells (quota name, cell answer) a respondent's answers put them in."""
+    found = []
+    ids = {q.id for q in defn.questions}
+    for quota in defn.quotas:
+        raw = respondent.answers.get(quota.question)
+        if quota.question not in ids or is_missing(raw):
+            continue
+        question = defn.question(quota.question)
+        try:
+            value = normalise_answer(question, raw)
+        except AnswerError:
+            continue
+        chosen = value if isinstance(value, list) else [value]
+        found += [
+            (quota.name, cell.answer)
+            for cell in quota.cells
+            if question.option(cell.answer) in chosen
+        ]
+    return found
+
+
+def decided_per_cell(
+    defn: ScreenerDefinition, respondents: Iterable[Respondent], decision: str = "accepted"
+) -> Counter[tuple[str, str]]:
+    """How many people with this decision fall in each quota cell."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for respondent in respondents:
+        if respondent.decision == decision:
+            counts.update(cells_of(defn, respondent))
+    return counts
+
+
+def quota_text(defn: ScreenerDefinition, assessment: Assessment) -> Text:
+    """Each cell as suggested fill / min-max, then ✓ how many are accepted so far."""
+    people = [view.respondent for view in assessment.candidates]
+    accepted = decided_per_cell(defn, people)
+    decisions = Counter(r.decision for r in people)
+    name_width = min(max((len(c.quota) for c in assessment.cells), default=0), 10)
+    cell_width = min(max((len(c.cell) for c in assessment.cells), default=0), 10)
+    text = Text()
+    previous = None
+    for cell in assessment.cells:
+        name = cell.quota[:name_width] if cell.quota != previous else ""
+        previous = cell.quota
+        done = accepted[(cell.quota, cell.cell)]
+        style = "red" if done > cell.max else "green" if done >= cell.min else ""
+        text.append(f"{name:<{name_width}} {cell.cell[:cell_width]:<{cell_width}} ")
+        text.append(f"{cell.filled}/{cell.min}-{cell.max}")
+        text.append(f" ✓{done}\n", style=style)
+    places = sum(view.suggestion == "accept" for view in assessment.candidates)
+    text.append(f"places {places}/{defn.target_participants}", style="bold")
+    text.append(f" ✓{decisions['accepted']}")
+    text.append(f"  standby ✓{decisions['standby']}/{defn.standbys}")
+    return text
+
+
+def _number(value: float | None, scored: bool) -> str:
+    if value is None:
+        return "—" if not scored else ""
+    return f"{value:.0f}"
+
+
+class RecruitScreen(Screen[None]):
+    """Ranked candidates of one screener, their quota fill and the recruiter's decisions."""
+
+    BINDINGS = [
+        Binding(
+            "a",
+            "decide('accepted')",
+            "Accept",
+            tooltip="Accept the selected person (asks why; saved at once)",
+        ),
+        Binding(
+            "b",
+            "decide('standby')",
+            "Standby",
+            tooltip="Put the selected person on standby (asks why; saved at once)",
+        ),
+        Binding(
+            "x",
+            "decide('rejected')",
+            "Reject",
+            tooltip="Reject the selected person (asks why; saved at once)",
+        ),
+        Binding(
+            "s",
+            "score",
+            "Score",
+            tooltip="Score everyone again: rules, involvement, creativity, flags (uses the model)",
+        ),
+        Binding(
+            "i",
+            "interview",
+            "Interview",
+            tooltip="Give the screener live, one question at a time (e.g. on the phone)",
+        ),
+        Binding(
+            "c",
+            "contact",
+            "Contact",
+            tooltip="Show or hide the selected person's name, email and phone",
+        ),
+        Binding(
+            "f",
+            "apply_fill",
+            "Apply quota fill",
+            tooltip="Decide everyone undecided as the quota fill suggests (asks first)",
+        ),
+        Binding(
+            "v",
+            "invite",
+            "Invite",
+            tooltip="Make the accepted people participants of a session",
+        ),
+        Binding("u", "undecide", "Undecide", tooltip="Clear the selected person's decision"),
+        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study"),
+    ]
+
+    def __init__(self, screener_id: int) -> None:
+        super().__init__()
+        self.screener_id = screener_id
+        self.defn: ScreenerDefinition | None = None
+        self.assessment: Assessment | None = None
+        self.rows: list[Row] = []
+        self.contact_for: int | None = None  # respondent whose contact is on screen
+        self.scoring = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="summary")
+        yield ProgressBar(id="progress", show_eta=False, classes="hidden")
+        yield DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="recruit-bottom"):
+            with VerticalScroll(id="quota-box"):
+                yield Static(id="quotas")
+            with VerticalScroll(id="detail-box"):
+                yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        screener = next((s for s in store.screeners() if s.id == self.screener_id), None)
+        if screener is None:
+            self.notify(f"No screener {self.screener_id} in this study.", severity="error")
+            self.app.pop_screen()
+            return
+        try:
+            self.defn = parse_screener(screener.source, screener.path)
+        except ScreenerError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.app.pop_screen()
+            return
+        self.title = f"Recruit — {self.defn.title or self.defn.name}"
+        self.query_one("#candidates", DataTable).add_columns(
+            "#", "ID", "Status", "Inv", "Cre", "All", "Flags", "Suggest", "Decision", "Why"
+        )
+        self.query_one("#quota-box").border_title = "Quotas  fill ✓accepted"
+        self.reload()
+        self.query_one("#candidates", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.defn is not None:
+            self.reload(self.selected_key())
+
+    # -- showing ----------------------------------------------------------------
+
+    def reload(self, keep: str | None = None) -> None:
+        """Read the stored assessment again and redraw, keeping the cursor on `keep`."""
+        if self.defn is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        self.assessment = stored_assessment(store, self.defn)
+        self.rows = candidate_rows(self.defn, self.assessment)
+        table = self.query_one("#candidates", DataTable)
+        table.clear()
+        for row in self.rows:
+            table.add_row(*self.cells(row), key=str(row.respondent.id))
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.query_one("#quotas", Static).update(quota_text(self.defn, self.assessment))
+        self.show_summary()
+        self.show_detail()
+
+    def cells(self, row: Row) -> list[Text]:
+        view, r = row.view, row.respondent
+        dim = "" if row.eligible else "dim"
+        kinds = list(dict.fromkeys(SHORT_FLAGS.get(f.kind, f.kind) for f in view.flags))
+        flags = kinds[0] + (f"+{len(kinds) - 1}" if len(kinds) > 1 else "") if kinds else ""
+        rank = str(view.rank) if view.rank and row.scored and row.eligible else ""
+        reason = view.suggestion_reason if row.scored else "not scored yet"
+        return [
+            Text(rank, style=dim, justify="right"),
+            Text(r.external_id, style=dim),
+            Text(row.status, style=dim),
+            Text(_number(view.involvement, row.scored), style=dim, justify="right"),
+            Text(_number(view.creativity, row.scored), style=dim, justify="right"),
+            Text(_number(view.composite, row.scored), style=f"bold {dim}", justify="right"),
+            Text(flags, style="magenta" if flags and not dim else dim),
+            Text(view.suggestion or "—", style=dim),
+            Text(r.decision, style=f"{DECISION_STYLE.get(r.decision, '')} {dim}".strip()),
+            Text(reason, style=dim),
+        ]
+
+    def show_summary(self) -> None:
+        statuses = Counter(row.status for row in self.rows)
+        excluded = sum(bool(row.view.excluded_by) for row in self.rows)
+        unscored = sum(not row.scored for row in self.rows)
+        parts = [f"{len(self.rows)} respondents", f"{statuses['complete']} complete"]
+        parts += [f"{statuses[s]} {s}" for s in ("terminated", "incomplete") if statuses[s]]
+        if excluded:
+            parts.append(f"{excluded} excluded")
+        line = " · ".join(parts)
+        if unscored:
+            line += f" — {unscored} not scored: press s"
+        self.query_one("#summary", Static).update(line)
+
+    def selected_key(self) -> str | None:
+        table = self.query_one("#candidates", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def selected_row(self) -> Row | None:
+        key = self.selected_key()
+        return next((row for row in self.rows if str(row.respondent.id) == key), None)
+
+    def show_detail(self) -> None:
+        row = self.selected_row()
+        box = self.query_one("#detail-box")
+        detail = self.query_one("#detail", Static)
+        if row is None:
+            box.border_title = ""
+            detail.update("No respondents yet: import responses or press i to interview.")
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        r, view = row.respondent, row.view
+        box.border_title = r.external_id
+        if self.contact_for != r.id:
+            self.contact_for = None
+        text = Text()
+        if self.contact_for is not None:
+            contact = store.contact(r.id)
+            parts = [contact.name, contact.email, contact.phone] if contact else []
+            shown = " · ".join(p for p in parts if p) or "no contact details"
+            text.append("Contact: ", style="bold")
+            text.append(shown + "\n", style="reverse")
+        if not row.scored:
+            outcome = evaluate(self.defn, answers_of(r)) if self.defn else None
+            if outcome and outcome.terminate_reason:
+                text.append(f"The rules say: terminated ({outcome.terminate_reason}).\n")
+            text.append("Not scored yet: press s to score.\n", style="yellow")
+        elif view.suggestion or view.suggestion_reason:
+            text.append("Suggested: ", style="bold")
+            text.append(f"{view.suggestion or 'no place'} — {view.suggestion_reason}\n")
+        text.append(explain_respondent(store, r))
+        detail.update(text)
+        self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
+
+    @on(DataTable.RowHighlighted, "#candidates")
+    def candidate_highlighted(self) -> None:
+        self.show_detail()
+
+    def action_contact(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        self.contact_for = None if self.contact_for == row.respondent.id else row.respondent.id
+        self.show_detail()
+
+    # -- deciding -----------------------------------------------------------------
+
+    def action_decide(self, decision: str) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        view, rid = row.view, row.respondent.id
+        agrees = row.scored and AGREEING[decision] == view.suggestion
+        question = f"{VERB[decision]} {row.respondent.external_id}: why?"
+        if row.scored and not agrees and view.suggestion_reason:
+            question += f" (suggested: {view.suggestion or 'no place'} — {view.suggestion_reason})"
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.app.store.set_decision(rid, decision, reason.strip())  # type: ignore[attr-defined]
+            self.reload(str(rid))
+            self.notify(f"{row.respondent.external_id}: {decision}", markup=False)
+
+        self.app.push_screen(
+            AskScreen(question, view.suggestion_reason if agrees else "", "reason"), answered
+        )
+
+    def action_undecide(self) -> None:
+        row = self.selected_row()
+        if row is None or not row.respondent.decision:
+            return
+        self.app.store.set_decision(row.respondent.id, "", "")  # type: ignore[attr-defined]
+        self.reload(str(row.respondent.id))
+        self.notify(f"{row.respondent.external_id}: undecided", markup=False)
+
+    def action_apply_fill(self) -> None:
+        if self.scoring:
+            self.notify("Scoring is still running.", severity="warning")
+            return
+        self.reload(self.selected_key())
+        undecided = [row for row in self.rows if not row.respondent.decision]
+        unscored = [row.respondent.external_id for row in undecided if not row.scored]
+        if unscored:
+            self.notify(
+                f"{len(unscored)} undecided people are not scored yet ({unscored[0]}…):"
+                " score first (s), or the fill would reject them.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if not undecided:
+            self.notify("Everyone is decided already.")
+            return
+        suggested = Counter(row.view.suggestion for row in undecided)
+        already = sum(row.respondent.decision == "accepted" for row in self.rows)
+        assert self.defn is not None
+        question = (
+            f"Decide the {len(undecided)} undecided as the quota fill suggests:"
+            f" {suggested['accept']} accepted, {suggested['standby']} standby,"
+            f" {suggested['']} rejected? Decisions already made stay."
+        )
+        total = already + suggested["accept"]
+        if already and total > self.defn.target_participants:
+            question += (
+                f" That makes {total} accepted for {self.defn.target_participants} places"
+                " (the fill does not count decisions already made)."
+            )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self.assessment is not None:
+                store = self.app.store  # type: ignore[attr-defined]
+                changed = apply_suggestions(store, self.assessment)
+                store.log(f"Screener “{self.assessment.screener.title}”: quota fill applied")
+                self.reload(self.selected_key())
+                self.notify(f"{changed} decisions recorded")
+
+        self.app.push_screen(ConfirmScreen(question, yes="Apply"), confirmed)
+
+    def action_interview(self) -> None:
+        from ideation.tui.interview import InterviewScreen
+
+        if self.defn is None:
+            return
+
+        def done(saved: int | None) -> None:
+            if saved is not None:
+                self.reload(str(saved))
+
+        self.app.push_screen(InterviewScreen(self.defn), done)
+
+    def action_invite(self) -> None:
+        if self.defn is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        accepted = sum(row.respondent.decision == "accepted" for row in self.rows)
+        open_sessions = [s for s in store.sessions() if s.status != "ended"]
+        if not accepted:
+            self.notify("Nobody is accepted yet (a, or f for the quota fill).", severity="warning")
+            return
+        if not open_sessions:
+            self.notify(
+                "Every session has ended: create one with `ideation run PLAN`.", severity="warning"
+            )
+            return
+        defn = self.defn
+
+        def answered(ref: str | None) -> None:
+            if ref is None or not ref.strip():
+                return
+            try:
+                session = store.find_session(ref.strip())
+            except StoreError:
+                self.notify(
+                    f"No session with id or name {ref.strip()!r}.", severity="error", markup=False
+                )
+                return
+            if session.status == "ended":
+                self.notify(
+                    f"Session {session.id} has ended; nobody can join it.", severity="warning"
+                )
+                return
+            joined = invite(store, defn, session.id)
+            self.notify(
+                f"Session {session.id}: {len(joined)} joined — " + ", ".join(joined),
+                timeout=10,
+                markup=False,
+            )
+            labels = Counter(p.label for p in store.participants(session.id))
+            clashes = sorted(label for label, n in labels.items() if n > 1)
+            if clashes:
+                self.notify(
+                    "Two participants share a name: "
+                    + ", ".join(clashes)
+                    + ". Rename one before the session, or ideas go to the wrong person.",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
+
+        self.app.push_screen(
+            AskScreen(
+                f"Invite the {accepted} accepted to which session? (number or name)",
+                str(open_sessions[-1].id),
+            ),
+            answered,
+        )
+
+    # -- scoring, in a worker -------------------------------------------------------
+
+    def action_score(self) -> None:
+        if self.scoring or self.defn is None:
+            return
+        self.scoring = True
+        self.query_one("#summary", Static).update("Scoring… (the model loads first)")
+        self.score_worker()
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.remove_class("hidden")
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#summary", Static).update(f"Scoring: {stage}… {done}/{total}")
+
+    @work(thread=True, exclusive=True, group="recruit", exit_on_error=False)
+    def score_worker(self) -> None:
+        """Scores with its own connection, so the screen stays live while the model works."""
+        from ideation.analysis.embed import SentenceTransformerEmbedder
+        from ideation.screening.pipeline import assess
+        from ideation.store import Store
+
+        app = self.app
+        defn = self.defn
+        assert defn is not None
+        try:
+            embedder = app.embedder or SentenceTransformerEmbedder()  # type: ignore[attr-defined]
+            with Store(app.db_path, clock=app.clock.now) as store:  # type: ignore[attr-defined]
+                assessment = assess(
+                    store,
+                    defn,
+                    embedder,
+                    progress=lambda *a: app.call_from_thread(self._progress, *a),
+                )
+        except Exception as error:  # noqa: BLE001 - shown to the recruiter, screen stays usable
+            app.call_from_thread(self._scored, f"Scoring failed: {error}")
+            return
+        app.call_from_thread(self._scored, "", len(assessment.candidates))
+
+    def _scored(self, error: str, count: int = 0) -> None:
+        self.scoring = False
+        self.query_one("#progress", ProgressBar).add_class("hidden")
+        self.reload(self.selected_key())
+        if error:
+            self.notify(error, severity="error", timeout=10, markup=False)
+        else:
+            self.notify(f"{count} respondents scored")

@@ -1,0 +1,165 @@
+"""The recruit pipeline end to end: import, assess, rank, decide, invite, past participation."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ideation.cli import cli
+from ideation.demo import build_demo
+from ideation.live.plan import load_plan
+from ideation.live.session import start_session
+from ideation.paths import shipped_file
+from ideation.screening.definition import load_screener
+from ideation.screening.pipeline import (
+    administer,
+    apply_suggestions,
+    assess,
+    import_responses,
+    invite,
+    stored_assessment,
+)
+from ideation.screening.responses import ResponseFileError
+from ideation.store import Store
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def defn():  # noqa: ANN201
+    return load_screener(shipped_file("screeners", "home-coffee.yaml"))
+
+
+def test_demo_respondents_are_terminated_flagged_and_ranked(
+    store: Store, defn, fake_embedder
+) -> None:  # noqa: ANN001,E501
+    build_demo(store)
+    result = assess(store, defn, fake_embedder)
+    by_id = {v.respondent.external_id: v for v in result.candidates}
+    terminated = {k for k, v in by_id.items() if v.respondent.status == "terminated"}
+    assert terminated == {"R002", "R012", "R023", "R032", "R014", "R026", "R009", "R017", "R031"}
+    assert by_id["R002"].respondent.terminate_reason == "industry security"
+    assert by_id["R002"].rank is None and by_id["R002"].composite is None
+    assert "gibberish" in by_id["R021"].excluded_by
+    assert "duplicate_respondent" in by_id["R029"].excluded_by
+    assert {"R016", "R027"} <= {
+        k for k, v in by_id.items() if "duplicate_open_end" in v.excluded_by
+    }
+    assert by_id["R006"].rank is not None and "speeder" in {f.kind for f in by_id["R006"].flags}
+    ranked = [v for v in result.candidates if v.rank is not None]
+    assert [v.rank for v in ranked] == list(range(1, len(ranked) + 1))
+    assert all(a.composite >= b.composite for a, b in zip(ranked, ranked[1:], strict=False))
+    assert sum(v.suggestion == "accept" for v in result.candidates) == 6
+    assert sum(v.suggestion == "standby" for v in result.candidates) == 3
+    for cell in result.cells:
+        assert cell.min <= cell.filled <= cell.max
+    stored = store.scores(by_id["R007"].respondent.id)
+    assert {"involvement", "creativity", "composite", "fluency", "originality"} <= set(stored)
+    assert stored["involvement"].explanation["parts"]
+    again = stored_assessment(store, defn)
+    assert [v.respondent.id for v in again.candidates] == [
+        v.respondent.id for v in result.candidates
+    ]
+
+
+def test_decisions_invitation_and_past_participation(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001,E501
+    build_demo(store)
+    first = assess(store, defn, fake_embedder)
+    assert apply_suggestions(store, first) == 40
+    assert apply_suggestions(store, assess(store, defn, fake_embedder)) == 0
+    session = start_session(store, load_plan(shipped_file("sessions", "sprint-90.yaml")), "Next")
+    joined = invite(store, defn, session.id)
+    assert len(joined) == 6
+    from_screener = [p for p in store.participants(session.id) if p.respondent_id]
+    assert len(from_screener) == 6 and all(p.person_id for p in from_screener)
+    assert invite(store, defn, session.id) == joined  # invited once
+    labels = [p.label for p in store.participants(session.id)]
+    assert len(labels) == len({label.casefold() for label in labels})  # `Tom:` stays unique
+    rescored = {v.respondent.external_id: v for v in assess(store, defn, fake_embedder).candidates}
+    assert not any("past_participation" in v.excluded_by for v in rescored.values())
+    recontacted = store.upsert_screener("tea", "Tea lovers", "screener: tea\n")
+    accepted = next(v for v in first.candidates if v.suggestion == "accept")
+    contact = store.contact(accepted.respondent.id)
+    from ideation.records import Contact
+
+    store.add_respondent(recontacted.id, "T1", {}, contact=Contact(0, "x", contact.email.upper()))
+    tea = replace_name(defn, "tea")
+    flagged = {v.respondent.external_id: v for v in assess(store, tea, fake_embedder).candidates}
+    assert "past_participation" in {f.kind for f in flagged["T1"].flags}
+
+
+def replace_name(defn, name: str):  # noqa: ANN001,ANN201
+    from dataclasses import replace
+
+    return replace(defn, name=name, study="Tea study")
+
+
+def test_import_is_all_or_nothing_and_never_twice(store: Store, defn, tmp_path: Path) -> None:  # noqa: ANN001
+    export = DATA / "qualtrics_home_coffee.csv"
+    first = import_responses(store, defn, export)
+    assert first.format == "qualtrics" and first.added >= 5 and first.already == 0
+    second = import_responses(store, defn, export)
+    assert second.added == 0 and second.already == first.added
+    before = store.count_respondents()
+    for bad in ("bad_number.csv", "bad_qualtrics_option.csv", "bad_unclosed_quote.csv"):
+        with pytest.raises(ResponseFileError) as caught:
+            import_responses(store, defn, DATA / bad)
+        assert "\n" not in str(caught.value) and bad in str(caught.value)
+    assert store.count_respondents() == before
+
+
+def test_an_interview_is_saved_whole(store: Store, defn) -> None:  # noqa: ANN001
+    answers = {"industry": ["Market research"]}
+    saved = administer(store, defn, "I001", answers)
+    assert (saved.status, saved.terminate_reason) == ("terminated", "industry security")
+    with pytest.raises(ValueError, match="already"):
+        administer(store, defn, "I001", answers)
+
+
+def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
+    db = tmp_path / "study.db"
+    runner = CliRunner()
+    screener = str(shipped_file("screeners", "home-coffee.yaml"))
+    export = tmp_path / "export.csv"
+    shutil.copy(DATA / "qualtrics_home_coffee.csv", export)
+    out = tmp_path / "recruits.csv"
+    result = runner.invoke(
+        cli, ["screen", screener, str(export), "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "qualtrics export" in result.output and "no contact details" in result.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert "@example.com" not in text
+    rows = list(csv.DictReader(text.splitlines()))
+    assert rows and {"rank", "composite", "flags", "suggestion"} <= set(rows[0])
+    with_contacts = tmp_path / "with.csv"
+    result = runner.invoke(
+        cli,
+        ["screen", screener, "--out", str(with_contacts), "--include-contacts", "--db", str(db)],
+    )
+    assert result.exit_code == 0 and "@example.com" in with_contacts.read_text("utf-8-sig")
+    someone = rows[0]["respondent"]
+    explained = runner.invoke(cli, ["explain", screener, someone, "--db", str(db)])
+    assert explained.exit_code == 0 and "involvement" in explained.output
+    decided = runner.invoke(cli, ["decide", screener, someone, "accept", "--db", str(db)])
+    assert decided.exit_code == 0 and "accepted" in decided.output
+    bad = runner.invoke(cli, ["screen", screener, str(DATA / "bad_number.csv"), "--db", str(db)])
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1
+
+
+def test_quota_fill_works_around_decisions_and_skips_the_unscored(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001,E501
+    build_demo(store)
+    assert apply_suggestions(store, stored_assessment(store, defn)) == 0  # nobody scored yet
+    result = assess(store, defn, fake_embedder)
+    last = [v for v in result.candidates if v.rank is not None][-1]
+    store.set_decision(last.respondent.id, "accepted", "the client asked for them")
+    top = next(v for v in result.candidates if v.suggestion == "accept")
+    store.set_decision(top.respondent.id, "rejected", "cannot make the date")
+    again = {v.respondent.id: v for v in stored_assessment(store, defn).candidates}
+    assert again[last.respondent.id].suggestion == "accept"
+    assert again[top.respondent.id].suggestion == ""
+    assert sum(v.suggestion == "accept" for v in again.values()) == 6
