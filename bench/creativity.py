@@ -1,0 +1,305 @@
+"""Creativity benchmark: originality against human ratings, and end-to-end scoring speed.
+
+Accuracy (AUT validation set, ../shared/data/aut/val.csv, 1,010 rated
+responses; never used for training): Pearson r between human_rating and
+(a) pool rarity, the pool being all val responses to the same prompt
+    (target ≥ 0.40; the raw, uncentred cosine shown for reference);
+(b) the shipped model, ideation/screening/originality_model.npz
+    (target ≥ 0.65), given the object word, and given the screener-style
+    question through `prompt_text_to_embed` (it extracts the object);
+(c) the combination creativity.py ships as originality (model + pool rarity,
+    0-100), with the question as the prompt.
+Also the mean within-prompt r: a screener ranks answers to ONE task.
+
+Speed: N synthetic respondents (default 10,000) × 3 open-ended tasks, built by
+sampling AUT responses from ../shared/data/aut/train.csv (2-8 ideas per list
+answer, with bullets, commas, within-answer repeats and some gibberish; the
+animal and coffee-moment answers are sentences made of sampled responses),
+scored end to end by `score_creativity` with the real bundled model and a
+cold cache: splitting, one deduplicated embedding call, pools, composite.
+Target: under 3 minutes on 2 cores. A small table compares embedding
+settings (batch size, sorting by length) to say what embed.py should do.
+
+    python bench/creativity.py [--respondents 10000] [--no-speed] [--no-accuracy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ideation.analysis.embed import SentenceTransformerEmbedder
+from ideation.screening.creativity import TaskAnswer, score_creativity
+from ideation.screening.originality import (
+    load_model,
+    originality_details,
+    pool_rarity,
+    prompt_text_to_embed,
+)
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "aut"
+MUG = "List as many unusual uses for a coffee mug as you can think of — one per line."
+ANIMAL = "If your favourite coffee were an animal, which animal would it be, and why?"
+MOMENT = "Describe your ideal coffee moment at home that does not exist yet."
+ANIMALS = (
+    "an owl|a sloth|a fox|a bear|a cat|a dog|a hummingbird|a lion|an otter|a tortoise|a wolf|"
+    "a panther|a horse|a squirrel|a raven|a koala|an elephant|a hedgehog|a bee|a dolphin"
+).split("|")
+
+
+def read(path: Path) -> list[tuple[str, str, float]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            (row["prompt"].strip(), row["response"].strip(), float(row["human_rating"]))
+            for row in csv.DictReader(handle)
+            if row["response"].strip()
+        ]
+
+
+def question(obj: str) -> str:
+    article = "an" if obj[0] in "aeiou" else "a"
+    return f"List as many unusual uses for {article} {obj} as you can think of — one per line."
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def within(pred: np.ndarray, y: np.ndarray, prompts: list[str]) -> float:
+    """Mean Pearson r inside each prompt of more than ten responses, weighted by size."""
+    groups = np.array(prompts)
+    rs, ws = [], []
+    for prompt in sorted(set(prompts)):
+        inside = (groups == prompt) & np.isfinite(pred)
+        if inside.sum() > 10:
+            rs.append(pearson(pred[inside], y[inside]))
+            ws.append(inside.sum())
+    return float(np.average(rs, weights=ws))
+
+
+def table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+
+
+def accuracy(embedder: SentenceTransformerEmbedder) -> None:
+    rows = read(DATA / "val.csv")
+    prompts = [p for p, _, _ in rows]
+    texts = [r for _, r, _ in rows]
+    y = np.array([rating for _, _, rating in rows])
+    objects = sorted(set(prompts))
+    questions = {obj: question(obj) for obj in objects}
+    extracted = {obj: prompt_text_to_embed(questions[obj]) for obj in objects}
+    wanted = sorted(
+        set(texts) | set(objects) | set(extracted.values()) | set(questions.values()),
+        key=lambda t: (len(t), t),
+    )
+    vectors = embedder.embed(wanted)
+    vec = {t: vectors[i] for i, t in enumerate(wanted)}
+    e = np.stack([vec[t] for t in texts])
+    groups = np.array(prompts)
+    model = load_model()
+
+    rarity = {0.0: np.full(len(rows), np.nan), None: np.full(len(rows), np.nan)}
+    word_pred = np.zeros(len(rows))
+    question_pred = np.zeros(len(rows))
+    whole_pred = np.zeros(len(rows))
+    combined = np.zeros(len(rows))
+    for obj in objects:
+        inside = np.where(groups == obj)[0]
+        pool_texts = [texts[i] for i in inside]
+        rarity[None][inside] = pool_rarity(pool_texts, e[inside]).rarity
+        rarity[0.0][inside] = pool_rarity(pool_texts, e[inside], centre=0.0).rarity
+        word_pred[inside] = model.predict(pool_texts, e[inside], vec[obj])
+        question_pred[inside] = model.predict(pool_texts, e[inside], vec[extracted[obj]])
+        whole_pred[inside] = model.predict(pool_texts, e[inside], vec[questions[obj]])
+        details = originality_details(
+            pool_texts, questions[obj], e[inside], vec[extracted[obj]], model=model
+        )
+        combined[inside] = [d.score for d in details]
+    ok = np.isfinite(rarity[None])
+
+    def row(name: str, pred: np.ndarray, target: str) -> list[str]:
+        mask = np.isfinite(pred)
+        return [
+            name,
+            f"{pearson(pred[mask], y[mask]):.3f}",
+            f"{within(pred, y, prompts):.3f}",
+            str(int(mask.sum())),
+            target,
+        ]
+
+    print(f"Originality vs human ratings, AUT val ({len(rows)} responses, {len(objects)} prompts)")
+    print(f"model: {model.meta['architecture']}\n")
+    table(
+        ["measure", "Pearson r", "within-prompt r", "n", "target"],
+        [
+            row("(a) rarity, pool = val responses to the prompt", rarity[None], ">= 0.40"),
+            row("    rarity without pool centring (reference)", rarity[0.0], ""),
+            row("(b) shipped model, prompt = object word", word_pred, ">= 0.65"),
+            row("    shipped model, prompt = question, object extracted", question_pred, ""),
+            row("    shipped model, whole question embedded (not shipped)", whole_pred, ""),
+            row("(c) shipped originality (model + rarity, 0-100)", combined, ""),
+        ],
+    )
+    print(f"(rarity is undefined for {int((~ok).sum())} response: its prompt has no other)\n")
+    print("Held out inside train.csv by scripts/train_originality.py (stored in the npz)\n")
+    held = model.meta["holdout"]
+    table(
+        ["objects", "rows", "r model", "r rarity", "r combined", "within: model/rarity/comb."],
+        [
+            [
+                label,
+                str(held[key]["rows"]),
+                f"{held[key]['r_model']:.3f}",
+                f"{held[key]['r_rarity']:.3f}",
+                f"{held[key]['r_combined']:.3f}",
+                f"{held[key]['within_prompt_r_model']:.3f} / "
+                f"{held[key]['within_prompt_r_rarity']:.3f} / "
+                f"{held[key]['within_prompt_r_combined']:.3f}",
+            ]
+            for key, label in [
+                ("trained_object", "trained objects, 20 % of rows held out"),
+                ("new_object", "new objects, half the prompts held out"),
+            ]
+        ],
+    )
+
+
+def synthetic(n: int, seed: int = 7) -> list[TaskAnswer]:
+    """Realistic-looking answers: AUT responses as mug uses, sentences for the other two tasks."""
+    pool = [r for _, r, _ in read(DATA / "train.csv")]
+    rng = random.Random(seed)
+    answers = []
+    for person in range(n):
+        rid = f"r{person:05d}"
+        ideas = rng.sample(pool, rng.randint(2, 8))
+        if rng.random() < 0.15:  # a repeat in other words
+            ideas.append(ideas[0].lower().rstrip(".") + ".")
+        if rng.random() < 0.05:
+            ideas.append(rng.choice(["asdfgh", "idk", "???", "jjjj"]))
+        style = rng.random()
+        if style < 0.6:
+            text = "\n".join(ideas)
+        elif style < 0.85:
+            text = "\n".join(f"- {idea}" for idea in ideas)
+        else:
+            text = "; ".join(ideas)
+        answers.append(TaskAnswer(rid, "mug_uses", MUG, text))
+        first, second = rng.sample(pool, 2)
+        animal = rng.choice(ANIMALS)
+        answers.append(
+            TaskAnswer(rid, "brand_animal", ANIMAL, f"{animal}, because it could {first.lower()}")
+        )
+        answers.append(
+            TaskAnswer(
+                rid,
+                "morning_wish",
+                MOMENT,
+                f"A slow morning where the machine would {first.lower()} and then {second.lower()}",
+            )
+        )
+    return answers
+
+
+def speed(embedder: SentenceTransformerEmbedder, respondents: int) -> None:
+    answers = synthetic(respondents)
+    spent = {"embed": 0.0, "texts": 0}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        started = time.perf_counter()
+        out = embedder.embed(texts)
+        spent["embed"] += time.perf_counter() - started
+        spent["texts"] += len(texts)
+        return out
+
+    started = time.perf_counter()
+    scores = score_creativity(answers, embedder, embed=embed)
+    total = time.perf_counter() - started
+    ideas = sum(len(n) for s in scores.values() for n in s.notes.values())
+    other = total - spent["embed"]
+    print(
+        f"Speed: {respondents} respondents × 3 tasks, cold cache, real all-MiniLM-L6-v2, "
+        f"torch threads {torch_threads()}, load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores\n"
+    )
+    table(
+        ["stage", "seconds", "items", "rate"],
+        [
+            ["answers (respondent × task)", "", str(len(answers)), ""],
+            ["ideas after splitting", "", str(ideas), ""],
+            [
+                "embedding (distinct texts, one call)",
+                f"{spent['embed']:.1f}",
+                str(spent["texts"]),
+                f"{spent['texts'] / max(spent['embed'], 1e-9):.0f} texts/s",
+            ],
+            [
+                "everything else (split, repeats, pools, model, composite)",
+                f"{other:.1f}",
+                str(ideas),
+                f"{ideas / max(other, 1e-9):.0f} ideas/s",
+            ],
+            ["total", f"{total:.1f}", "", "target < 180 s"],
+        ],
+    )
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def embedding_settings(embedder: SentenceTransformerEmbedder, sample: int = 2000) -> None:
+    """What embed.py's batching does to throughput, on the same texts."""
+    rng = random.Random(3)
+    pool = [r for _, r, _ in read(DATA / "train.csv")]
+    texts = list(dict.fromkeys(rng.sample(pool, sample)))
+    texts += [f"a sloth, because it could {t.lower()}" for t in texts[: sample // 2]]
+    embedder.embed(texts[:64])  # load and warm up
+    default = embedder.batch_size
+    rows = []
+    for label, batch, order in [
+        ("batch 64, arrival order (embed.py today)", 64, texts),
+        ("batch 64, sorted by length", 64, sorted(texts, key=len)),
+        ("batch 256, sorted by length", 256, sorted(texts, key=len)),
+    ]:
+        embedder.batch_size = batch
+        started = time.perf_counter()
+        embedder.embed(order)
+        seconds = time.perf_counter() - started
+        rows.append([label, f"{seconds:.1f}", f"{len(order) / seconds:.0f}"])
+    embedder.batch_size = default
+    print(f"Embedding throughput, {len(texts)} texts (AUT responses and sentences)\n")
+    table(["setting", "seconds", "texts/s"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=10_000)
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--no-accuracy", action="store_true")
+    parser.add_argument("--no-settings", action="store_true")
+    args = parser.parse_args()
+    embedder = SentenceTransformerEmbedder()
+    if not args.no_accuracy:
+        accuracy(embedder)
+    if not args.no_speed:
+        speed(SentenceTransformerEmbedder(), args.respondents)
+    if not args.no_settings:
+        embedding_settings(embedder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,624 @@
+"""Provides creativity scores for screener respondents, each dimension explained.
+
+An ideation session needs people who produce many ideas, of different kinds,
+some of them unusual, and who say what they mean. The screener's open-ended
+tasks ("list unusual uses for a coffee mug", "if your coffee were an animal…")
+are scored on the four classic dimensions of divergent thinking:
+
+* **fluency**: distinct, valid ideas. A listing answer is split into ideas by
+  lines, bullets, numbers, semicolons, and commas when every piece is short
+  (``split_ideas``); non-answers and gibberish (the quality module's rules),
+  and pieces without letters, are dropped; an idea whose cosine to an
+  earlier idea of the same answer is at least ``NEAR_REPEAT`` (0.9), or whose
+  text is the same, is a repeat and counts once. A task that does not ask for
+  a list ("which animal, and why?") is one idea.
+* **flexibility**: distinct categories among the respondent's counted ideas.
+  Categories come from the *pool* of all respondents' ideas for the task, so
+  they mean the same for everyone: leader clustering in order of popularity,
+  an idea joining the first leader with cosine ≥ ``CATEGORY_COSINE`` (0.45),
+  which groups "pen holder", "candle holder" (containers) apart from "plant
+  pot, grow herbs" (planting). Each category is labelled by its leader.
+* **originality**: ``originality.originality_details`` against the pool of
+  all counted ideas for the task (pool rarity + the shipped model); per task
+  the mean of the respondent's ``TOP_ORIGINAL`` (3) most original ideas, so
+  listing common ideas as well costs nothing (top-scoring, Silvia et al.
+  2008); across tasks the mean, a task left blank counting 0. 0-100.
+* **elaboration**: per idea, content words beyond the first two, plus one per
+  link word ("because", "so", "with", "for", "which"…), over
+  ``ELABORATION_CAP`` (8) and capped at 1; per task the mean over counted
+  ideas; across tasks the mean. 0-100.
+
+The composite (0-100) weights the dimensions ``WEIGHTS`` (originality 0.40,
+flexibility 0.25, fluency 0.20, elaboration 0.15), each first divided by the
+batch's 90th percentile for that dimension (never by less than the
+``FLOORS``: 3 ideas and 2 categories per listing task, 50 originality,
+40 elaboration) and capped at 1. So the score says "how close to the top
+tenth of this batch", and a small or weak batch cannot make a thin answer
+look brilliant. Every idea keeps an `IdeaNote`; `Explanation` lists what
+counted, what repeated what, what was dropped and why, and what was rare.
+
+Pure: no database, no UI. All texts of a batch go to the embedder in one
+call, deduplicated and sorted by length (so batches pad little); pass
+``embed`` (e.g. a closure over ``embed_cached``) to cache them in the study
+file. numpy is imported inside functions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ideation.screening.originality import (
+    Neighbour,
+    Originality,
+    idea_key,
+    load_model,
+    originality_details,
+    prompt_subject,
+    prompt_text_to_embed,
+)
+from ideation.screening.quality import gibberish_reason
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ideation.analysis.embed import Embedder
+
+#: Cosine at which two ideas of one answer are the same idea.
+NEAR_REPEAT = 0.9
+#: Cosine to a category's leader idea that puts an idea in that category.
+CATEGORY_COSINE = 0.45
+#: Most original ideas per task averaged into the task's originality.
+TOP_ORIGINAL = 3
+#: Elaboration points (extra content words + link words) that make an idea fully elaborated.
+ELABORATION_CAP = 8.0
+#: An idea is "rare" when rarer than this share of its pool…
+RARE_PERCENTILE = 0.9
+#: …and the pool has at least this many ideas.
+RARE_MIN_POOL = 20
+WEIGHTS = {"originality": 0.40, "flexibility": 0.25, "fluency": 0.20, "elaboration": 0.15}
+#: Each dimension is divided by max(batch 90th percentile, floor) before weighting.
+REFERENCE_QUANTILE = 0.9
+FLOORS_PER_LISTING_TASK = {"fluency": 3.0, "flexibility": 2.0}
+FLOORS = {"originality": 50.0, "elaboration": 40.0}
+
+_BULLET = re.compile(r"^\s*(?:[-*+•·‣◦▪▫●○■□►▶→>~]+|\(?\d{1,2}[.):]|\(?[a-hA-H][.)](?=\s))\s*")
+_INLINE_NUMBER = re.compile(r"\s+(?=\(?\d{1,2}[.)]\s)")
+_INLINE_SPLIT = re.compile(r"\s+[•·▪●■►]\s+|\s*[;；、|]\s*|\s+/\s+")
+_COMMA = re.compile(r"\s*[,，]\s*")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_LISTING = re.compile(
+    r"\b(?:list|as many|one per line|several|ideas|uses|ways|things you could)\b", re.IGNORECASE
+)
+#: Words that start a clause or a modifier, so a comma before them does not separate ideas.
+_LINKS = frozenset(
+    "because so with for to by which that who when while where if unless until since as like "
+    "but then instead without".split()
+)
+_ELABORATION_LINKS = frozenset(
+    "because so with for to by which that who when while where if unless until since instead "
+    "without".split()
+)
+_STOP = frozenset(
+    "a an the it its it's this that these those of in on at and or as is are was be been can "
+    "could would should will use used using uses make my your their our his her them they i you "
+    "we me one some any very just also".split()
+)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class TaskAnswer:
+    """One respondent's answer to one open-ended creativity task."""
+
+    respondent: str
+    task: str
+    prompt: str
+    text: str
+
+
+@dataclass(frozen=True)
+class IdeaNote:
+    """One idea of an answer and what it contributed, so a recruiter can see why.
+
+    problem: why it did not count (repeat, gibberish…), None when counted;
+    rarity: 1 − mean cosine to its nearest other ideas in the task's pool;
+    rarity_percentile: share of the pool it is rarer than (0-1); originality:
+    0-100; elaboration: 0-1; category: index into the task's categories, with
+    its leader idea as `category_label`.
+    """
+
+    text: str
+    counted: bool
+    problem: str | None = None
+    repeat_of: str | None = None
+    rarity: float | None = None
+    rarity_percentile: float | None = None
+    rare: bool = False
+    originality: float | None = None
+    model_rating: float | None = None
+    elaboration: float = 0.0
+    category: int | None = None
+    category_label: str | None = None
+    nearest: tuple[Neighbour, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskScore:
+    """One task's dimensions for one respondent, with every idea's note."""
+
+    task: str
+    prompt: str
+    listing: bool
+    basis: str  # how originality was judged: "trained_object", "new_object" or "rarity_only"
+    fluency: int
+    flexibility: int
+    originality: float
+    elaboration: float
+    ideas: tuple[IdeaNote, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a respondent scored what they did, in lists a recruiter can read."""
+
+    counted: tuple[tuple[str, str], ...]  # (task, idea)
+    repeats: tuple[tuple[str, str, str], ...]  # (task, idea, the earlier idea it repeats)
+    dropped: tuple[tuple[str, str, str], ...]  # (task, text, why)
+    rare: tuple[tuple[str, str, float, float], ...]  # (task, idea, rarity, percentile)
+    categories: tuple[tuple[str, str], ...]  # (task, category label)
+    normalised: dict[str, float]  # each dimension 0-1, before weighting
+    points: dict[str, float]  # each dimension's share of the 0-100 score
+
+    def lines(self) -> list[str]:
+        """Plain sentences, most telling first."""
+        out = [
+            "score: " + ", ".join(f"{name} {self.points[name]:.1f}" for name in WEIGHTS) + " points"
+        ]
+        if self.rare:
+            out.append(
+                "rare: "
+                + "; ".join(f"“{idea}” (rarer than {pct:.0%})" for _, idea, _, pct in self.rare)
+            )
+        out.append(f"{len(self.counted)} ideas counted in {len(self.categories)} categories")
+        out += [f"repeat: “{idea}” = “{of}”" for _, idea, of in self.repeats]
+        out += [f"dropped: {why}" for _, _, why in self.dropped]
+        return out
+
+
+@dataclass(frozen=True)
+class CreativityScore:
+    """One respondent's creativity: fluency and flexibility are counts over all tasks,
+    originality and elaboration 0-100 means over tasks, score the 0-100 composite."""
+
+    respondent: str
+    fluency: float
+    flexibility: float
+    originality: float
+    elaboration: float
+    score: float
+    tasks: dict[str, TaskScore]
+    explanation: Explanation
+
+    @property
+    def notes(self) -> dict[str, tuple[IdeaNote, ...]]:
+        """Every idea's note, per task."""
+        return {task: scored.ideas for task, scored in self.tasks.items()}
+
+
+# --------------------------------------------------------------------------- text
+
+
+def is_listing_prompt(prompt: str) -> bool:
+    """Whether a task asks for a list of ideas (split the answer) or for one idea."""
+    return prompt_subject(prompt) is not None or bool(_LISTING.search(prompt))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _split_commas(piece: str) -> list[str]:
+    """ "doorstop, paperweight, and plant pot" splits; "a pen holder, so the kids…" does not."""
+    parts = [p.strip() for p in _COMMA.split(piece)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return parts
+    cleaned = [re.sub(r"^(?:and|or|&)\s+", "", p, flags=re.IGNORECASE) for p in parts]
+    for part in cleaned:
+        words = _words(part)
+        if not 1 <= len(words) <= 4 or words[0] in _LINKS:
+            return [piece.strip()]
+    return cleaned
+
+
+def split_ideas(text: str, listing: bool = True) -> list[str]:
+    """The ideas in one answer, in order, bullets and numbering removed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if not listing:
+        single = " ".join(text.split())
+        return [single] if single else []
+    ideas: list[str] = []
+    for line in re.split(r"[\r\n\u2028\u2029]+", text):
+        for part in _INLINE_NUMBER.split(line):
+            part = _BULLET.sub("", part).strip()
+            for piece in _INLINE_SPLIT.split(part):
+                piece = _BULLET.sub("", piece).strip(" \t.,")
+                if piece:
+                    ideas.extend(_split_commas(piece))
+    return [" ".join(idea.split()) for idea in ideas if idea.strip(" .,-")]
+
+
+def idea_problem(text: str, prompt: str = "") -> str | None:
+    """Why a piece of an answer is not an idea (no words, gibberish, non-answer), or None."""
+    if not text.strip():
+        return "empty"
+    if sum(ch.isalpha() for ch in text) < 2:
+        return f"“{text}” has no words"
+    return gibberish_reason(text, prompt)
+
+
+def elaboration(text: str) -> float:
+    """0-1: detail beyond a bare noun ("a pen holder" 0; "…, so the kids' crayons…" 1)."""
+    words = _words(text)
+    content = [w for w in words if w not in _STOP and w not in _ELABORATION_LINKS]
+    links = sum(w in _ELABORATION_LINKS for w in words)
+    return min(1.0, (max(0, len(content) - 2) + links) / ELABORATION_CAP)
+
+
+# --------------------------------------------------------------------------- pool helpers
+
+
+def categorise(vectors: np.ndarray, counts: Sequence[int], threshold: float = CATEGORY_COSINE):
+    """Category per row by leader clustering, most popular rows leading; and the leader rows.
+
+    Why leaders: one pass, deterministic, the same categories for every
+    respondent, and each category is named by a real idea.
+    """
+    import numpy as np
+
+    m = len(counts)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64), []
+    order = sorted(range(m), key=lambda i: (-counts[i], i))
+    vectors = np.asarray(vectors, dtype=np.float32)
+    label = np.full(m, -1, dtype=np.int64)
+    leaders: list[int] = []
+    leader_vecs = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    block = 512
+    for start in range(0, m, block):
+        rows = order[start : start + block]
+        chunk = vectors[rows]
+        if len(leaders):
+            sims = chunk @ leader_vecs.T
+            best = sims.argmax(axis=1)
+            hit = sims[np.arange(len(rows)), best] >= threshold
+        else:
+            best = np.zeros(len(rows), dtype=np.int64)
+            hit = np.zeros(len(rows), dtype=bool)
+        inner = chunk @ chunk.T
+        new: list[int] = []  # positions in this block that became leaders
+        for pos, row in enumerate(rows):
+            if hit[pos]:
+                label[row] = best[pos]
+                continue
+            if new:
+                local = inner[pos, new]
+                arg = int(local.argmax())
+                if local[arg] >= threshold:
+                    label[row] = len(leaders) + arg
+                    continue
+            label[row] = len(leaders) + len(new)
+            new.append(pos)
+        leaders += [rows[pos] for pos in new]
+        leader_vecs = np.vstack([leader_vecs, chunk[new]])
+    return label, leaders
+
+
+def _quantile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(share * (len(ordered) - 1) + 0.5))]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class _Draft:
+    respondent: str
+    task: str
+    texts: list[str]
+    problems: list[str | None]
+    repeat_of: list[str | None]
+
+
+def score_creativity(
+    answers: Sequence[TaskAnswer],
+    embedder: Embedder,
+    embed: Callable[[list[str]], Any] | None = None,
+) -> dict[str, CreativityScore]:
+    """Creativity per respondent, every task pooled over the whole batch.
+
+    `embed` maps a list of texts to their vectors (rows in order); by default
+    the embedder itself. It is called once, with every distinct text.
+    """
+    import numpy as np
+
+    if not answers:
+        return {}
+    prompts: dict[str, str] = {}
+    texts: dict[tuple[str, str], list[str]] = {}
+    for answer in answers:
+        prompts.setdefault(answer.task, answer.prompt)
+        texts.setdefault((answer.respondent, answer.task), []).append(answer.text or "")
+    listing = {task: is_listing_prompt(prompt) for task, prompt in prompts.items()}
+
+    # 1. Split and validate (text only), then embed everything once.
+    problem_memo: dict[tuple[str, str], str | None] = {}
+    drafts: list[_Draft] = []
+    for (respondent, task), parts in texts.items():
+        ideas = [i for part in parts for i in split_ideas(part, listing[task])]
+        problems = []
+        for idea in ideas:
+            memo_key = (task, idea)
+            if memo_key not in problem_memo:
+                problem_memo[memo_key] = idea_problem(idea, prompts[task])
+            problems.append(problem_memo[memo_key])
+        drafts.append(_Draft(respondent, task, ideas, problems, [None] * len(ideas)))
+    # Only the model reads a prompt vector, and only for alternative-uses tasks.
+    prompt_texts = {
+        task: prompt_text_to_embed(prompt)
+        for task, prompt in prompts.items()
+        if prompt_subject(prompt) is not None
+    }
+    wanted = {t for d in drafts for t, p in zip(d.texts, d.problems, strict=True) if p is None}
+    if wanted:
+        wanted |= set(prompt_texts.values())
+    ordered = sorted(wanted, key=lambda t: (len(t), t))
+    if ordered:
+        vectors = np.asarray((embed or embedder.embed)(ordered), dtype=np.float32)
+    else:
+        vectors = np.zeros((0, 1), dtype=np.float32)
+    row = {text: i for i, text in enumerate(ordered)}
+    dimensions = int(vectors.shape[1]) if vectors.ndim == 2 and len(ordered) else 0
+
+    # 2. Near-repeats inside each answer.
+    for draft in drafts:
+        kept: list[int] = []
+        for i, (idea, problem) in enumerate(zip(draft.texts, draft.problems, strict=True)):
+            if problem is not None:
+                continue
+            key = idea_key(idea)
+            earlier = next((k for k in kept if idea_key(draft.texts[k]) == key), None)
+            if earlier is None and kept:
+                sims = vectors[[row[draft.texts[k]] for k in kept]] @ vectors[row[idea]]
+                best = int(np.argmax(sims))
+                if sims[best] >= NEAR_REPEAT:
+                    earlier = kept[best]
+            if earlier is None:
+                kept.append(i)
+            else:
+                draft.repeat_of[i] = draft.texts[earlier]
+                draft.problems[i] = f"repeats “{draft.texts[earlier]}”"
+
+    # 3. Per task: pool originality and pool categories.
+    try:
+        model = load_model()
+    except (OSError, ValueError, KeyError):  # a checkout without the weights still scores rarity
+        model = None
+    usable = model if model is not None and model.fits(embedder.model_id, dimensions) else None
+    notes: dict[tuple[str, str], list[IdeaNote]] = {}
+    task_meta: dict[str, tuple[str, int]] = {}
+    for task in prompts:
+        task_drafts = [d for d in drafts if d.task == task]
+        pool = [
+            (d.respondent, idea)
+            for d in task_drafts
+            for idea, problem in zip(d.texts, d.problems, strict=True)
+            if problem is None
+        ]
+        pool_texts = [idea for _, idea in pool]
+        pool_vectors = (
+            vectors[[row[t] for t in pool_texts]] if pool else np.zeros((0, max(dimensions, 1)))
+        )
+        details: list[Originality] = (
+            originality_details(
+                pool_texts,
+                prompts[task],
+                pool_vectors,
+                vectors[row[prompt_texts[task]]] if task in prompt_texts else None,
+                owners=[respondent for respondent, _ in pool],
+                model=usable if usable is not None else False,
+            )
+            if pool
+            else []
+        )
+        basis = details[0].basis if details else "rarity_only"
+        by_idea = {key: detail for key, detail in zip(pool, details, strict=True)}
+
+        distinct: dict[str, int] = {}
+        counts: list[int] = []
+        for text in pool_texts:
+            if text not in distinct:
+                distinct[text] = len(counts)
+                counts.append(0)
+            counts[distinct[text]] += 1
+        distinct_texts = list(distinct)
+        labels, leaders = categorise(
+            vectors[[row[t] for t in distinct_texts]] if distinct_texts else vectors[:0], counts
+        )
+        task_meta[task] = (basis, len(pool))
+        big_pool = len(pool) >= RARE_MIN_POOL
+
+        for draft in task_drafts:
+            out = []
+            for idea, problem, repeat in zip(
+                draft.texts, draft.problems, draft.repeat_of, strict=True
+            ):
+                if problem is not None:
+                    out.append(IdeaNote(idea, False, problem, repeat))
+                    continue
+                detail = by_idea[(draft.respondent, idea)]
+                category = int(labels[distinct[idea]])
+                pct = detail.rarity_percentile
+                out.append(
+                    IdeaNote(
+                        text=idea,
+                        counted=True,
+                        rarity=detail.rarity,
+                        rarity_percentile=pct,
+                        rare=bool(pct is not None and pct >= RARE_PERCENTILE and big_pool),
+                        originality=detail.score,
+                        model_rating=detail.model,
+                        elaboration=round(elaboration(idea), 3),
+                        category=category,
+                        category_label=distinct_texts[leaders[category]],
+                        nearest=detail.nearest,
+                    )
+                )
+            notes[(draft.respondent, task)] = out
+
+    # 4. Dimensions per respondent, then the batch-relative composite.
+    respondents = list(dict.fromkeys(answer.respondent for answer in answers))
+    per_task: dict[str, dict[str, TaskScore]] = {}
+    raw: dict[str, dict[str, float]] = {}
+    for respondent in respondents:
+        tasks: dict[str, TaskScore] = {}
+        for task in prompts:
+            ideas = notes.get((respondent, task))
+            if ideas is None:
+                continue
+            counted = [n for n in ideas if n.counted]
+            top = sorted((n.originality or 0.0 for n in counted), reverse=True)[:TOP_ORIGINAL]
+            tasks[task] = TaskScore(
+                task=task,
+                prompt=prompts[task],
+                listing=listing[task],
+                basis=task_meta[task][0],
+                fluency=len(counted),
+                flexibility=len({n.category for n in counted}),
+                originality=round(sum(top) / len(top), 2) if top else 0.0,
+                elaboration=round(100 * sum(n.elaboration for n in counted) / len(counted), 2)
+                if counted
+                else 0.0,
+                ideas=tuple(ideas),
+            )
+        per_task[respondent] = tasks
+        raw[respondent] = {
+            "fluency": float(sum(t.fluency for t in tasks.values())),
+            "flexibility": float(sum(t.flexibility for t in tasks.values())),
+            "originality": sum(t.originality for t in tasks.values()) / len(prompts),
+            "elaboration": sum(t.elaboration for t in tasks.values()) / len(prompts),
+        }
+    listing_tasks = sum(listing.values())
+    single_tasks = len(prompts) - listing_tasks
+    floors = {
+        name: FLOORS_PER_LISTING_TASK[name] * listing_tasks + single_tasks
+        for name in FLOORS_PER_LISTING_TASK
+    } | FLOORS
+    reference = {
+        name: max(_quantile([raw[r][name] for r in respondents], REFERENCE_QUANTILE), floors[name])
+        for name in WEIGHTS
+    }
+
+    result: dict[str, CreativityScore] = {}
+    for respondent in respondents:
+        values = raw[respondent]
+        normalised = {name: min(1.0, values[name] / reference[name]) for name in WEIGHTS}
+        points = {name: round(100 * WEIGHTS[name] * normalised[name], 2) for name in WEIGHTS}
+        tasks = per_task[respondent]
+        result[respondent] = CreativityScore(
+            respondent=respondent,
+            fluency=values["fluency"],
+            flexibility=values["flexibility"],
+            originality=round(values["originality"], 2),
+            elaboration=round(values["elaboration"], 2),
+            score=round(sum(points.values()), 2),
+            tasks=tasks,
+            explanation=_explain(tasks, normalised, points),
+        )
+    return result
+
+
+def _explain(
+    tasks: dict[str, TaskScore], normalised: dict[str, float], points: dict[str, float]
+) -> Explanation:
+    counted, repeats, dropped, rare, categories = [], [], [], [], []
+    for task, scored in tasks.items():
+        seen: set[str] = set()
+        for note in scored.ideas:
+            if note.counted:
+                counted.append((task, note.text))
+                if note.rare and note.rarity is not None and note.rarity_percentile is not None:
+                    rare.append((task, note.text, note.rarity, note.rarity_percentile))
+                if note.category_label is not None and note.category_label not in seen:
+                    seen.add(note.category_label)
+                    categories.append((task, note.category_label))
+            elif note.repeat_of is not None:
+                repeats.append((task, note.text, note.repeat_of))
+            else:
+                dropped.append((task, note.text, note.problem or "not an idea"))
+    return Explanation(
+        counted=tuple(counted),
+        repeats=tuple(repeats),
+        dropped=tuple(dropped),
+        rare=tuple(rare),
+        categories=tuple(categories),
+        normalised={k: round(v, 4) for k, v in normalised.items()},
+        points=points,
+    )
+
+
+def explanation_dict(score: CreativityScore) -> dict[str, Any]:
+    """The explanation as plain JSON-ready data, for storing beside the score."""
+    return {
+        "score": score.score,
+        "weights": dict(WEIGHTS),
+        "normalised": dict(score.explanation.normalised),
+        "points": dict(score.explanation.points),
+        "rare": [idea for _, idea, _, _ in score.explanation.rare],
+        "summary": score.explanation.lines(),
+        "tasks": {
+            task: {
+                "fluency": scored.fluency,
+                "flexibility": scored.flexibility,
+                "originality": scored.originality,
+                "elaboration": scored.elaboration,
+                "originality_basis": scored.basis,
+                "counted": [n.text for n in scored.ideas if n.counted],
+                "repeats": [
+                    {"idea": n.text, "of": n.repeat_of} for n in scored.ideas if n.repeat_of
+                ],
+                "dropped": [
+                    {"text": n.text, "why": n.problem}
+                    for n in scored.ideas
+                    if not n.counted and not n.repeat_of
+                ],
+                "rare": [
+                    {"idea": n.text, "rarity": n.rarity, "percentile": n.rarity_percentile}
+                    for n in scored.ideas
+                    if n.rare
+                ],
+                "ideas": [
+                    {
+                        "text": n.text,
+                        "counted": n.counted,
+                        "originality": n.originality,
+                        "rarity": n.rarity,
+                        "elaboration": n.elaboration,
+                        "category": n.category_label,
+                        "nearest": [[nb.text, nb.similarity, nb.count] for nb in n.nearest],
+                    }
+                    for n in scored.ideas
+                ],
+            }
+            for task, scored in score.tasks.items()
+        },
+    }
