@@ -20,7 +20,8 @@ cold cache: splitting, one deduplicated embedding call, pools, composite.
 Target: under 3 minutes on 2 cores. A small table compares embedding
 settings (batch size, sorting by length) to say what embed.py should do.
 
-    python bench/creativity.py [--respondents 10000] [--no-speed] [--no-accuracy]
+    python bench/creativity.py [--respondents 10000] [--batch-size 256]
+                               [--no-accuracy] [--no-speed] [--no-settings]
 """
 
 from __future__ import annotations
@@ -214,6 +215,7 @@ def synthetic(n: int, seed: int = 7) -> list[TaskAnswer]:
 
 def speed(embedder: SentenceTransformerEmbedder, respondents: int) -> None:
     answers = synthetic(respondents)
+    load_before = os.getloadavg()[0]
     spent = {"embed": 0.0, "texts": 0}
 
     def embed(texts: list[str]) -> np.ndarray:
@@ -230,8 +232,8 @@ def speed(embedder: SentenceTransformerEmbedder, respondents: int) -> None:
     other = total - spent["embed"]
     print(
         f"Speed: {respondents} respondents × 3 tasks, cold cache, real all-MiniLM-L6-v2, "
-        f"torch threads {torch_threads()}, load average {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} cores\n"
+        f"embed batch {embedder.batch_size}, torch threads {torch_threads()}; load average "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores\n"
     )
     table(
         ["stage", "seconds", "items", "rate"],
@@ -291,12 +293,21 @@ def main() -> None:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-accuracy", action="store_true")
     parser.add_argument("--no-settings", action="store_true")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="override SentenceTransformerEmbedder.batch_size for the speed run (default: 64)",
+    )
     args = parser.parse_args()
     embedder = SentenceTransformerEmbedder()
     if not args.no_accuracy:
         accuracy(embedder)
     if not args.no_speed:
-        speed(SentenceTransformerEmbedder(), args.respondents)
+        fresh = SentenceTransformerEmbedder()
+        if args.batch_size:
+            fresh.batch_size = args.batch_size
+        speed(fresh, args.respondents)
     if not args.no_settings:
         embedding_settings(embedder)
 

@@ -61,6 +61,7 @@ from ideation.screening.originality import (
     prompt_text_to_embed,
 )
 from ideation.screening.quality import gibberish_reason
+from ideation.screening.responses import normalise
 
 if TYPE_CHECKING:
     import numpy as np
@@ -260,7 +261,12 @@ def idea_problem(text: str, prompt: str = "") -> str | None:
         return "empty"
     if sum(ch.isalpha() for ch in text) < 2:
         return f"“{text}” has no words"
-    return gibberish_reason(text, prompt)
+    # The quality rules' copy-of-the-question test is a difflib ratio; only pay for it
+    # when the idea could be a copy (contained in the question, or of a similar length).
+    idea, question = normalise(text), normalise(prompt)
+    shorter, total = min(len(idea), len(question)), len(idea) + len(question)
+    could_copy = bool(question) and (idea in question or 2 * shorter >= 0.9 * total)
+    return gibberish_reason(text, prompt if could_copy else "")
 
 
 def elaboration(text: str) -> float:

@@ -215,12 +215,15 @@ def pool_rarity(
     nearest: list[tuple[Neighbour, ...]] = [()] * n
     memo: dict[tuple[int, tuple[tuple[int, int], ...]], tuple[float, int, tuple]] = {}
     cand_lists = cand_idx.tolist()
+    cand_sets = [set(c) for c in cand_lists]
     sim_lists = cand_sim.tolist()
     count_list = counts.tolist()
+    of_list = of.tolist()
     for i in range(n):
-        j = int(of[i])
+        j = of_list[i]
         mine = own[owner_of[i]]
-        excluded = tuple((v, mine[v]) for v in cand_lists[j] if v in mine)
+        near_j = cand_sets[j]
+        excluded = tuple(sorted((v, c) for v, c in mine.items() if v in near_j))
         memo_key = (j, excluded)
         if memo_key not in memo:
             skip = dict(excluded)

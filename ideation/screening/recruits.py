@@ -16,8 +16,18 @@ from ideation.screening.pipeline import Assessment, CandidateView, register_scre
 from ideation.store import Store
 
 RECRUIT_COLUMNS = (
-    "rank", "respondent", "status", "terminate_reason", "involvement", "creativity",
-    "composite", "flags", "suggestion", "suggestion_reason", "decision", "decision_reason",
+    "rank",
+    "respondent",
+    "status",
+    "terminate_reason",
+    "involvement",
+    "creativity",
+    "composite",
+    "flags",
+    "suggestion",
+    "suggestion_reason",
+    "decision",
+    "decision_reason",
 )
 CONTACT_COLUMNS = ("name", "email", "phone")
 
@@ -43,9 +53,10 @@ def candidate_table(assessment: Assessment) -> str:
             f" {'; '.join(x for x in (notes, reason) if x)}"
         )
     if assessment.cells:
-        lines.append("quotas: " + "  ".join(
-            f"{c.quota} {c.cell} {c.filled}/{c.min}-{c.max}" for c in assessment.cells
-        ))
+        lines.append(
+            "quotas: "
+            + "  ".join(f"{c.quota} {c.cell} {c.filled}/{c.min}-{c.max}" for c in assessment.cells)
+        )
     return "\n".join(lines)
 
 
@@ -56,10 +67,18 @@ def recruit_rows(
     for view in assessment.candidates:
         r = view.respondent
         row = [
-            str(view.rank or ""), r.external_id, r.status, r.terminate_reason,
-            _number(view.involvement), _number(view.creativity), _number(view.composite),
+            str(view.rank or ""),
+            r.external_id,
+            r.status,
+            r.terminate_reason,
+            _number(view.involvement),
+            _number(view.creativity),
+            _number(view.composite),
             "; ".join(f"{f.kind}: {f.reason}" for f in view.flags),
-            view.suggestion, view.suggestion_reason, r.decision, r.decision_reason,
+            view.suggestion,
+            view.suggestion_reason,
+            r.decision,
+            r.decision_reason,
         ]
         if include_contacts:
             contact = store.contact(r.id)
@@ -92,8 +111,10 @@ def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) ->
 def explain_respondent(store: Store, respondent: Respondent) -> str:
     """Every stored score with its reasons, and every flag with its evidence."""
     scores = store.scores(respondent.id)
-    lines = [f"{respondent.external_id}: {respondent.status}"
-             + (f" ({respondent.terminate_reason})" if respondent.terminate_reason else "")]
+    lines = [
+        f"{respondent.external_id}: {respondent.status}"
+        + (f" ({respondent.terminate_reason})" if respondent.terminate_reason else "")
+    ]
     if respondent.decision:
         lines.append(f"decision: {respondent.decision} — {respondent.decision_reason}")
     for kind in ("composite", "involvement", "creativity"):
@@ -109,15 +130,19 @@ def explain_respondent(store: Store, respondent: Respondent) -> str:
                 f" − {score.explanation.get('rank_down_points', 0):.0f} for rank-down flags"
             )
         for part in score.explanation.get("parts", []):
-            lines.append(f"  {part['question']}{'.' + part['item'] if part['item'] else ''}:"
-                         f" {part['note']}")
+            lines.append(
+                f"  {part['question']}{'.' + part['item'] if part['item'] else ''}: {part['note']}"
+            )
         for line in score.explanation.get("summary", []):
             lines.append(f"  {line}")
         for task, detail in score.explanation.get("tasks", {}).items():
             counted = detail.get("counted", [])
             lines.append(f"  {task}: {len(counted)} counted — " + "; ".join(counted)[:300])
-    dims = [f"{k} {scores[k].value:.1f}" for k in ("fluency", "flexibility", "originality",
-                                                    "elaboration") if k in scores]
+    dims = [
+        f"{k} {scores[k].value:.1f}"
+        for k in ("fluency", "flexibility", "originality", "elaboration")
+        if k in scores
+    ]
     if dims:
         lines.append("  dimensions: " + ", ".join(dims))
     for flag in store.flags(respondent.id):
