@@ -255,6 +255,9 @@ def speed(embedder: SentenceTransformerEmbedder, respondents: int) -> None:
             ["total", f"{total:.1f}", "", "target < 180 s"],
         ],
     )
+    composite = sorted(s.score for s in scores.values())
+    deciles = [composite[int(q * (len(composite) - 1))] for q in (0.1, 0.5, 0.9)]
+    print("composite creativity p10 / p50 / p90: " + " / ".join(f"{d:.1f}" for d in deciles) + "\n")
 
 
 def torch_threads() -> int:

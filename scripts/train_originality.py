@@ -1,6 +1,7 @@
 """Trains the shipped originality model into ideation/screening/originality_model.npz.
 
-Rebuild (from the repository root, about 10-15 minutes on 2 CPU cores):
+Rebuild (from the repository root; 3-6 minutes on 2 busy CPU cores, plus about 3
+to embed the 14,743 distinct texts the first time):
 
     python scripts/train_originality.py
 

@@ -280,7 +280,9 @@ def elaboration(text: str) -> float:
 # --------------------------------------------------------------------------- pool helpers
 
 
-def categorise(vectors: np.ndarray, counts: Sequence[int], threshold: float = CATEGORY_COSINE):
+def categorise(
+    vectors: np.ndarray, counts: Sequence[int], threshold: float = CATEGORY_COSINE
+) -> tuple[np.ndarray, list[int]]:
     """Category per row by leader clustering, most popular rows leading; and the leader rows.
 
     Why leaders: one pass, deterministic, the same categories for every
@@ -327,6 +329,7 @@ def categorise(vectors: np.ndarray, counts: Sequence[int], threshold: float = CA
 
 
 def _quantile(values: list[float], share: float) -> float:
+    """Nearest-rank quantile, without numpy for a list of a few thousand scores."""
     ordered = sorted(values)
     if not ordered:
         return 0.0

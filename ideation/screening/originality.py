@@ -9,13 +9,15 @@ a fresh one. Two signals, each explainable:
   the pool's mean vector is subtracted from every vector and the vectors are
   re-normalised: every answer about a coffee mug shares a "coffee mug"
   direction, and removing most of it lets the cosine see the *use*. The
-  share was chosen by cross-validation on the AUT training set (pools
-  subsampled to screener size); it lifts the correlation with human ratings
-  from about 0.40 to 0.46 there. Identical texts count once per respondent
-  who wrote them, and, when ``owners`` are given, a respondent's own other
-  ideas are not their neighbours (you are not unoriginal for being
+  share was chosen on the AUT training set (pools subsampled to screener
+  size): it lifts the pooled correlation with human ratings from 0.40 to
+  0.46 there (0.35 to 0.41 on val), at the cost of about 0.01-0.02 in the
+  correlation *within* one task. After centring, cosines can be negative,
+  so rarity runs from 0 to a little above 1. Identical texts count once per
+  respondent who wrote them, and, when ``owners`` are given, a respondent's
+  own other ideas are not their neighbours (you are not unoriginal for being
   consistent).
-* **The model** (supervised, for alternative-uses tasks): a small MLP trained
+* **The model** (supervised, for alternative-uses tasks): three small MLPs trained
   by ``scripts/train_originality.py`` on human ratings (1-5) of alternative
   uses for 22 everyday objects, shipped as plain arrays in
   ``originality_model.npz`` and evaluated here with numpy. Its inputs are the
@@ -135,7 +137,10 @@ def idea_key(text: str) -> str:
 
 @dataclass(frozen=True)
 class Neighbour:
-    """Another idea in the pool close to this one; `count` is how many others wrote it."""
+    """Another idea in the pool close to this one; `count` is how many others wrote it.
+
+    `similarity` is the cosine rarity was computed from (after pool centring).
+    """
 
     text: str
     similarity: float
