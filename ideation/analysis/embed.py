@@ -46,7 +46,7 @@ def bundled_model_path() -> Path:
 class SentenceTransformerEmbedder:
     """The real backend; loads the model lazily, on the first text to embed."""
 
-    batch_size = 64
+    batch_size = 256
 
     def __init__(self, model_path: str | Path | None = None) -> None:
         self._path = Path(model_path) if model_path else None
@@ -75,27 +75,31 @@ class SentenceTransformerEmbedder:
         return self._model
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Batches of similar length (padding costs most on 2 cores), in the caller's order."""
         import numpy as np
 
         model = self._load()
         total = len(texts)
-        parts = []
+        if not total:
+            return np.zeros((0, 0), dtype=np.float32)
+        order = sorted(range(total), key=lambda i: len(texts[i]))
+        vectors: np.ndarray | None = None
         for start in range(0, total, self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            parts.append(
-                model.encode(
-                    batch,
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+            chunk = order[start : start + self.batch_size]
+            encoded = model.encode(
+                [texts[i] for i in chunk],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
+            if vectors is None:
+                vectors = np.zeros((total, encoded.shape[1]), dtype=np.float32)
+            vectors[chunk] = encoded
             if progress:
                 progress(min(start + self.batch_size, total), total)
-        if not parts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.vstack(parts).astype(np.float32)
+        assert vectors is not None
+        return vectors
 
 
 def text_hash(text: str) -> str:
