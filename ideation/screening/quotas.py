@@ -72,7 +72,7 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
     limits = {
         (q, c): cell for q, quota in enumerate(defn.quotas) for c, cell in enumerate(quota.cells)
     }
-    member = {candidate.id: _cells_of(defn, candidate) for candidate in ranked}
+    member = {candidate.id: cells_of(defn, candidate.answers) for candidate in ranked}
     pool = [candidate.id for candidate in ranked if candidate.eligible]
     reasons = {candidate.id: "not eligible" for candidate in ranked if not candidate.eligible}
     target = defn.target_participants
@@ -129,12 +129,13 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
     return QuotaResult(tuple(accepted), standbys, tuple(unplaced), cells)
 
 
-def _cells_of(defn: ScreenerDefinition, candidate: Candidate) -> frozenset[Cell]:
-    """The quota cells a candidate's answers put them in (none for an unusable answer)."""
+def cells_of(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> frozenset[Cell]:
+    """The quota cells (quota index, cell index) answers put someone in; none for an
+    unusable answer. Shared by the fill and by screens that count decisions per cell."""
     ids = {question.id for question in defn.questions}
     cells: set[Cell] = set()
     for q, quota in enumerate(defn.quotas):
-        raw = candidate.answers.get(quota.question)
+        raw = answers.get(quota.question)
         if quota.question not in ids or is_missing(raw):
             continue
         question = defn.question(quota.question)

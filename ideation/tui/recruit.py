@@ -34,8 +34,9 @@ from ideation.screening.pipeline import (
     invite,
     stored_assessment,
 )
+from ideation.screening.quotas import cells_of as quota_cells
 from ideation.screening.recruits import explain_respondent
-from ideation.screening.rules import AnswerError, evaluate, is_missing, normalise_answer
+from ideation.screening.rules import evaluate
 from ideation.store import StoreError
 from ideation.tui.dialogs import AskScreen, ConfirmScreen
 
@@ -101,24 +102,10 @@ def candidate_rows(defn: ScreenerDefinition, assessment: Assessment) -> list[Row
 
 def cells_of(defn: ScreenerDefinition, respondent: Respondent) -> list[tuple[str, str]]:
     """The quota cells (quota name, cell answer) a respondent's answers put them in."""
-    found = []
-    ids = {q.id for q in defn.questions}
-    for quota in defn.quotas:
-        raw = respondent.answers.get(quota.question)
-        if quota.question not in ids or is_missing(raw):
-            continue
-        question = defn.question(quota.question)
-        try:
-            value = normalise_answer(question, raw)
-        except AnswerError:
-            continue
-        chosen = value if isinstance(value, list) else [value]
-        found += [
-            (quota.name, cell.answer)
-            for cell in quota.cells
-            if question.option(cell.answer) in chosen
-        ]
-    return found
+    return [
+        (defn.quotas[q].name, defn.quotas[q].cells[c].answer)
+        for q, c in sorted(quota_cells(defn, respondent.answers))
+    ]
 
 
 def decided_per_cell(
