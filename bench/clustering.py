@@ -13,15 +13,12 @@ runs side by side. Targets (means): ARI >= 0.20, NMI >= 0.37, unthemed <= 10%,
 Speed: re-clustering 1,000 cached ideas (< 1 s), a cold start in a new
 process embedding 1,000 fresh texts then clustering (< 15 s), and 10,000
 pooled ideas (argkp plus light rewordings) with cached embeddings (< 90 s;
---fresh-10k adds the same with nothing cached, embedding included;
---proposed-embed repeats the cold rows with length-sorted batches, a change
-proposed for `SentenceTransformerEmbedder.embed`, applied here by subclassing).
+--fresh-10k adds the same with nothing cached, embedding included).
 
 Embeddings are cached in an SQLite study file, by default under the system temp
 dir (see --cache); the first run embeds ~10k texts once (a few minutes).
 
-    python bench/clustering.py [--cache PATH] [--only quality|speed] [--runs 3]
-                               [--fresh-10k] [--proposed-embed]
+    python bench/clustering.py [--cache PATH] [--only quality|speed] [--runs 3] [--fresh-10k]
 """
 
 from __future__ import annotations
@@ -61,22 +58,8 @@ from ideation.analysis.embed import SentenceTransformerEmbedder, embed_cached
 from ideation.store import Store
 imported = time.perf_counter()
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
-
-
-class LengthSorted(SentenceTransformerEmbedder):
-    # The change proposed for embed.py: shortest texts first, so batches pad less.
-    def embed(self, texts, progress=None):
-        import numpy as np
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vectors = super().embed([texts[i] for i in order], progress)
-        out = np.empty_like(vectors)
-        out[order] = vectors
-        return out
-
-
-embedder = LengthSorted() if sys.argv[3:] == ["sorted"] else SentenceTransformerEmbedder()
 with Store(sys.argv[2]) as store:
-    vectors = embed_cached(store, embedder, texts)
+    vectors = embed_cached(store, SentenceTransformerEmbedder(), texts)
 embedded = time.perf_counter()
 result = cluster_ideas(vectors, texts)
 done = time.perf_counter()
@@ -259,7 +242,7 @@ def run_json(script: str, *args: str) -> tuple[float, dict[str, float]]:
     return time.perf_counter() - started, json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def speed(cache: Path, runs: int, fresh_10k: bool, sorted_embed: bool) -> None:
+def speed(cache: Path, runs: int, fresh_10k: bool) -> None:
     load_before = os.getloadavg()[0]
     thousand = pooled(1000)
     ten_thousand = pooled(10_000)
@@ -297,26 +280,22 @@ def speed(cache: Path, runs: int, fresh_10k: bool, sorted_embed: bool) -> None:
                 f" (cache read {statistics.median(f['load'] for f in firsts):.2f} s)",
             )
         )
-        variants = [("", "cold start: import, load, embed, cluster")]
-        if sorted_embed:
-            variants.append(("sorted", "same, embed.py change proposed"))
-        for variant, what in variants:
-            colds = []
-            for run in range(runs):
-                fresh_db = str(Path(tmp) / f"cold-{variant}-{run}.db")  # empty: all texts new
-                colds.append(run_json(COLD_START, str(texts_file), fresh_db, variant))
-            wall, part = sorted(colds, key=lambda c: c[0])[len(colds) // 2]
-            table.append(
-                (
-                    what,
-                    1000,
-                    wall,
-                    15.0,
-                    f"process start/imports/exit {wall - part['embed'] - part['cluster']:.1f}"
-                    f" + torch import, model load, embed {part['embed']:.1f}"
-                    f" + cluster {part['cluster']:.1f} s",
-                )
+        colds = []
+        for run in range(runs):
+            fresh_db = str(Path(tmp) / f"cold-{run}.db")  # empty: every text is new
+            colds.append(run_json(COLD_START, str(texts_file), fresh_db))
+        wall, part = sorted(colds, key=lambda c: c[0])[len(colds) // 2]
+        table.append(
+            (
+                "cold start: import, load, embed, cluster",
+                1000,
+                wall,
+                15.0,
+                f"process start/imports/exit {wall - part['embed'] - part['cluster']:.1f}"
+                f" + torch import, model load, embed {part['embed']:.1f}"
+                f" + cluster {part['cluster']:.1f} s",
             )
+        )
 
     began = time.perf_counter()
     with Store(cache) as store:
@@ -336,22 +315,20 @@ def speed(cache: Path, runs: int, fresh_10k: bool, sorted_embed: bool) -> None:
     )
 
     if fresh_10k:
-        for variant in ("", "sorted") if sorted_embed else ("",):
-            with tempfile.TemporaryDirectory() as tmp:
-                texts_file = Path(tmp) / "texts.json"
-                texts_file.write_text(json.dumps(ten_thousand), encoding="utf-8")
-                cold_db = str(Path(tmp) / "cold.db")
-                wall, part = run_json(COLD_START, str(texts_file), cold_db, variant)
-            table.append(
-                (
-                    "10,000 pooled, nothing cached" + (", embed.py change" if variant else ""),
-                    10_000,
-                    wall,
-                    90.0,
-                    f"torch import, model load, embed {part['embed']:.1f}"
-                    f" + cluster {part['cluster']:.1f} s",
-                )
+        with tempfile.TemporaryDirectory() as tmp:
+            texts_file = Path(tmp) / "texts.json"
+            texts_file.write_text(json.dumps(ten_thousand), encoding="utf-8")
+            wall, part = run_json(COLD_START, str(texts_file), str(Path(tmp) / "cold.db"))
+        table.append(
+            (
+                "10,000 pooled, nothing cached",
+                10_000,
+                wall,
+                90.0,
+                f"torch import, model load, embed {part['embed']:.1f}"
+                f" + cluster {part['cluster']:.1f} s",
             )
+        )
 
     print()
     print(f"{'what':<42} {'ideas':>6} {'seconds':>8} {'target':>7}  verdict  note")
@@ -372,18 +349,13 @@ def main() -> None:
     parser.add_argument(
         "--fresh-10k", action="store_true", help="also time 10,000 ideas with nothing cached (slow)"
     )
-    parser.add_argument(
-        "--proposed-embed",
-        action="store_true",
-        help="also time cold starts with the length-sorted batching proposed for embed.py",
-    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA}: not found (the argkp sessions live beside the repo, in ../shared)")
     if args.only in (None, "quality"):
         quality(args.cache)
     if args.only in (None, "speed"):
-        speed(args.cache, args.runs, args.fresh_10k, args.proposed_embed)
+        speed(args.cache, args.runs, args.fresh_10k)
 
 
 if __name__ == "__main__":
