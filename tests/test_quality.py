@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from ruamel.yaml import YAML
+from stand_ins import Item, Question, home_coffee
 
 from ideation.screening.quality import (
     FLAG_KINDS,
@@ -25,26 +26,6 @@ from ideation.screening.responses import read_responses
 
 ROOT = Path(__file__).parent.parent
 LABELS = ("Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree")
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    text: str
-    attention_check: str | int | None = None
-    reverse: bool = False
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    type: str
-    text: str
-    options: tuple[str, ...] = ()
-    items: tuple[Item, ...] = ()
-    column: str | dict[str, str] | None = None
-    labels: tuple[str, ...] = ()
-    scale: int | None = None
 
 
 @dataclass(frozen=True)
@@ -488,27 +469,8 @@ def test_fraud_signals_from_the_survey_tool() -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-def _home_coffee() -> list[Question]:
-    data = YAML(typ="safe").load((ROOT / "screeners" / "home-coffee.yaml").read_text("utf-8"))
-    return [
-        Question(
-            q["id"],
-            q["type"],
-            q["text"],
-            tuple(q.get("options", ())),
-            tuple(
-                Item(i["id"], i["text"], i.get("attention_check"), i.get("reverse", False))
-                for i in q.get("items", ())
-            ),
-            labels=tuple(q.get("labels", ())),
-            scale=q.get("scale"),
-        )
-        for q in data["questions"]
-    ]
-
-
 def test_flags_on_an_imported_qualtrics_batch() -> None:
-    questions = _home_coffee()
+    questions = home_coffee()
     rows = read_responses(ROOT / "tests" / "data" / "qualtrics_home_coffee.csv", questions).rows
 
     flags = quality_flags(rows, questions, speed_min_batch=5)
@@ -540,7 +502,7 @@ def test_flags_on_an_imported_qualtrics_batch() -> None:
 
 def test_flags_on_the_demo_respondents() -> None:
     """The demo study plants one of each problem; the checks must find them and no more."""
-    questions = _home_coffee()
+    questions = home_coffee()
     demo = YAML(typ="safe").load(
         (ROOT / "ideation" / "demo" / "respondents.yaml").read_text("utf-8")
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
+from stand_ins import Question, home_coffee
 
 from ideation.screening.responses import (
     ContactDetails,
@@ -25,51 +25,6 @@ from ideation.screening.responses import (
 DATA = Path(__file__).parent / "data"
 GRID = "How much do you agree or disagree with each of these?"
 BRANDS = "Which of these have you bought for home in the last year? Choose all that apply."
-SCREENER = Path(__file__).parent.parent / "screeners" / "home-coffee.yaml"
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    text: str
-    attention_check: str | None = None
-    reverse: bool = False
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    type: str
-    text: str
-    options: tuple[str, ...] = ()
-    items: tuple[Item, ...] = ()
-    column: str | dict[str, str] | None = None
-    labels: tuple[str, ...] = ()
-    scale: int | None = None
-    min: float | None = None
-    max: float | None = None
-
-
-def home_coffee() -> list[Question]:
-    """The example screener's questions, as small frozen dataclasses (no parser needed)."""
-    data = YAML(typ="safe").load(SCREENER.read_text(encoding="utf-8"))
-    return [
-        Question(
-            id=q["id"],
-            type=q["type"],
-            text=q["text"],
-            options=tuple(q.get("options", ())),
-            items=tuple(
-                Item(i["id"], i["text"], i.get("attention_check"), i.get("reverse", False))
-                for i in q.get("items", ())
-            ),
-            labels=tuple(q.get("labels", ())),
-            scale=q.get("scale"),
-            min=q.get("min"),
-            max=q.get("max"),
-        )
-        for q in data["questions"]
-    ]
 
 
 @pytest.fixture(scope="module")
