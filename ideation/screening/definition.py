@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from ruamel.yaml.comments import CommentedMap
 
+from ideation.screening.quality import FLAG_KINDS
 from ideation.yamlfile import (
     YamlFileError,
     YamlReader,
@@ -51,16 +52,9 @@ QUESTION_TYPES = (
 )
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 
-FLAGS = (
-    "speeder",
-    "straightliner",
-    "gibberish",
-    "duplicate_open_end",
-    "duplicate_respondent",
-    "attention_check",
-    "fraud",
-    "past_participation",
-)
+#: Every flag a screener can set an action for: the quality checks' own, plus the
+#: past-participation check the pipeline makes from the study's history of people.
+FLAGS = (*FLAG_KINDS, "past_participation")
 FLAG_ACTIONS = ("rank_down", "exclude", "ignore")
 #: What happens to a flag the screener does not mention.
 DEFAULT_FLAG_ACTIONS: Mapping[str, str] = {
