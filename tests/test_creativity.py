@@ -159,6 +159,22 @@ def test_empty_and_gibberish_answers_score_zero_without_crashing() -> None:
     assert idea_problem("dog") is None
 
 
+def test_each_answer_keeps_the_mean_of_its_ideas_vectors() -> None:
+    table = {"pen holder": axis(0), "plant pot": axis(1), "a sleepy owl who reads": axis(2)}
+    answers = [
+        TaskAnswer("a", "mug", MUG, "pen holder\nplant pot\nasdfgh\npen holder"),
+        TaskAnswer("a", "animal", ANIMAL, "a sleepy owl who reads"),
+        TaskAnswer("b", "mug", MUG, "???"),
+    ]
+    scored = score_creativity(answers, HandEmbedder(table))
+
+    mug = scored["a"].tasks["mug"].vector
+    # the repeat counts in the mean (a copied list repeats too), the gibberish does not
+    assert mug is not None and np.allclose(mug, (2 * axis(0) + axis(1)) / 3)
+    assert np.allclose(scored["a"].tasks["animal"].vector, axis(2))
+    assert scored["b"].tasks["mug"].vector is None
+
+
 def test_nothing_to_embed_means_no_embedding_call() -> None:
     embedder = HandEmbedder()
     scores = score_creativity([TaskAnswer("a", "animal", ANIMAL, "asdf")], embedder)

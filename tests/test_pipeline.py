@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ideation.analysis.embed import SentenceTransformerEmbedder
 from ideation.cli import cli
 from ideation.demo import build_demo
 from ideation.live.plan import load_plan
 from ideation.live.session import start_session
 from ideation.paths import shipped_file
+from ideation.records import Contact
 from ideation.screening.definition import load_screener
 from ideation.screening.pipeline import (
     administer,
@@ -64,6 +66,56 @@ def test_demo_respondents_are_terminated_flagged_and_ranked(
     assert [v.respondent.id for v in again.candidates] == [
         v.respondent.id for v in result.candidates
     ]
+
+
+class RecordingEmbedder:
+    """The real model, keeping every batch of texts it was asked for."""
+
+    def __init__(self) -> None:
+        self.inner = SentenceTransformerEmbedder()
+        self.calls: list[list[str]] = []
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    def embed(self, texts, progress=None):  # noqa: ANN001,ANN201
+        self.calls.append(list(texts))
+        return self.inner.embed(texts, progress)
+
+
+def test_a_list_pasted_in_another_order_is_flagged_without_embedding_lists_again(
+    store: Store, defn
+) -> None:  # noqa: ANN001
+    build_demo(store)
+    screener = store.find_screener(defn.name)
+    maya = next(r for r in store.respondents(screener.id) if r.external_id == "R001")
+    ideas = maya.answers["mug_uses"].strip().splitlines()
+    copies = {
+        "B901": "\n".join(reversed(ideas)),  # the same list, pasted in another order
+        "B902": "\n".join(f"- {idea}" for idea in ideas).replace("pen holder", "pen holdr"),
+    }
+    for n, (external_id, mug_uses) in enumerate(copies.items()):
+        answers = dict(maya.answers) | {
+            "mug_uses": mug_uses,
+            "brand_animal": ["A hedgehog, small and prickly until it trusts you.", "A heron"][n],
+            "morning_wish": ["Coffee that is ready when my alarm goes.", "A cup in bed"][n],
+        }
+        store.add_respondent(
+            screener.id, external_id, answers, contact=Contact(0, external_id), source="test"
+        )
+    embedder = RecordingEmbedder()
+
+    result = assess(store, defn, embedder)
+
+    by_id = {v.respondent.external_id: v for v in result.candidates}
+    for external_id in copies:
+        reasons = [f.reason for f in by_id[external_id].flags if f.kind == "duplicate_open_end"]
+        assert len(reasons) == 1 and reasons[0].startswith("nearly the same answer to mug_uses")
+        assert "R001" in reasons[0]
+    assert "duplicate_open_end" not in {f.kind for f in by_id["R003"].flags}
+    whole_lists = {text for call in embedder.calls for text in call if "\n" in text}
+    assert whole_lists == set()  # lists are judged by their ideas, embedded once
 
 
 def test_decisions_invitation_and_past_participation(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001,E501
@@ -151,7 +203,9 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
 
 
-def test_quota_fill_works_around_decisions_and_skips_the_unscored(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001,E501
+def test_quota_fill_works_around_decisions_and_skips_the_unscored(
+    store: Store, defn, fake_embedder
+) -> None:  # noqa: ANN001,E501
     build_demo(store)
     assert apply_suggestions(store, stored_assessment(store, defn)) == 0  # nobody scored yet
     result = assess(store, defn, fake_embedder)

@@ -14,11 +14,13 @@ import pytest
 from ruamel.yaml import YAML
 from stand_ins import Item, Question, home_coffee
 
+from ideation.screening import quality
 from ideation.screening.quality import (
     FLAG_KINDS,
     Flag,
     email_key,
     gibberish_reason,
+    near_pairs,
     phone_key,
     quality_flags,
 )
@@ -387,6 +389,23 @@ def test_near_duplicates_ignore_short_answers_even_with_vectors() -> None:
     vectors = {(p.id, "brand_animal"): np.array([1.0, 0.0]) for p in people}
 
     assert all(found == [] for found in quality_flags(people, QUESTIONS, vectors).values())
+
+
+def test_near_pairs_across_blocks_match_every_pair_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    vectors = {f"R{n}": rng.standard_normal(3) for n in range(23)}
+    keys = list(vectors)
+    unit = {k: v / np.linalg.norm(v) for k, v in vectors.items()}
+    expected = {
+        (a, b) for i, a in enumerate(keys) for b in keys[i + 1 :] if float(unit[a] @ unit[b]) >= 0.8
+    }
+    monkeypatch.setattr(quality, "_PAIR_BLOCK", 4)  # six blocks, the last one short
+
+    found = near_pairs(vectors, 0.8)
+
+    assert expected and {(a, b) for a, b, _ in found} == expected
+    assert len(found) == len(expected)
+    assert all(score >= 0.8 - 1e-6 for _, _, score in found)
 
 
 # --------------------------------------------------------------------------- duplicate respondents

@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ideation.screening.originality import (
@@ -61,7 +61,6 @@ from ideation.screening.originality import (
     prompt_text_to_embed,
 )
 from ideation.screening.quality import gibberish_reason
-from ideation.screening.responses import normalise
 
 if TYPE_CHECKING:
     import numpy as np
@@ -162,6 +161,8 @@ class TaskScore:
     originality: float
     elaboration: float
     ideas: tuple[IdeaNote, ...]
+    #: The mean of the answer's ideas' vectors, for spotting copied answers.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -261,12 +262,7 @@ def idea_problem(text: str, prompt: str = "") -> str | None:
         return "empty"
     if sum(ch.isalpha() for ch in text) < 2:
         return f"“{text}” has no words"
-    # The quality rules' copy-of-the-question test is a difflib ratio; only pay for it
-    # when the idea could be a copy (contained in the question, or of a similar length).
-    idea, question = normalise(text), normalise(prompt)
-    shorter, total = min(len(idea), len(question)), len(idea) + len(question)
-    could_copy = bool(question) and (idea in question or 2 * shorter >= 0.9 * total)
-    return gibberish_reason(text, prompt if could_copy else "")
+    return gibberish_reason(text, prompt)
 
 
 def elaboration(text: str) -> float:
@@ -348,6 +344,18 @@ class _Draft:
     repeat_of: list[str | None]
 
 
+def _answer_vectors(
+    drafts: Sequence[_Draft], vectors: np.ndarray, row: Mapping[str, int]
+) -> dict[str, np.ndarray]:
+    """Each respondent's answer as the mean of its ideas' vectors (a one-idea answer:
+    that idea's own), for spotting copied answers without embedding them again."""
+    embedded = {
+        d.respondent: [row[t] for t, p in zip(d.texts, d.problems, strict=True) if p is None]
+        for d in drafts
+    }
+    return {respondent: vectors[rows].mean(axis=0) for respondent, rows in embedded.items() if rows}
+
+
 def score_creativity(
     answers: Sequence[TaskAnswer],
     embedder: Embedder,
@@ -397,6 +405,11 @@ def score_creativity(
         vectors = np.zeros((0, 1), dtype=np.float32)
     row = {text: i for i, text in enumerate(ordered)}
     dimensions = int(vectors.shape[1]) if vectors.ndim == 2 and len(ordered) else 0
+
+    whole = {
+        task: _answer_vectors([d for d in drafts if d.task == task], vectors, row)
+        for task in prompts
+    }
 
     # 2. Near-repeats inside each answer.
     for draft in drafts:
@@ -518,6 +531,7 @@ def score_creativity(
                 if counted
                 else 0.0,
                 ideas=tuple(ideas),
+                vector=whole[task].get(respondent),
             )
         per_task[respondent] = tasks
         raw[respondent] = {

@@ -65,6 +65,8 @@ FLAG_KINDS = (
 
 #: Question types whose answers are checked as open-ends.
 OPEN_END_TYPES = ("creativity",)
+#: Open-ended answers shorter than this are too generic ("a dog") to call copies.
+DUPLICATE_MIN_WORDS = 6
 
 #: Whole answers that say nothing, after `normalise`.
 NON_ANSWERS = frozenset(
@@ -142,7 +144,7 @@ def quality_flags(
     speed_min_batch: int = 20,
     speeder_fraction: float = 0.33,
     near_duplicate_cosine: float = 0.95,
-    duplicate_min_words: int = 6,
+    duplicate_min_words: int = DUPLICATE_MIN_WORDS,
     recaptcha_min: float = 0.5,
     fraud_score_max: float = 30,
 ) -> dict[Hashable, list[Flag]]:
@@ -309,6 +311,14 @@ def attention_failures(
 
 # --------------------------------------------------------------------------- open ends
 
+#: Rows compared at once when looking for near-duplicate answers.
+_PAIR_BLOCK = 1024
+
+
+def long_enough_to_compare(answer: str, min_words: int = DUPLICATE_MIN_WORDS) -> bool:
+    """Whether an open-ended answer is long enough for a match to mean it was copied."""
+    return len(normalise(answer).split()) >= min_words
+
 
 def _ascii_letters(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -332,6 +342,21 @@ def _mashed(word: str) -> bool:
     return len(word) >= 5 and sum(_row_neighbours(a, b) for a, b in pairs) >= 0.6 * len(pairs)
 
 
+def _copies_question(answer: str, question: str) -> bool:
+    """Whether a normalised answer is the question (or most of it) typed back."""
+    if not question:
+        return False
+    if answer == question or (len(answer.split()) >= 4 and answer in question):
+        return True
+    # A ratio of 0.9 needs the shorter text to be near the longer's length; skipping
+    # difflib otherwise saves most of its cost on a batch of 10,000 respondents.
+    shorter, total = min(len(answer), len(question)), len(answer) + len(question)
+    if 2 * shorter < 0.9 * total:
+        return False
+    matcher = difflib.SequenceMatcher(None, answer, question)
+    return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9  # quick_ratio bounds ratio
+
+
 def gibberish_reason(text: str, question_text: str = "") -> str | None:
     """Why an open-ended answer is not a real answer, or None when it may well be one."""
     stripped = text.strip()
@@ -343,12 +368,7 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
     norm = normalise(stripped)
     if norm in NON_ANSWERS or set(norm.split()) <= _NON_ANSWER_WORDS:  # "good good"
         return f"{_quote(stripped)} is a non-answer"
-    norm_question = normalise(question_text)
-    if norm_question and (
-        norm == norm_question
-        or (len(norm.split()) >= 4 and norm in norm_question)
-        or difflib.SequenceMatcher(None, norm, norm_question).ratio() >= 0.9
-    ):
+    if _copies_question(norm, normalise(question_text)):
         return f"{_quote(stripped)} repeats the question"
     words = re.findall(r"[^\W\d_]+", stripped.casefold())
     mashed = sum(len(word) for word in words if _mashed(word))
@@ -387,9 +407,14 @@ def duplicate_open_ends(
     vectors: Mapping[tuple[Hashable, str], np.ndarray] | None = None,
     *,
     cosine: float = 0.95,
-    min_words: int = 6,
+    min_words: int = DUPLICATE_MIN_WORDS,
 ) -> list[tuple[Hashable, Flag]]:
-    """Respondents whose long-enough open-end matches a different respondent's."""
+    """Respondents whose long-enough open-end matches a different respondent's.
+
+    Exact: the same normalised text. Near: `vectors`, one per (respondent,
+    question), with cosine ≥ `cosine`. The pipeline passes creativity
+    scoring's answer vectors: the mean of the answer's ideas' embeddings.
+    """
     found = []
     for question in questions:
         if question.type not in OPEN_END_TYPES:
@@ -398,7 +423,7 @@ def duplicate_open_ends(
         names: dict[Hashable, str] = {}
         for respondent in respondents:
             answer = respondent.answers.get(question.id)
-            if isinstance(answer, str) and len(normalise(answer).split()) >= min_words:
+            if isinstance(answer, str) and long_enough_to_compare(answer, min_words):
                 texts.setdefault(respondent.id, normalise(answer))
                 names[respondent.id] = label(respondent)
         same: dict[Hashable, list[Hashable]] = {key: [] for key in texts}
@@ -410,7 +435,10 @@ def duplicate_open_ends(
             for key in group:
                 same[key] = [other for other in group if other != key]
         if vectors:
-            for key, other, score in _near_pairs(texts, question.id, vectors, cosine):
+            mine = {
+                key: vectors[(key, question.id)] for key in texts if (key, question.id) in vectors
+            }
+            for key, other, score in near_pairs(mine, cosine):
                 if other not in same[key]:
                     near[key].append((other, score))
                     near[other].append((key, score))
@@ -427,27 +455,31 @@ def duplicate_open_ends(
     return found
 
 
-def _near_pairs(
-    texts: Mapping[Hashable, str],
-    question_id: str,
-    vectors: Mapping[tuple[Hashable, str], np.ndarray],
-    cosine: float,
+def near_pairs(
+    vectors: Mapping[Hashable, np.ndarray], cosine: float
 ) -> list[tuple[Hashable, Hashable, float]]:
-    """Pairs of respondents whose answer vectors point the same way."""
+    """Pairs of keys whose vectors have cosine ≥ `cosine`, each pair once.
+
+    Blocks of rows against the rest, float32: 10,000 answers never build the
+    whole 10,000 × 10,000 matrix, and only the pairs over the threshold reach Python.
+    """
     import numpy as np
 
-    keys = [key for key in texts if (key, question_id) in vectors]
+    keys = list(vectors)
     if len(keys) < 2:
         return []
-    matrix = np.stack([np.asarray(vectors[(key, question_id)], dtype=float) for key in keys])
+    matrix = np.stack([np.asarray(vectors[key], dtype=np.float32) for key in keys])
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     unit = matrix / norms
-    scores = unit @ unit.T
     pairs = []
-    for i, j in zip(*np.triu_indices(len(keys), k=1), strict=True):
-        if scores[i, j] >= cosine:
-            pairs.append((keys[i], keys[j], float(scores[i, j])))
+    for start in range(0, len(keys), _PAIR_BLOCK):
+        scores = unit[start : start + _PAIR_BLOCK] @ unit[start + 1 :].T
+        rows, cols = np.nonzero(scores >= np.float32(cosine))
+        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+            i, j = start + row, start + 1 + col
+            if j > i:  # the block's columns start at its first row; keep each pair once
+                pairs.append((keys[i], keys[j], float(scores[row, col])))
     return pairs
 
 
