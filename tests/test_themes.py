@@ -77,6 +77,27 @@ def test_bundle_pseudonymises_and_maps(store: Store, demo: int, fake_embedder) -
     assert "Maya" in {i.participant for i in named.ideas}
 
 
+def test_a_session_clustered_with_others_exports_with_the_pooled_themes(
+    store: Store, demo: int, fake_embedder
+) -> None:  # noqa: ANN001
+    demo_session = store.session(demo)
+    other = store.create_session("Second group", demo_session.plan_id, [], [{"label": "Kim"}])
+    kim = store.participants(other.id)[0].id
+    for text in ("a mug that keeps coffee warm all morning", "beans delivered when I run low"):
+        store.add_idea(other.id, text, participant_id=kim)
+    pooled = cluster_scope(store, [demo, other.id], fake_embedder, themes=5)
+
+    alone = build_bundle(store, [demo])
+
+    assert len(alone.ideas) == 159 and all(i.theme_id for i in alone.ideas)
+    assert "Second group" not in {i.session for i in alone.ideas}
+    assert {t.id for t in alone.themes} <= set(range(1, 6))
+    assert sum(t.size for t in alone.themes) == 159
+    assert f"revision {pooled.id}" in alone.clustering_note
+    assert "over sessions" in alone.clustering_note
+    assert build_bundle(store, [other.id]).ideas[0].theme_id is not None
+
+
 def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     runner = CliRunner()

@@ -9,7 +9,7 @@ changed, so nothing the machine or a person decided is ever overwritten.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ideation.analysis.embed import Embedder, embed_cached
 from ideation.live.flow import live_ideas
@@ -118,3 +118,35 @@ def latest_theme_set(store: Store, session_ids: Sequence[int]) -> ThemeSet | Non
     """The newest revision for exactly this scope, if any."""
     revisions = store.clusterings(session_ids)
     return theme_set(store, revisions[-1].id) if revisions else None
+
+
+def covering_theme_set(store: Store, session_ids: Sequence[int]) -> ThemeSet | None:
+    """The newest revision of exactly this scope; failing that, the newest one that
+    covers it (a pooled clustering), narrowed to the scope's ideas.
+
+    Why: a researcher who clustered the whole study and exports one session
+    expects that session's ideas with the study's themes, not without themes.
+    """
+    exact = latest_theme_set(store, session_ids)
+    if exact is not None:
+        return exact
+    wanted = set(session_ids)
+    wider = [r for r in store.clusterings() if wanted <= set(r.scope)]
+    if not wider:
+        return None
+    pooled = theme_set(store, wider[-1].id)
+    keep = {idea.id for idea in scope_ideas(store, session_ids)}
+    narrowed = [_narrow(view, keep) for view in pooled.themes]
+    return ThemeSet(pooled.record, tuple(view for view in narrowed if view.ideas))
+
+
+def _narrow(view: ThemeView, keep: set[int]) -> ThemeView:
+    """A theme with only the ideas in `keep`; its representative only if kept."""
+    representative = view.representative
+    return replace(
+        view,
+        representative=representative if representative and representative.id in keep else None,
+        ideas=tuple(idea for idea in view.ideas if idea.id in keep),
+        wild=frozenset(view.wild & keep),
+        duplicate_groups={k: v for k, v in view.duplicate_groups.items() if k in keep},
+    )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ideation.analysis.embed import text_hash
-from ideation.analysis.themes import ThemeSet, latest_theme_set, scope_ideas, theme_set
+from ideation.analysis.themes import ThemeSet, covering_theme_set, scope_ideas, theme_set
 from ideation.export.model import AgendaRow, ExportBundle, ExportIdea, ExportSession, ExportTheme
 from ideation.live.flow import ideas_per_minute
 from ideation.live.plan import PlanError, parse_plan
@@ -32,8 +32,9 @@ def build_bundle(
     include_names: bool = False,
     revision: int | None = None,
 ) -> ExportBundle:
-    """Everything an export needs, from the latest theme revision of exactly this scope."""
-    themes = theme_set(store, revision) if revision else latest_theme_set(store, session_ids)
+    """Everything an export needs, with the themes of the latest revision of this scope
+    (or of a pooled one that covers it)."""
+    themes = theme_set(store, revision) if revision else covering_theme_set(store, session_ids)
     ideas = scope_ideas(store, session_ids)
     people = {p.id: p for sid in session_ids for p in store.participants(sid)}
     names = _participant_names(list(people.values()), include_names)
@@ -75,7 +76,7 @@ def build_bundle(
         themes=_themes(themes),
         ideas=tuple(rows),
         generated_at=iso(store.now()),
-        clustering_note=_note(themes),
+        clustering_note=_note(themes, session_ids),
     )
 
 
@@ -120,12 +121,16 @@ def _themes(themes: ThemeSet | None) -> tuple[ExportTheme, ...]:
     )
 
 
-def _note(themes: ThemeSet | None) -> str:
+def _note(themes: ThemeSet | None, session_ids: Sequence[int]) -> str:
     if themes is None:
         return "Not clustered yet: run `ideation cluster` for themes."
     record = themes.record
     kind = "automatic" if record.automatic else f"edited ({record.note})"
-    return f"Theme revision {record.id}, {kind}, {iso(record.created_at)}, model {record.model}."
+    note = f"Theme revision {record.id}, {kind}, {iso(record.created_at)}, model {record.model}."
+    if sorted(record.scope) != sorted(session_ids):
+        pooled = ", ".join(str(sid) for sid in record.scope)
+        note += f" Themes found over sessions {pooled} together; only this export's ideas shown."
+    return note
 
 
 def _map(
