@@ -2,7 +2,8 @@
 
 The examples live in the checkout's `screeners/` and `sessions/` folders,
 where users adapt them. A file is looked up in the working directory first,
-then beside the installed package (an editable install from the checkout).
+then in the checkout (an editable install), then in the copies a wheel
+carries as `ideation/examples/` (see pyproject.toml).
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parents[1]
+PACKAGED = Path(__file__).resolve().parent / "examples"
 
 
 def shipped_file(folder: str, name: str) -> Path:
-    """`folder/name` from the working directory or the checkout, whichever has it."""
-    for base in (Path.cwd(), CHECKOUT):
+    """`folder/name` from the working directory, the checkout or the wheel, first found."""
+    for base in (Path.cwd(), CHECKOUT, PACKAGED):
         candidate = base / folder / name
         if candidate.is_file():
             return candidate
-    raise ValueError(f"{folder}/{name}: shipped file not found in {Path.cwd()} or {CHECKOUT}")
+    raise ValueError(
+        f"{folder}/{name}: shipped file not found in {Path.cwd()}, {CHECKOUT} or {PACKAGED}"
+    )
