@@ -95,11 +95,17 @@ def test_a_list_pasted_in_another_order_is_flagged_without_embedding_lists_again
         "B901": "\n".join(reversed(ideas)),  # the same list, pasted in another order
         "B902": "\n".join(f"- {idea}" for idea in ideas).replace("pen holder", "pen holdr"),
     }
-    for n, (external_id, mug_uses) in enumerate(copies.items()):
+    padded = {  # one short idea each, padded past the minimum length with non-answers
+        "B903": "pen holder\nidk\nnothing\nno idea\nn/a\nnone",
+        "B904": "- pen holder\n- don't know\n- not sure\n- no idea",
+    }
+    animals = ["A hedgehog, prickly until it trusts you.", "A heron", "A mole", "A lark"]
+    wishes = ["Coffee that is ready when my alarm goes.", "A cup in bed", "Quiet", "A view"]
+    for n, (external_id, mug_uses) in enumerate((copies | padded).items()):
         answers = dict(maya.answers) | {
             "mug_uses": mug_uses,
-            "brand_animal": ["A hedgehog, small and prickly until it trusts you.", "A heron"][n],
-            "morning_wish": ["Coffee that is ready when my alarm goes.", "A cup in bed"][n],
+            "brand_animal": animals[n],
+            "morning_wish": wishes[n],
         }
         store.add_respondent(
             screener.id, external_id, answers, contact=Contact(0, external_id), source="test"
@@ -113,7 +119,8 @@ def test_a_list_pasted_in_another_order_is_flagged_without_embedding_lists_again
         reasons = [f.reason for f in by_id[external_id].flags if f.kind == "duplicate_open_end"]
         assert len(reasons) == 1 and reasons[0].startswith("nearly the same answer to mug_uses")
         assert "R001" in reasons[0]
-    assert "duplicate_open_end" not in {f.kind for f in by_id["R003"].flags}
+    for external_id in ("R003", *padded):
+        assert "duplicate_open_end" not in {f.kind for f in by_id[external_id].flags}
     whole_lists = {text for call in embedder.calls for text in call if "\n" in text}
     assert whole_lists == set()  # lists are judged by their ideas, embedded once
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -81,13 +82,17 @@ def test_a_session_clustered_with_others_exports_with_the_pooled_themes(
     store: Store, demo: int, fake_embedder
 ) -> None:  # noqa: ANN001
     demo_session = store.session(demo)
+    demo_ideas = scope_ideas(store, [demo])
+    said_twice, said_once = demo_ideas[0].text, demo_ideas[1].text
     other = store.create_session("Second group", demo_session.plan_id, [], [{"label": "Kim"}])
     kim = store.participants(other.id)[0].id
-    for text in ("a mug that keeps coffee warm all morning", "beans delivered when I run low"):
+    for text in (said_twice, said_twice, said_once, "beans delivered when I run low"):
         store.add_idea(other.id, text, participant_id=kim)
     pooled = cluster_scope(store, [demo, other.id], fake_embedder, themes=5)
+    third = store.create_session("Third group", demo_session.plan_id, [], [{"label": "Lou"}])
 
     alone = build_bundle(store, [demo])
+    kims = build_bundle(store, [other.id])
 
     assert len(alone.ideas) == 159 and all(i.theme_id for i in alone.ideas)
     assert "Second group" not in {i.session for i in alone.ideas}
@@ -95,7 +100,15 @@ def test_a_session_clustered_with_others_exports_with_the_pooled_themes(
     assert sum(t.size for t in alone.themes) == 159
     assert f"revision {pooled.id}" in alone.clustering_note
     assert "over sessions" in alone.clustering_note
-    assert build_bundle(store, [other.id]).ideas[0].theme_id is not None
+    assert sum(t.size for t in kims.themes) == 4 and all(i.theme_id for i in kims.ideas)
+    # each theme keeps a representative of its own; a group needs two of its ideas here
+    assert all(t.representative for t in kims.themes)
+    assert sum(i.representative for i in kims.ideas) == len(kims.themes)
+    groups = Counter(i.duplicate_group for i in kims.ideas if i.duplicate_group is not None)
+    assert list(groups.values()) == [2]
+    assert build_bundle(store, [other.id], revision=pooled.id).themes == kims.themes
+    with pytest.raises(ValueError, match=f"revision {pooled.id} covers sessions"):
+        build_bundle(store, [third.id], revision=pooled.id)
 
 
 def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None:

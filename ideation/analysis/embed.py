@@ -136,3 +136,15 @@ def embed_cached(
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.vstack([np.frombuffer(cached[h][1], dtype=np.float32) for h in hashes])
+
+
+def cached_only(store: Store, model_id: str, texts: Sequence[str]) -> np.ndarray | None:
+    """Vectors for `texts` from the cache alone, or None when any is missing: for
+    exports and views that must never load a model."""
+    import numpy as np
+
+    hashes = [text_hash(t) for t in texts]
+    cached = store.cached_vectors(model_id, hashes)
+    if not texts or len(cached) < len(set(hashes)):
+        return None
+    return np.vstack([np.frombuffer(cached[h][1], dtype=np.float32) for h in hashes])

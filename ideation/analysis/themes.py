@@ -8,10 +8,11 @@ changed, so nothing the machine or a person decided is ever overwritten.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ideation.analysis.embed import Embedder, embed_cached
+from ideation.analysis.embed import Embedder, cached_only, embed_cached
 from ideation.live.flow import live_ideas
 from ideation.records import ClusteringRecord, Idea, Membership, ThemeRecord
 from ideation.store import Store
@@ -134,19 +135,43 @@ def covering_theme_set(store: Store, session_ids: Sequence[int]) -> ThemeSet | N
     wider = [r for r in store.clusterings() if wanted <= set(r.scope)]
     if not wider:
         return None
-    pooled = theme_set(store, wider[-1].id)
+    return narrow_theme_set(store, theme_set(store, wider[-1].id), session_ids)
+
+
+def narrow_theme_set(store: Store, themes: ThemeSet, session_ids: Sequence[int]) -> ThemeSet:
+    """`themes` with only the ideas of `session_ids`, still making sense on its own.
+
+    A theme left empty is dropped (numbers keep their gaps, so they match the
+    pooled study); a near-duplicate group left with one idea is no group; a
+    representative from another session gives way to the kept idea nearest
+    the kept ideas' centre (cached vectors; the first kept idea without them).
+    """
     keep = {idea.id for idea in scope_ideas(store, session_ids)}
-    narrowed = [_narrow(view, keep) for view in pooled.themes]
-    return ThemeSet(pooled.record, tuple(view for view in narrowed if view.ideas))
+    views = []
+    for view in themes.themes:
+        ideas = tuple(idea for idea in view.ideas if idea.id in keep)
+        if not ideas:
+            continue
+        groups = {i: g for i, g in view.duplicate_groups.items() if i in keep}
+        sizes = Counter(groups.values())
+        representative = view.representative
+        if representative is None or representative.id not in keep:
+            representative = _central(store, themes.record.model, ideas)
+        views.append(
+            replace(
+                view,
+                representative=representative,
+                ideas=ideas,
+                wild=frozenset(view.wild & keep),
+                duplicate_groups={i: g for i, g in groups.items() if sizes[g] > 1},
+            )
+        )
+    return ThemeSet(themes.record, tuple(views))
 
 
-def _narrow(view: ThemeView, keep: set[int]) -> ThemeView:
-    """A theme with only the ideas in `keep`; its representative only if kept."""
-    representative = view.representative
-    return replace(
-        view,
-        representative=representative if representative and representative.id in keep else None,
-        ideas=tuple(idea for idea in view.ideas if idea.id in keep),
-        wild=frozenset(view.wild & keep),
-        duplicate_groups={k: v for k, v in view.duplicate_groups.items() if k in keep},
-    )
+def _central(store: Store, model_id: str, ideas: Sequence[Idea]) -> Idea:
+    """The idea nearest the centre of `ideas`, by cached vectors; the first without them."""
+    vectors = cached_only(store, model_id, [idea.text for idea in ideas])
+    if vectors is None:
+        return ideas[0]
+    return ideas[int((vectors @ vectors.mean(axis=0)).argmax())]

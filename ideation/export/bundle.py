@@ -11,8 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ideation.analysis.embed import text_hash
-from ideation.analysis.themes import ThemeSet, covering_theme_set, scope_ideas, theme_set
+from ideation.analysis.embed import cached_only
+from ideation.analysis.themes import (
+    ThemeSet,
+    covering_theme_set,
+    narrow_theme_set,
+    scope_ideas,
+    theme_set,
+)
 from ideation.export.model import AgendaRow, ExportBundle, ExportIdea, ExportSession, ExportTheme
 from ideation.live.flow import ideas_per_minute
 from ideation.live.plan import PlanError, parse_plan
@@ -33,8 +39,8 @@ def build_bundle(
     revision: int | None = None,
 ) -> ExportBundle:
     """Everything an export needs, with the themes of the latest revision of this scope
-    (or of a pooled one that covers it)."""
-    themes = theme_set(store, revision) if revision else covering_theme_set(store, session_ids)
+    (or of a pooled one that covers it), or of `revision`."""
+    themes = _chosen_themes(store, session_ids, revision)
     ideas = scope_ideas(store, session_ids)
     people = {p.id: p for sid in session_ids for p in store.participants(sid)}
     names = _participant_names(list(people.values()), include_names)
@@ -121,6 +127,24 @@ def _themes(themes: ThemeSet | None) -> tuple[ExportTheme, ...]:
     )
 
 
+def _chosen_themes(
+    store: Store, session_ids: Sequence[int], revision: int | None
+) -> ThemeSet | None:
+    if revision is None:
+        return covering_theme_set(store, session_ids)
+    chosen = theme_set(store, revision)
+    scope = chosen.record.scope
+    outside = sorted(set(session_ids) - set(scope))
+    if outside:
+        raise ValueError(
+            f"theme revision {revision} covers sessions {', '.join(map(str, scope))},"
+            f" not {', '.join(map(str, outside))}"
+        )
+    if sorted(scope) == sorted(session_ids):
+        return chosen
+    return narrow_theme_set(store, chosen, session_ids)
+
+
 def _note(themes: ThemeSet | None, session_ids: Sequence[int]) -> str:
     if themes is None:
         return "Not clustered yet: run `ideation cluster` for themes."
@@ -139,15 +163,11 @@ def _map(
     """2-D positions from cached vectors only; empty when the cache is incomplete."""
     if themes is None or len(ideas) < 3:
         return {}
-    import numpy as np
-
     from ideation.analysis.cluster import map_2d
 
-    hashes = [text_hash(i.text) for i in ideas]
-    cached = store.cached_vectors(themes.record.model, hashes)
-    if len(cached) < len(set(hashes)):
+    vectors = cached_only(store, themes.record.model, [i.text for i in ideas])
+    if vectors is None:
         return {}
-    vectors = np.vstack([np.frombuffer(cached[h][1], dtype=np.float32) for h in hashes])
     points = map_2d(vectors)
     return {idea.id: (float(p[0]), float(p[1])) for idea, p in zip(ideas, points, strict=True)}
 

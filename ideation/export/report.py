@@ -210,14 +210,12 @@ def render_markdown(bundle: ExportBundle) -> str:
     groups = theme_groups(bundle)
     if not bundle.themes:
         lines += ["*No themes yet: the ideas have not been clustered.*", ""]
-    number = 0
     for theme, ideas in groups:
         counts = ", ".join(count_phrase(theme, ideas))
         if theme is None:
             lines += [f"### {md_text(theme_label(None))} ({counts})", ""]
         else:
-            number += 1
-            lines += [f"### {number}. {md_text(theme_label(theme))} ({counts})", ""]
+            lines += [f"### {theme.id}. {md_text(theme_label(theme))} ({counts})", ""]
             if theme.representative:
                 lines += [f"> {md_text(theme.representative)}", ""]
         lines += [_md_idea(group, len(bundle.sessions) > 1) for group in fold_duplicates(ideas)]
@@ -487,11 +485,9 @@ def map_chart(groups: Sequence[tuple[ExportTheme | None, list[ExportIdea]]]) -> 
             + f"<title>{star}{esc(idea.text)} ({label})</title>"
             + ("</rect>" if shape == "square" else "</circle>")
         )
-    number = 0
     for theme, ideas in groups:
         if theme is None:
             continue
-        number += 1
         spots = [point(i) for i in ideas if _finite(i.x) and _finite(i.y)]
         if not spots:
             continue
@@ -500,7 +496,7 @@ def map_chart(groups: Sequence[tuple[ExportTheme | None, list[ExportIdea]]]) -> 
         parts.append(
             f'<text x="{cx:.1f}" y="{cy + 5:.1f}" text-anchor="middle" font-size="15" '
             f'font-weight="700" fill="#1c2330" stroke="#fff" stroke-width="4" '
-            f'paint-order="stroke" stroke-linejoin="round">{number}</text>'
+            f'paint-order="stroke" stroke-linejoin="round">{theme.id}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -696,12 +692,9 @@ def _html_map(groups: Sequence[tuple[ExportTheme | None, list[ExportIdea]]]) -> 
         verb = "is" if total - placed == 1 else "are"
         missing = f" {_plural(total - placed, 'idea')} without a position {verb} not shown."
     legend = []
-    number = 0
     for index, (theme, ideas) in enumerate(groups):
         colour, shape = _group_style(index, theme)
-        if theme is not None:
-            number += 1
-        prefix = f"{number}. " if theme is not None else ""
+        prefix = f"{theme.id}. " if theme is not None else ""
         legend.append(
             f'<li>{_key(colour, shape)}<span><span dir="auto">{prefix}{esc(theme_label(theme))}'
             f'</span> <span class="muted">{theme_counts(theme, ideas)[0]}</span></span></li>'
@@ -727,15 +720,13 @@ def _html_themes(
         parts.append('<p class="empty">No themes yet: the ideas have not been clustered.</p>')
     else:
         parts.append(_html_overview(groups))
-    number = 0
     for index, (theme, ideas) in enumerate(groups):
         colour, _ = _group_style(index, theme)
         if theme is None:
             anchor, badge = "unthemed", ""
             representative = ""
         else:
-            number += 1
-            anchor, badge = f"theme-{number}", f'<span class="n">{number}</span>'
+            anchor, badge = f"theme-{theme.id}", f'<span class="n">{theme.id}</span>'
             representative = (
                 '<blockquote class="rep"><span class="eyebrow">Representative idea</span>'
                 f'<span dir="auto">{esc(theme.representative)}</span></blockquote>'
@@ -769,14 +760,12 @@ def _html_themes(
 def _html_overview(groups: Sequence[tuple[ExportTheme | None, list[ExportIdea]]]) -> str:
     """All themes on one screen, linked to their sections: the report's table of contents."""
     rows = []
-    number = 0
     for index, (theme, ideas) in enumerate(groups):
         colour, shape = _group_style(index, theme)
         if theme is None:
             label, anchor = "", "unthemed"
         else:
-            number += 1
-            label, anchor = str(number), f"theme-{number}"
+            label, anchor = str(theme.id), f"theme-{theme.id}"
         size, wild, duplicates = theme_counts(theme, ideas)
         rows.append(
             f'<tr><td class="nowrap">{_key(colour, shape)} {label}</td>'

@@ -309,7 +309,7 @@ def _flags(
         )
         for r in respondents
     ]
-    by_key = _open_end_vectors(respondents, creativity)
+    by_key = _open_end_vectors(creativity)
     found = quality_flags(flaggable, defn.questions, by_key)
     result: dict[int, list[Flag]] = {
         rid: [Flag(rid, f.kind, f.reason) for f in flags] for rid, flags in found.items()
@@ -321,9 +321,7 @@ def _flags(
     return result
 
 
-def _open_end_vectors(
-    respondents: Sequence[Respondent], creativity: dict[int, CreativityScore]
-) -> dict[tuple[int, str], Any]:
+def _open_end_vectors(creativity: dict[int, CreativityScore]) -> dict[tuple[int, str], Any]:
     """(respondent, task) -> the answer's vector for near-duplicate checks: creativity
     scoring's mean of the answer's ideas, so nothing is embedded twice.
 
@@ -331,17 +329,17 @@ def _open_end_vectors(
     generated lists pasted in another order, the mean of ideas put all 94 at
     cosine ≥ 0.95, embedding the whole text only 46; with bullets added, 82 of 82
     against 45. Unrelated lists stay apart: among 1,000 random lists of 30 "brick"
-    uses, no two reached 0.95 (the closest 0.934).
+    uses, no two reached 0.95 (the closest 0.934). The minimum length applies to
+    the ideas the vector is made of, so "pen holder" padded with "idk", "no idea"…
+    is as short as it looks.
     """
-    answers = {r.id: r.answers for r in respondents}
-    return {
-        (rid, task): scored.vector
-        for rid, score in creativity.items()
-        for task, scored in score.tasks.items()
-        if scored.vector is not None
-        and isinstance(answers[rid].get(task), str)
-        and long_enough_to_compare(answers[rid][task])
-    }
+    vectors: dict[tuple[int, str], Any] = {}
+    for rid, score in creativity.items():
+        for task, scored in score.tasks.items():
+            embedded = " ".join(n.text for n in scored.ideas if n.counted or n.repeat_of)
+            if scored.vector is not None and long_enough_to_compare(embedded):
+                vectors[(rid, task)] = scored.vector
+    return vectors
 
 
 def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable) -> str:
