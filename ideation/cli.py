@@ -25,6 +25,11 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+def _db_from_root(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """A command without its own `--db` takes the one given before it (`ideation --db X cmd`)."""
+    return value if value is not None else ctx.find_root().params.get("db_path")
+
+
 def db_option(func: F) -> F:
     """`--db PATH` on every command; `IDEATION_DB` and then `sessions/study.db` otherwise."""
     return click.option(
@@ -32,6 +37,7 @@ def db_option(func: F) -> F:
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
+        callback=_db_from_root,
         help="Study database file. [default: $IDEATION_DB or sessions/study.db]",
     )(func)
 

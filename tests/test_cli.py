@@ -82,6 +82,26 @@ def test_demo_uses_environment_database(tmp_path: Path, monkeypatch: pytest.Monk
     assert db.exists() and str(db) in result.output
 
 
+def test_db_before_the_command_is_used_by_it(tmp_path: Path) -> None:
+    db = tmp_path / "first.db"
+    result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--no-tui"])
+    assert result.exit_code == 0, result.output
+    assert db.exists() and str(db) in result.output
+    screened = CliRunner().invoke(cli, ["--db", str(db), "search", "compost"])
+    assert screened.exit_code == 0 and "compost" in screened.output.lower()
+
+
+def test_demo_refuses_a_file_that_already_holds_a_study(tmp_path: Path) -> None:
+    db = tmp_path / "real.db"
+    with Store(db) as store:
+        store.upsert_screener("home-coffee", "Our real recruit", "screener: home-coffee", "x.yaml")
+    result = CliRunner().invoke(cli, ["demo", "--no-tui", "--db", str(db)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "already holds a study" in result.output and "demo.db" in result.output
+    with Store(db) as store:
+        assert store.sessions() == [] and store.get_setting("demo_session_id") == ""
+
+
 @pytest.fixture
 def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """Record TUI launches instead of taking over the terminal."""

@@ -48,11 +48,17 @@ def _load_data(name: str) -> Any:
 
 
 def build_demo(store: Store) -> DemoSummary:
-    """Fill `store` with the demo study, once; later calls report what is there."""
+    """Fill `store` with the demo study, once; later calls report what is there. A file
+    that already holds another study is refused: demo respondents would join its recruit."""
     existing = store.get_setting(SETTING)
     if existing:
         session_id = int(existing)
         return DemoSummary(0, store.count_ideas(session_id), session_id, already_built=True)
+    if store.sessions() or store.screeners():
+        raise ValueError(
+            f"{store.path}: already holds a study; build the demo in a file of its own,"
+            " e.g. ideation demo --db sessions/demo.db"
+        )
     plan = load_plan(shipped_file("sessions", "half-day.yaml"))
     with store.transaction():
         respondents = _load_screener(store)
