@@ -461,6 +461,8 @@ def screen(
     from ideation.screening.responses import ResponseFileError
 
     defn = load_screener_or_fail(screener_file)
+    if out is not None and not out.parent.is_dir():
+        raise UserError(f"{out}: cannot write: folder {out.parent} does not exist")
     with open_study(db_path) as store:
         if responses is not None:
             try:
@@ -473,6 +475,12 @@ def screen(
             )
             if summary.unmatched_columns:
                 click.echo("columns not used: " + ", ".join(summary.unmatched_columns))
+            if summary.missing_questions:
+                click.echo(
+                    "questions with no column (nobody from this file has answered them;"
+                    " map one with `column:` in the screener): "
+                    + ", ".join(summary.missing_questions)
+                )
         assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
         if apply_:
             click.echo(f"{apply_suggestions(store, assessment)} decisions recorded")

@@ -208,6 +208,15 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     assert decided.exit_code == 0 and "accepted" in decided.output
     bad = runner.invoke(cli, ["screen", screener, str(DATA / "bad_number.csv"), "--db", str(db)])
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
+    nowhere = tmp_path / "no-such-folder" / "recruits.csv"
+    monkey = ["screen", screener, str(DATA / "surveymonkey.csv"), "--out", str(nowhere)]
+    refused = runner.invoke(cli, [*monkey, "--db", str(db)])
+    assert refused.exit_code == 2 and "does not exist" in refused.output
+    with Store(db) as store:  # refused before anything was imported
+        assert store.count_respondents(store.find_screener("home-coffee").id) == len(rows)
+    monkey_in = runner.invoke(cli, [*monkey[:3], "--db", str(db)])
+    assert monkey_in.exit_code == 0, monkey_in.output
+    assert "questions with no column" in monkey_in.output and "age_band" in monkey_in.output
 
 
 def test_quota_fill_works_around_decisions_and_skips_the_unscored(

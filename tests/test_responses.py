@@ -60,6 +60,12 @@ def test_qualtrics_export_is_detected_and_every_row_read(questions: list[Questio
     assert batch.missing_questions == ()
 
 
+def test_a_file_for_another_survey_is_refused(questions: list[Question], tmp_path: Path) -> None:
+    other = write_csv(tmp_path / "other.csv", [["foo", "bar"], ["1", "2"]])
+    with pytest.raises(ResponseFileError, match=r"other.csv:1: expected columns named by"):
+        read_responses(other, questions)
+
+
 def test_qualtrics_answers_take_the_screener_shapes(questions: list[Question]) -> None:
     maya = by_id(read_responses(DATA / "qualtrics_home_coffee.csv", questions))["R_1OwhT3kLmQpZb7x"]
 
