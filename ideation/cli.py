@@ -7,7 +7,7 @@ User errors are one line through `UserError`, exit status 2.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from ideation import __version__
 from ideation.store import Store, StoreError, default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class UserError(click.ClickException):
@@ -119,20 +120,42 @@ def plan_check(files: tuple[Path, ...]) -> None:
 
         ideation plan check sessions/half-day.yaml sessions/sprint-90.yaml
     """
-    from ideation.live.plan import PlanError, check_plan, load_plan
+    from ideation.live.plan import PlanError, SessionPlan, check_plan, load_plan
 
-    for path in files:
-        try:
-            loaded = load_plan(path)
-        except PlanError as error:
-            raise UserError(str(error)) from error
+    def summary(loaded: SessionPlan) -> str:
         hours, minutes = divmod(round(loaded.total_minutes), 60)
-        click.echo(
-            f"{path}: ok — {len(loaded.agenda)} phases, {hours} h {minutes} min,"
+        return (
+            f"{len(loaded.agenda)} phases, {hours} h {minutes} min,"
             f" {len(loaded.participants)} participants"
         )
-        for warning in check_plan(loaded):
-            click.echo(f"{path}: warning: {warning}")
+
+    def warnings(loaded: SessionPlan) -> list[str]:
+        return [f"{loaded.path}: {warning}" for warning in check_plan(loaded)]
+
+    check_files(files, load_plan, PlanError, summary, warnings)
+
+
+def check_files(
+    files: Sequence[Path],
+    load: Callable[[Path], T],
+    error: type[Exception],
+    summary: Callable[[T], str],
+    warnings: Callable[[T], list[str]],
+) -> None:
+    """Check every file, so one bad file does not hide the next; exit 2 if any is bad."""
+    bad = 0
+    for path in files:
+        try:
+            loaded = load(path)
+        except error as problem:
+            UserError(str(problem)).show()
+            bad += 1
+            continue
+        click.echo(f"{path}: ok — {summary(loaded)}")
+        for warning in warnings(loaded):
+            click.echo(f"warning: {warning}")
+    if bad:
+        raise click.exceptions.Exit(UserError.exit_code)
 
 
 @cli.command()
@@ -391,18 +414,21 @@ def screener_check(files: tuple[Path, ...]) -> None:
 
         ideation screener check screeners/home-coffee.yaml
     """
-    from ideation.screening.definition import lint_screener
+    from ideation.screening.definition import (
+        ScreenerDefinition,
+        ScreenerError,
+        lint_screener,
+        load_screener,
+    )
 
-    for path in files:
-        defn = load_screener_or_fail(path)
+    def summary(defn: ScreenerDefinition) -> str:
         kinds = sorted({q.type for q in defn.questions})
-        click.echo(
-            f"{path}: ok — {len(defn.questions)} questions ({', '.join(kinds)}),"
-            f" {len(defn.quotas)} quotas, target {defn.target_participants}"
-            f" + {defn.standbys} standbys"
+        return (
+            f"{len(defn.questions)} questions ({', '.join(kinds)}), {len(defn.quotas)} quotas,"
+            f" target {defn.target_participants} + {defn.standbys} standbys"
         )
-        for warning in lint_screener(defn):
-            click.echo(f"warning: {warning}")
+
+    check_files(files, load_screener, ScreenerError, summary, lint_screener)
 
 
 def load_screener_or_fail(path: Path):  # noqa: ANN201 - a ScreenerDefinition

@@ -146,6 +146,19 @@ def test_run_errors_are_one_line_and_write_nothing(tmp_path: Path, launched: lis
         assert store.sessions() == []
 
 
+def test_screener_check_reports_every_file_before_failing(tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[1] / "screeners" / "home-coffee.yaml"
+    typo = tmp_path / "typo.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    typo.write_text(
+        text.replace("- answers:\n          - Marketing", "- answers:\n          - Marketting")
+    )
+    result = CliRunner().invoke(cli, ["screener", "check", str(typo), str(shipped)])
+    assert result.exit_code == 2
+    assert "typo.yaml:94: question 'industry': terminate answer 'Marketting" in result.output
+    assert "home-coffee.yaml: ok" in result.output
+
+
 def test_plan_check_reports_the_shipped_plans() -> None:
     plans = sorted((Path(__file__).parents[1] / "sessions").glob("*.yaml"))
     result = CliRunner().invoke(cli, ["plan", "check", *map(str, plans)])

@@ -601,9 +601,11 @@ def test_terminate_rules_that_can_never_fire() -> None:
         "    min: 18\n"
         "    terminate: {below: 18, reason: under age}\n" + ENGAGED
     )
-    assert lint(text) == [
-        "s.yaml:4: question 'often': terminate answer 'Nevr' is not an option, so the rule can "
-        "never fire; did you mean 'Never'? expected one of: Daily, Weekly, Never",
+    assert error(text, "s.yaml") == (
+        "s.yaml:8: question 'often': terminate answer 'Nevr' is not an option, so the rule can "
+        "never fire; did you mean 'Never'? expected one of: Daily, Weekly, Never"
+    )
+    assert lint(text.replace("Nevr", "Never")) == [
         "s.yaml:9: question 'age': terminate below 18 can never fire: answers start at 18 (min)",
     ]
 
@@ -634,17 +636,24 @@ def test_quota_problems() -> None:
         "  - id: gender\n    type: single_choice\n    text: G?\n    options: [Woman, Man]\n"
         + ENGAGED
     )
-    assert lint(screener(question.replace("agebnd", "age_band"), head=head)) == [
+    assert error(screener(question.replace("agebnd", "age_band"), head=head), "s.yaml") == (
         "s.yaml:4: quota 'band': question 'agebnd' does not exist; did you mean 'age_band'? "
-        "the quota can never fill",
-        "s.yaml:10: quota 'gender': cell 'Women' is not an option of 'gender', so it can never "
-        "fill; did you mean 'Woman'? expected one of: Woman, Man",
-        "s.yaml:7: quota 'gender': the minimums add up to 3, more than the 2 participants",
-    ]
-    assert lint(screener(question, head=head))[0] == (
+        "the quota can never fill"
+    )
+    assert error(screener(question, head=head), "s.yaml") == (
         "s.yaml:4: quota 'band': 'agebnd' is a number question; quota cells must be options "
         "of a single_choice or multiple_choice question"
     )
+    gender_only = head.replace("  - name: band\n    question: agebnd\n", "").replace(
+        "    cells: {young: {min: 1, max: 2}}\n", ""
+    )
+    assert error(screener(question, head=gender_only), "s.yaml") == (
+        "s.yaml:7: quota 'gender': cell 'Women' is not an option of 'gender', so it can never "
+        "fill; did you mean 'Woman'? expected one of: Woman, Man"
+    )
+    assert lint(screener(question, head=gender_only.replace("Women", "Woman"))) == [
+        "s.yaml:4: quota 'gender': the minimums add up to 3, more than the 2 participants",
+    ]
 
 
 def test_missing_creativity_task_and_weights() -> None:

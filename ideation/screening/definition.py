@@ -9,10 +9,11 @@ when a recruiter is waiting, so, like session plans, every problem is one
 shared machinery of `ideation.yamlfile`. `screeners/home-coffee.yaml`
 documents the format in its header.
 
-Problems that make the file meaningless (wrong types, unknown keys, a skip
-that jumps backwards) are errors. Problems that leave it usable but likely
-to recruit badly (a leading yes/no question, a terminate that can never fire,
-a quota cell that is not an option) are `lint_screener` warnings.
+Problems that make the file meaningless or silently wrong (wrong types,
+unknown keys, a skip that jumps backwards, a terminate answer or quota cell
+that is not an option) are errors. Problems that leave it usable but likely
+to recruit badly (a leading yes/no question, a terminate below the minimum,
+quota minimums above the target) are `lint_screener` warnings.
 """
 
 from __future__ import annotations
@@ -341,7 +342,7 @@ class _Reader(YamlReader):
         flag_actions = self.flag_actions(root, line)
         quotas = self.quotas(root, line)
         questions = self.questions(root, line)
-        return ScreenerDefinition(
+        defn = ScreenerDefinition(
             name=name,
             title=self.text(root, "title", "", line),
             category=self.text(root, "category", "", line),
@@ -358,6 +359,10 @@ class _Reader(YamlReader):
             path=self.path,
             source=text,
         )
+        problems = _reference_problems(defn)
+        if problems:
+            self.fail(*problems[0])
+        return defn
 
     # -- the screener's settings -------------------------------------------------
 
@@ -916,7 +921,6 @@ def _question_problems(question: Question, category: set[str]) -> list[str]:
                 "say yes; ask how often or which, with a spread of answers"
             )
     for rule in question.terminate:
-        problems += _never_fires(question, rule.answers, "terminate")
         if rule.below is not None and question.min is not None and rule.below <= question.min:
             problems.append(
                 f"terminate below {rule.below:g} can never fire: answers start at "
@@ -927,8 +931,6 @@ def _question_problems(question: Question, category: set[str]) -> list[str]:
                 f"terminate above {rule.above:g} can never fire: answers stop at "
                 f"{question.max} (max)"
             )
-    for rule in question.skip:
-        problems += _never_fires(question, rule.answers, "skip")
     ending = {question.option(a) for rule in question.terminate for a in rule.answers}
     if question.type == "single_choice" and ending.issuperset(question.options):
         problems.append("every option terminates, so nobody can qualify")
@@ -953,7 +955,30 @@ def _never_fires(question: Question, answers: tuple[str, ...], what: str) -> lis
     ]
 
 
-def _quota_problems(defn: ScreenerDefinition, quota: Quota) -> list[tuple[int, str]]:
+def _reference_problems(defn: ScreenerDefinition) -> list[tuple[int, str, str]]:
+    """(line, field, what) for each answer or quota cell that names nothing.
+
+    Errors, not lint: a terminate answer with a typo lets the ineligible
+    through unnoticed, and a quota on a missing option never fills.
+    """
+    problems: list[tuple[int, str, str]] = []
+    for question in defn.questions:
+        field = f"question '{question.id}'"
+        rules = [("terminate", r.answers, r.line) for r in question.terminate]
+        rules += [("skip", r.answers, r.line) for r in question.skip]
+        for kind, answers, line in rules:
+            problems += [
+                (line or question.line, field, what)
+                for what in _never_fires(question, answers, kind)
+            ]
+    for quota in defn.quotas:
+        problems += [
+            (line, f"quota '{quota.name}'", w) for line, w in _quota_references(defn, quota)
+        ]
+    return problems
+
+
+def _quota_references(defn: ScreenerDefinition, quota: Quota) -> list[tuple[int, str]]:
     ids = [q.id for q in defn.questions]
     if quota.question not in ids:
         return [
@@ -964,7 +989,6 @@ def _quota_problems(defn: ScreenerDefinition, quota: Quota) -> list[tuple[int, s
             )
         ]
     question = defn.question(quota.question)
-    problems: list[tuple[int, str]] = []
     if question.type not in CHOICE_TYPES:
         return [
             (
@@ -973,16 +997,22 @@ def _quota_problems(defn: ScreenerDefinition, quota: Quota) -> list[tuple[int, s
                 "of a single_choice or multiple_choice question",
             )
         ]
-    for cell in quota.cells:
-        if question.option(cell.answer) is None:
-            problems.append(
-                (
-                    cell.line,
-                    f"cell '{cell.answer}' is not an option of '{question.id}', so it can "
-                    f"never fill; {suggest(cell.answer, question.options, ids=False)}"
-                    f"expected one of: {', '.join(question.options)}",
-                )
-            )
+    return [
+        (
+            cell.line,
+            f"cell '{cell.answer}' is not an option of '{question.id}', so it can "
+            f"never fill; {suggest(cell.answer, question.options, ids=False)}"
+            f"expected one of: {', '.join(question.options)}",
+        )
+        for cell in quota.cells
+        if question.option(cell.answer) is None
+    ]
+
+
+def _quota_problems(defn: ScreenerDefinition, quota: Quota) -> list[tuple[int, str]]:
+    """Lint for a quota whose references are sound (`_quota_references`)."""
+    question = defn.question(quota.question)
+    problems: list[tuple[int, str]] = []
     lowest = sum(cell.min for cell in quota.cells)
     if lowest > defn.target_participants:
         problems.append(
