@@ -233,3 +233,15 @@ def test_quota_fill_works_around_decisions_and_skips_the_unscored(
     assert again[last.respondent.id].suggestion == "accept"
     assert again[top.respondent.id].suggestion == ""
     assert sum(v.suggestion == "accept" for v in again.values()) == 6
+    # a flagged person the recruiter accepts holds a place; one put on standby stands by
+    flagged = next(v for v in result.candidates if v.excluded_by)
+    store.set_decision(flagged.respondent.id, "accepted", "we know her; the flag is wrong")
+    suggested = [
+        v for v in again.values() if v.suggestion == "accept" and v is not again[last.respondent.id]
+    ]
+    waiting = min(suggested, key=lambda v: v.rank)
+    store.set_decision(waiting.respondent.id, "standby", "holiday that week, maybe")
+    third = {v.respondent.id: v for v in stored_assessment(store, defn).candidates}
+    assert third[flagged.respondent.id].suggestion == "accept"
+    assert third[waiting.respondent.id].suggestion == "standby"
+    assert sum(v.suggestion == "accept" for v in third.values()) == 6

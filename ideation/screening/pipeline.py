@@ -238,8 +238,9 @@ DECIDED_FIRST = 1000.0
 def _fill(
     defn: ScreenerDefinition, views: list[CandidateView]
 ) -> tuple[tuple[CandidateView, ...], tuple[CellFill, ...]]:
-    """Fill quotas around the recruiter's decisions: accepted people hold their places,
-    rejected people are out, and the rest follow in rank order."""
+    """Fill quotas around the recruiter's decisions: accepted people hold their places
+    (even when flagged: the recruiter overruled the flag), people put on standby stand
+    by, rejected people are out, and the rest follow in rank order."""
     candidates = []
     for view in views:
         decision = view.respondent.decision
@@ -250,7 +251,8 @@ def _fill(
                 f"{view.respondent.id:09d}",
                 _answers(view.respondent),
                 (view.composite or 0.0) + boost,
-                scored and decision != "rejected",
+                decision == "accepted" or (scored and decision != "rejected"),
+                standby_only=decision == "standby",
             )
         )
     quota = fill_quotas(defn, candidates)

@@ -35,6 +35,8 @@ class Candidate:
     answers: Mapping[str, Any]
     rank_score: float
     eligible: bool = True
+    #: Put on standby by the recruiter: never given a place, first on the standby list.
+    standby_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,11 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
             for q, c in cells
         )
 
+    standby_only = {candidate.id for candidate in ranked if candidate.standby_only}
     for position, who in enumerate(pool):
+        if who in standby_only:
+            reasons[who] = "on standby by decision"
+            continue
         if len(accepted) == target:
             reasons[who] = f"all {target} places taken"
             continue
@@ -112,7 +118,9 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
         accepted.append(who)
         filled = after
 
-    standbys = _standbys(defn, limits, member, filled, [w for w in pool if w not in accepted])
+    rest = [w for w in pool if w not in accepted]
+    rest = [w for w in rest if w in standby_only] + [w for w in rest if w not in standby_only]
+    standbys = _standbys(defn, limits, member, filled, rest)
     spots = defn.standbys
     unplaced = []
     for candidate in ranked:
