@@ -538,8 +538,12 @@ def decide(
 
         ideation decide screeners/home-coffee.yaml R007 accept --reason "great open-ends"
     """
-    from ideation.screening.recruits import find_respondent
+    from ideation.screening.recruits import decision_warnings, find_respondent
 
+    if decision == "reject" and not reason.strip():
+        raise UserError(
+            'reject needs --reason, for the record (e.g. --reason "cannot make the date")'
+        )
     defn = load_screener_or_fail(screener_file)
     with open_study(db_path) as store:
         try:
@@ -549,6 +553,9 @@ def decide(
         value = {"accept": "accepted", "standby": "standby", "reject": "rejected"}.get(decision, "")
         store.set_decision(found.id, value, reason)
         click.echo(f"{respondent}: {value or 'undecided'}")
+        if value in ("accepted", "standby"):
+            for warning in decision_warnings(store, defn, found):
+                click.echo(f"note: {respondent} was {warning}; {value} all the same")
 
 
 @cli.command()

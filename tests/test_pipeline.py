@@ -206,6 +206,15 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     assert explained.exit_code == 0 and "involvement" in explained.output
     decided = runner.invoke(cli, ["decide", screener, someone, "accept", "--db", str(db)])
     assert decided.exit_code == 0 and "accepted" in decided.output
+    terminated = next(r["respondent"] for r in rows if r["status"] == "terminated")
+    overruled = runner.invoke(cli, ["decide", screener, terminated, "accept", "--db", str(db)])
+    assert overruled.exit_code == 0
+    assert f"note: {terminated} was terminated (industry security); accepted" in overruled.output
+    no_reason = runner.invoke(cli, ["decide", screener, someone, "reject", "--db", str(db)])
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.output
+    short = runner.invoke(cli, ["explain", screener, someone[:8], "--db", str(db)])
+    assert short.exit_code == 2 and f"did you mean '{someone}'?" in short.output
+    assert len(someone) > 10 and someone in result.output  # the table shows whole ids
     bad = runner.invoke(cli, ["screen", screener, str(DATA / "bad_number.csv"), "--db", str(db)])
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
     nowhere = tmp_path / "no-such-folder" / "recruits.csv"

@@ -14,6 +14,7 @@ from ideation.records import Respondent
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.pipeline import Assessment, CandidateView, register_screener
 from ideation.store import Store
+from ideation.yamlfile import suggest
 
 RECRUIT_COLUMNS = (
     "rank",
@@ -38,8 +39,9 @@ def _number(value: float | None) -> str:
 
 def candidate_table(assessment: Assessment) -> str:
     """The ranked table as aligned text, with the quota fill under it."""
+    width = max([10, *(len(v.respondent.external_id) for v in assessment.candidates)])
     lines = [
-        f"{'rank':>4}  {'id':<10} {'status':<10} {'inv':>3} {'cre':>3} {'all':>3}"
+        f"{'rank':>4}  {'id':<{width}} {'status':<10} {'inv':>3} {'cre':>3} {'all':>3}"
         f"  {'suggest':<8} {'decision':<9} flags / reason"
     ]
     for view in assessment.candidates:
@@ -47,7 +49,7 @@ def candidate_table(assessment: Assessment) -> str:
         notes = ", ".join(dict.fromkeys(f.kind for f in view.flags))
         reason = view.suggestion_reason
         lines.append(
-            f"{view.rank or '':>4}  {r.external_id[:10]:<10} {r.status:<10}"
+            f"{view.rank or '':>4}  {r.external_id:<{width}} {r.status:<10}"
             f" {_number(view.involvement):>3} {_number(view.creativity):>3}"
             f" {_number(view.composite):>3}  {view.suggestion:<8} {r.decision:<9}"
             f" {'; '.join(x for x in (notes, reason) if x)}"
@@ -101,11 +103,34 @@ def write_recruits(
 
 
 def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) -> Respondent:
+    """The respondent with this survey id; the error names the likeliest one meant."""
     screener = register_screener(store, defn)
-    for respondent in store.respondents(screener.id):
+    respondents = store.respondents(screener.id)
+    for respondent in respondents:
         if respondent.external_id == external_id:
             return respondent
-    raise ValueError(f"{defn.path}: no respondent {external_id!r} (import responses first)")
+    ids = [r.external_id for r in respondents]
+    if not ids:
+        raise ValueError(f"{defn.path}: no respondent {external_id!r}: import responses first")
+    starting = [i for i in ids if i.startswith(external_id)]
+    hint = (
+        f"did you mean {starting[0]!r}? "
+        if len(starting) == 1
+        else suggest(external_id, ids, ids=False)
+    )
+    raise ValueError(f"{defn.path}: no respondent {external_id!r}; {hint}ids are as in the export")
+
+
+def decision_warnings(store: Store, defn: ScreenerDefinition, respondent: Respondent) -> list[str]:
+    """What a recruiter accepting this person is overruling: a terminate, excluding flags."""
+    warnings = []
+    if respondent.status == "terminated":
+        warnings.append(f"terminated ({respondent.terminate_reason})")
+    excluding = [
+        f for f in store.flags(respondent.id) if defn.flag_actions.get(f.kind) == "exclude"
+    ]
+    warnings += [f"flagged {f.kind}: {f.reason}" for f in excluding]
+    return warnings
 
 
 def explain_respondent(store: Store, respondent: Respondent) -> str:
