@@ -384,6 +384,21 @@ def test_near_duplicates_by_cosine_when_vectors_are_given() -> None:
     assert quality_flags(people, QUESTIONS, vectors, near_duplicate_cosine=0.99)["A"] == []
 
 
+def test_one_person_twice_is_a_duplicate_respondent_not_two_copiers() -> None:
+    wish = "Waking up to the smell of fresh coffee already made, with no mess afterwards."
+    people = [
+        Person("FIRST", {"brand_animal": wish}, contact={"email": "maya@example.com"}),
+        Person("AGAIN", {"brand_animal": wish}, contact={"email": "MAYA@example.com "}),
+        Person("OTHER", {"brand_animal": wish}, contact={"email": "sam@example.com"}),
+    ]
+
+    flags = quality_flags(people, QUESTIONS)
+
+    assert reasons(flags, "FIRST", "duplicate_open_end") == ["same answer to brand_animal as OTHER"]
+    assert kinds(flags, "AGAIN") == ["duplicate_open_end", "duplicate_respondent"]
+    assert reasons(flags, "AGAIN", "duplicate_open_end") == ["same answer to brand_animal as OTHER"]
+
+
 def test_near_duplicates_ignore_short_answers_even_with_vectors() -> None:
     people = [Person("A", {"brand_animal": "a dog"}), Person("B", {"brand_animal": "a puppy"})]
     vectors = {(p.id, "brand_animal"): np.array([1.0, 0.0]) for p in people}
@@ -495,14 +510,15 @@ def test_flags_on_an_imported_qualtrics_batch() -> None:
     flags = quality_flags(rows, questions, speed_min_batch=5)
 
     assert {rid: kinds(flags, rid) for rid in flags} == {
-        "R_1OwhT3kLmQpZb7x": ["duplicate_open_end"],  # the bot copied Maya's morning wish
+        # the bot copied Maya's morning wish under her email: it is her duplicate, and she
+        # keeps her place
+        "R_1OwhT3kLmQpZb7x": [],
         "R_2Ja9cVnB4xYtRe1": ["speeder"],
         "R_3PqLm8sWd2KfGh0": [],
         "R_4ZxCv7bNm1AsDf2": ["straightliner", "attention_check"],
         "R_5BoTtYfArMfR9q3": [
             "gibberish",
             "gibberish",
-            "duplicate_open_end",
             "duplicate_respondent",
             "fraud",
         ],

@@ -160,6 +160,7 @@ def quality_flags(
             open_end_vectors,
             cosine=near_duplicate_cosine,
             min_words=duplicate_min_words,
+            person=same_people(respondents),
         ),
         *duplicate_respondents(respondents),
         *attention_failures(respondents, questions),
@@ -408,13 +409,22 @@ def duplicate_open_ends(
     *,
     cosine: float = 0.95,
     min_words: int = DUPLICATE_MIN_WORDS,
+    person: Mapping[Hashable, Hashable] | None = None,
 ) -> list[tuple[Hashable, Flag]]:
     """Respondents whose long-enough open-end matches a different respondent's.
 
     Exact: the same normalised text. Near: `vectors`, one per (respondent,
     question), with cosine ≥ `cosine`. The pipeline passes creativity
     scoring's answer vectors: the mean of the answer's ideas' embeddings.
+    Respondents `person` maps to the same key (one person signing up twice)
+    are not each other's copies: `duplicate_respondents` flags the later one,
+    and the first keeps their place.
     """
+    who = person or {}
+
+    def apart(a: Hashable, b: Hashable) -> bool:
+        return who.get(a, a) != who.get(b, b)
+
     found = []
     for question in questions:
         if question.type not in OPEN_END_TYPES:
@@ -433,13 +443,13 @@ def duplicate_open_ends(
             by_text.setdefault(text, []).append(key)
         for group in by_text.values():
             for key in group:
-                same[key] = [other for other in group if other != key]
+                same[key] = [other for other in group if other != key and apart(key, other)]
         if vectors:
             mine = {
                 key: vectors[(key, question.id)] for key in texts if (key, question.id) in vectors
             }
             for key, other, score in near_pairs(mine, cosine):
-                if other not in same[key]:
+                if other not in same[key] and apart(key, other):
                     near[key].append((other, score))
                     near[other].append((key, score))
         for key in texts:
@@ -514,6 +524,23 @@ def _contact_field(respondent: RespondentLike, name: str) -> str:
     if isinstance(contact, Mapping):
         return str(contact.get(name) or "")
     return str(getattr(contact, name, "") or "")
+
+
+def same_people(respondents: Sequence[RespondentLike]) -> dict[Hashable, Hashable]:
+    """Respondent id -> the id of the first respondent with the same email or phone."""
+    first: dict[tuple[str, str], Hashable] = {}
+    person: dict[Hashable, Hashable] = {}
+    for respondent in respondents:
+        keys = [
+            (field, key_of(_contact_field(respondent, field)))
+            for field, key_of in (("email", email_key), ("phone", phone_key))
+        ]
+        keys = [k for k in keys if k[1]]
+        known = next((first[k] for k in keys if k in first), respondent.id)
+        person[respondent.id] = known
+        for k in keys:
+            first.setdefault(k, known)
+    return person
 
 
 def duplicate_respondents(respondents: Sequence[RespondentLike]) -> list[tuple[Hashable, Flag]]:
