@@ -599,10 +599,10 @@ def invite(screener_file: Path, session: str, db_path: Path | None) -> None:
     with open_study(db_path) as store:
         (session_id,) = resolve_sessions(store, (session,))
         try:
-            joined = invite_accepted(store, defn, session_id)
+            invitation = invite_accepted(store, defn, session_id)
         except ValueError as error:
             raise UserError(str(error)) from error
-        click.echo(f"session {session_id}: {len(joined)} joined — " + ", ".join(joined))
+        click.echo(f"session {session_id}: {invitation}")
 
 
 def main() -> None:

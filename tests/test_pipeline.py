@@ -131,11 +131,13 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
     assert apply_suggestions(store, first) == 40
     assert apply_suggestions(store, assess(store, defn, fake_embedder)) == 0
     session = start_session(store, load_plan(shipped_file("sessions", "sprint-90.yaml")), "Next")
-    joined = invite(store, defn, session.id)
+    joined = invite(store, defn, session.id).joined
     assert len(joined) == 6
     from_screener = [p for p in store.participants(session.id) if p.respondent_id]
     assert len(from_screener) == 6 and all(p.person_id for p in from_screener)
-    assert invite(store, defn, session.id) == joined  # invited once
+    again = invite(store, defn, session.id)  # invited once
+    assert again.joined == () and again.already == joined
+    assert str(again) == "0 joined; already in the session: " + ", ".join(joined)
     labels = [p.label for p in store.participants(session.id)]
     assert len(labels) == len({label.casefold() for label in labels})  # `Tom:` stays unique
     rescored = {v.respondent.external_id: v for v in assess(store, defn, fake_embedder).candidates}

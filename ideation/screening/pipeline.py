@@ -513,15 +513,35 @@ def _label(store: Store, session_id: int, respondent: Respondent, contact: Conta
     return label
 
 
-def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> list[str]:
+@dataclass(frozen=True)
+class Invitation:
+    """Who an invite brought into the session, and who was there from an earlier one."""
+
+    joined: tuple[str, ...]
+    already: tuple[str, ...]
+
+    def __str__(self) -> str:
+        text = f"{len(self.joined)} joined" + (
+            " — " + ", ".join(self.joined) if self.joined else ""
+        )
+        if self.already:
+            text += f"; already in the session: {', '.join(self.already)}"
+        return text
+
+
+def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> Invitation:
     """Accepted respondents join the session (first names only) and their history."""
     if store.session(session_id).status == "ended":
         raise ValueError(f"session {session_id} has ended; invite people to a new one")
     screener = register_screener(store, defn)
-    joined = []
+    joined, already = [], []
     with store.transaction():
+        seated = {p.respondent_id: p.label for p in store.participants(session_id)}
         for respondent in store.respondents(screener.id):
             if respondent.decision != "accepted":
+                continue
+            if respondent.id in seated:
+                already.append(seated[respondent.id])
                 continue
             contact = store.contact(respondent.id)
             label = _label(store, session_id, respondent, contact)
@@ -535,5 +555,6 @@ def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> list[str]
             if person is not None and (last is None or last[0] != study):
                 store.record_participation(person, study)
             joined.append(label)
-        store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
-    return joined
+        if joined:
+            store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
+    return Invitation(tuple(joined), tuple(already))

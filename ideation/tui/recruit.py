@@ -473,9 +473,9 @@ class RecruitScreen(Screen[None]):
                     f"Session {session.id} has ended; nobody can join it.", severity="warning"
                 )
                 return
-            joined = invite(store, defn, session.id)
+            invitation = invite(store, defn, session.id)
             self.notify(
-                f"Session {session.id}: {len(joined)} joined — " + ", ".join(joined),
+                f"Session {session.id}: {invitation}",
                 timeout=10,
                 markup=False,
             )
