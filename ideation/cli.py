@@ -578,7 +578,7 @@ def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
             found = find_respondent(store, defn, respondent)
         except ValueError as error:
             raise UserError(str(error)) from error
-        click.echo(explain_respondent(store, found))
+        click.echo(explain_respondent(store, found, defn))
 
 
 @cli.command()

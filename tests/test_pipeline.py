@@ -212,6 +212,8 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     overruled = runner.invoke(cli, ["decide", screener, terminated, "accept", "--db", str(db)])
     assert overruled.exit_code == 0
     assert f"note: {terminated} was terminated (industry security); accepted" in overruled.output
+    why = runner.invoke(cli, ["explain", screener, terminated, "--db", str(db)])
+    assert why.exit_code == 0 and "industry: answered “Marketing or advertising; " in why.output
     no_reason = runner.invoke(cli, ["decide", screener, someone, "reject", "--db", str(db)])
     assert no_reason.exit_code == 2 and "--reason" in no_reason.output
     short = runner.invoke(cli, ["explain", screener, someone[:8], "--db", str(db)])

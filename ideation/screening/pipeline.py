@@ -143,7 +143,7 @@ def assess(
     respondents = store.respondents(screener.id)
     step = progress or (lambda stage, done, total: None)
     step("rules", 0, len(respondents))
-    outcomes = {r.id: evaluate(defn, _answers(r)) for r in respondents}
+    outcomes = {r.id: evaluate(defn, answers_of(r)) for r in respondents}
     contacts = {r.id: store.contact(r.id) or Contact(r.id) for r in respondents}
 
     def embed(texts: list[str]):  # noqa: ANN202 - numpy array
@@ -249,7 +249,7 @@ def _fill(
         candidates.append(
             Candidate(
                 f"{view.respondent.id:09d}",
-                _answers(view.respondent),
+                answers_of(view.respondent),
                 (view.composite or 0.0) + boost,
                 decision == "accepted" or (scored and decision != "rejected"),
                 standby_only=decision == "standby",
@@ -259,7 +259,8 @@ def _fill(
     return _ranked(views, quota), quota.cells
 
 
-def _answers(respondent: Respondent) -> dict[str, Any]:
+def answers_of(respondent: Respondent) -> dict[str, Any]:
+    """The answers to questions, without the fields an import keeps beside them."""
     return {k: v for k, v in respondent.answers.items() if not k.startswith("@")}
 
 
@@ -302,7 +303,7 @@ def _flags(
         _Flaggable(
             r.id,
             r.external_id,
-            _answers(r),
+            answers_of(r),
             r.duration_seconds,
             outcomes[r.id].status,
             contacts[r.id].email,
@@ -377,7 +378,7 @@ def _score(
     scores: list[Score] = []
     involvement = creative = composite = None
     if outcome.status != "terminated":
-        inv = score_involvement(defn, _answers(respondent))
+        inv = score_involvement(defn, answers_of(respondent))
         involvement = inv.score
         scores.append(
             Score(

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ideation.records import Respondent
 from ideation.screening.definition import ScreenerDefinition
-from ideation.screening.pipeline import Assessment, CandidateView, register_screener
+from ideation.screening.pipeline import Assessment, CandidateView, answers_of, register_screener
+from ideation.screening.rules import evaluate
 from ideation.store import Store
 from ideation.yamlfile import suggest
 
@@ -133,13 +134,18 @@ def decision_warnings(store: Store, defn: ScreenerDefinition, respondent: Respon
     return warnings
 
 
-def explain_respondent(store: Store, respondent: Respondent) -> str:
-    """Every stored score with its reasons, and every flag with its evidence."""
+def explain_respondent(
+    store: Store, respondent: Respondent, defn: ScreenerDefinition | None = None
+) -> str:
+    """Every stored score with its reasons, and every flag with its evidence; with the
+    screener, the answer that ended a terminated screener."""
     scores = store.scores(respondent.id)
     lines = [
         f"{respondent.external_id}: {respondent.status}"
         + (f" ({respondent.terminate_reason})" if respondent.terminate_reason else "")
     ]
+    if defn is not None and respondent.status == "terminated":
+        lines += _terminating_answer(defn, respondent)
     if respondent.decision:
         lines.append(f"decision: {respondent.decision} — {respondent.decision_reason}")
     for kind in ("composite", "involvement", "creativity"):
@@ -173,6 +179,16 @@ def explain_respondent(store: Store, respondent: Respondent) -> str:
     for flag in store.flags(respondent.id):
         lines.append(f"flag {flag.kind}: {flag.reason}")
     return "\n".join(lines)
+
+
+def _terminating_answer(defn: ScreenerDefinition, respondent: Respondent) -> list[str]:
+    outcome = evaluate(defn, answers_of(respondent))
+    question = outcome.terminated_at
+    if question is None:
+        return []
+    answer = respondent.answers.get(question)
+    shown = "; ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
+    return [f"  {question}: answered “{shown}” ({defn.question(question).text})"]
 
 
 def candidate_line(view: CandidateView) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -30,6 +29,7 @@ from ideation.screening.definition import ScreenerDefinition, ScreenerError, par
 from ideation.screening.pipeline import (
     Assessment,
     CandidateView,
+    answers_of,
     apply_suggestions,
     invite,
     stored_assessment,
@@ -76,11 +76,6 @@ class Row:
     @property
     def eligible(self) -> bool:
         return self.status == "complete" and not self.view.excluded_by
-
-
-def answers_of(respondent: Respondent) -> dict[str, Any]:
-    """The answers to questions, without the fields an import keeps beside them."""
-    return {k: v for k, v in respondent.answers.items() if not k.startswith("@")}
 
 
 def is_scored(view: CandidateView) -> bool:
@@ -341,7 +336,7 @@ class RecruitScreen(Screen[None]):
         elif view.suggestion or view.suggestion_reason:
             text.append("Suggested: ", style="bold")
             text.append(f"{view.suggestion or 'no place'} — {view.suggestion_reason}\n")
-        text.append(explain_respondent(store, r))
+        text.append(explain_respondent(store, r, self.defn))
         detail.update(text)
         self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
 
