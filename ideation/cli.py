@@ -511,10 +511,10 @@ def screen(
         if apply_:
             click.echo(f"{apply_suggestions(store, assessment)} decisions recorded")
             assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
-        click.echo(candidate_table(assessment))
+        click.echo(candidate_table(assessment, defn.target_participants))
         if out is not None:
             try:
-                write_recruits(store, assessment, out, include_contacts=include_contacts)
+                write_recruits(store, defn, assessment, out, include_contacts=include_contacts)
             except OSError as error:
                 raise UserError(f"{out}: cannot write ({error.strerror})") from error
             click.echo(

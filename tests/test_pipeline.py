@@ -197,6 +197,9 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     assert "@example.com" not in text
     rows = list(csv.DictReader(text.splitlines()))
     assert rows and {"rank", "composite", "flags", "suggestion"} <= set(rows[0])
+    maya = next(r for r in rows if r["respondent"] == "R_1OwhT3kLmQpZb7x")
+    assert (maya["quota: age band"], maya["quota: gender"]) == ("18-34", "Woman")
+    assert "short: " in result.output and "of 6 places can be filled" in result.output
     with_contacts = tmp_path / "with.csv"
     result = runner.invoke(
         cli,

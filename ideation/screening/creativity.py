@@ -187,7 +187,9 @@ class Explanation:
                 "rare: "
                 + "; ".join(f"“{idea}” (rarer than {pct:.0%})" for _, idea, _, pct in self.rare)
             )
-        out.append(f"{len(self.counted)} ideas counted in {len(self.categories)} categories")
+        ideas = "idea" if len(self.counted) == 1 else "ideas"
+        kinds = "category" if len(self.categories) == 1 else "categories"
+        out.append(f"{len(self.counted)} {ideas} counted in {len(self.categories)} {kinds}")
         out += [f"repeat: “{idea}” = “{of}”" for _, idea, of in self.repeats]
         out += [f"dropped: {why}" for _, _, why in self.dropped]
         return out

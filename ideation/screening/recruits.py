@@ -13,6 +13,7 @@ from pathlib import Path
 from ideation.records import Respondent
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.pipeline import Assessment, CandidateView, answers_of, register_screener
+from ideation.screening.quotas import cells_of
 from ideation.screening.rules import evaluate
 from ideation.store import Store
 from ideation.yamlfile import suggest
@@ -38,8 +39,8 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
-def candidate_table(assessment: Assessment) -> str:
-    """The ranked table as aligned text, with the quota fill under it."""
+def candidate_table(assessment: Assessment, target: int) -> str:
+    """The ranked table as aligned text, with the quota fill and any shortfall under it."""
     width = max([10, *(len(v.respondent.external_id) for v in assessment.candidates)])
     lines = [
         f"{'rank':>4}  {'id':<{width}} {'status':<10} {'inv':>3} {'cre':>3} {'all':>3}"
@@ -60,15 +61,38 @@ def candidate_table(assessment: Assessment) -> str:
             "quotas: "
             + "  ".join(f"{c.quota} {c.cell} {c.filled}/{c.min}-{c.max}" for c in assessment.cells)
         )
+    lines += shortfall(assessment, target)
     return "\n".join(lines)
 
 
+def shortfall(assessment: Assessment, target: int) -> list[str]:
+    """What the fill cannot meet, said plainly: recruit more before the session."""
+    short = []
+    placed = sum(view.suggestion == "accept" for view in assessment.candidates)
+    if placed < target:
+        short.append(f"short: {placed} of {target} places can be filled")
+    unmet = [f"{c.quota} {c.cell} {c.filled}/{c.min}" for c in assessment.cells if c.filled < c.min]
+    if unmet:
+        short.append("short of quota minimums: " + ", ".join(unmet))
+    return short
+
+
 def recruit_rows(
-    store: Store, assessment: Assessment, include_contacts: bool = False
+    store: Store,
+    defn: ScreenerDefinition,
+    assessment: Assessment,
+    include_contacts: bool = False,
 ) -> list[list[str]]:
+    """One row per respondent: `RECRUIT_COLUMNS`, then the quota cells they fall in (one
+    column per quota, for balancing by hand), then contacts when asked for."""
     rows = []
     for view in assessment.candidates:
         r = view.respondent
+        cells = cells_of(defn, answers_of(r))
+        quota_cells = [
+            "; ".join(cell.answer for c, cell in enumerate(quota.cells) if (q, c) in cells)
+            for q, quota in enumerate(defn.quotas)
+        ]
         row = [
             str(view.rank or ""),
             r.external_id,
@@ -82,6 +106,7 @@ def recruit_rows(
             view.suggestion_reason,
             r.decision,
             r.decision_reason,
+            *quota_cells,
         ]
         if include_contacts:
             contact = store.contact(r.id)
@@ -91,13 +116,19 @@ def recruit_rows(
 
 
 def write_recruits(
-    store: Store, assessment: Assessment, path: Path, include_contacts: bool = False
+    store: Store,
+    defn: ScreenerDefinition,
+    assessment: Assessment,
+    path: Path,
+    include_contacts: bool = False,
 ) -> None:
     """The recruit list as CSV (UTF-8 with BOM for Excel), written whole or not at all."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(RECRUIT_COLUMNS + (CONTACT_COLUMNS if include_contacts else ()))
-    writer.writerows(recruit_rows(store, assessment, include_contacts))
+    quota_columns = tuple(f"quota: {quota.name}" for quota in defn.quotas)
+    contacts = CONTACT_COLUMNS if include_contacts else ()
+    writer.writerow(RECRUIT_COLUMNS + quota_columns + contacts)
+    writer.writerows(recruit_rows(store, defn, assessment, include_contacts))
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_text(buffer.getvalue(), encoding="utf-8-sig")
     temp.replace(path)
@@ -169,13 +200,14 @@ def explain_respondent(
         for task, detail in score.explanation.get("tasks", {}).items():
             counted = detail.get("counted", [])
             lines.append(f"  {task}: {len(counted)} counted — " + "; ".join(counted)[:300])
+    units = {"fluency": " ideas", "flexibility": " categories"}
     dims = [
-        f"{k} {scores[k].value:.1f}"
+        f"{k} {scores[k].value:g}{units[k]}" if k in units else f"{k} {scores[k].value:.1f}/100"
         for k in ("fluency", "flexibility", "originality", "elaboration")
         if k in scores
     ]
     if dims:
-        lines.append("  dimensions: " + ", ".join(dims))
+        lines.append("  dimensions before weighting: " + ", ".join(dims))
     for flag in store.flags(respondent.id):
         lines.append(f"flag {flag.kind}: {flag.reason}")
     return "\n".join(lines)
