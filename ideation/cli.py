@@ -170,20 +170,29 @@ def check_files(
     help="With --resume: the session id or name. [default: the latest unfinished]",
 )
 @click.option("--name", default=None, help="Name for the new session. [default: the plan's]")
+@click.option(
+    "--no-tui",
+    is_flag=True,
+    help="Only create the session (to invite recruits into); run it later with --resume.",
+)
 @db_option
 def run(
     plan_file: Path | None,
     resume: bool,
     session_ref: str | None,
     name: str | None,
+    no_tui: bool,
     db_path: Path | None,
 ) -> None:
     """Run a live session from a plan, or resume one after a break, a crash or
-    a closed laptop: the phase comes back with the right time left.
+    a closed laptop: the phase comes back with the right time left. The clock
+    starts when the facilitator starts the first phase, not before.
 
     Example:
 
         ideation run sessions/half-day.yaml --name "Brewline, 14 Oct"
+
+        ideation run sessions/half-day.yaml --name "Brewline, 14 Oct" --no-tui
 
         ideation run --resume              # the latest unfinished session
 
@@ -207,7 +216,8 @@ def run(
                 raise UserError(str(error)) from error
             session = start_session(store, loaded, name)
         click.echo(f"{path}: session {session.id} “{session.name}”")
-    launch_tui(path, open_session=session.id)
+    if not no_tui:
+        launch_tui(path, open_session=session.id)
 
 
 def _session_to_resume(store: Store, ref: str | None):  # noqa: ANN202 - a records.Session

@@ -126,6 +126,19 @@ def test_run_starts_and_resumes_sessions(tmp_path: Path, launched: list[dict]) -
         assert session.name == "Sprint A" and len(store.phases(session.id)) == 8
 
 
+def test_run_can_create_a_session_to_invite_into_first(
+    tmp_path: Path, launched: list[dict]
+) -> None:
+    db = tmp_path / "study.db"
+    plan = str(Path(__file__).parents[1] / "sessions" / "sprint-90.yaml")
+    result = CliRunner().invoke(cli, ["run", plan, "--name", "Wed", "--no-tui", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "session 1 “Wed”" in result.output and launched == []
+    with Store(db) as store:
+        (session,) = store.sessions()
+        assert session.status != "ended" and store.phase_log(session.id) == []
+
+
 def test_run_errors_are_one_line_and_write_nothing(tmp_path: Path, launched: list[dict]) -> None:
     db = tmp_path / "run.db"
     bad = tmp_path / "bad.yaml"
