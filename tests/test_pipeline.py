@@ -137,7 +137,8 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
     assert len(from_screener) == 6 and all(p.person_id for p in from_screener)
     again = invite(store, defn, session.id)  # invited once
     assert again.joined == () and again.already == joined
-    assert str(again) == "0 joined; already in the session: " + ", ".join(joined)
+    assert str(again).startswith("0 joined; already in the session: " + ", ".join(joined))
+    assert "Maya" in again.from_plan and "also in it from the plan" in str(again)
     labels = [p.label for p in store.participants(session.id)]
     assert len(labels) == len({label.casefold() for label in labels})  # `Tom:` stays unique
     rescored = {v.respondent.external_id: v for v in assess(store, defn, fake_embedder).candidates}

@@ -516,10 +516,12 @@ def _label(store: Store, session_id: int, respondent: Respondent, contact: Conta
 
 @dataclass(frozen=True)
 class Invitation:
-    """Who an invite brought into the session, and who was there from an earlier one."""
+    """Who an invite brought into the session, who was there from an earlier one, and
+    who is in it from the plan rather than the screener (perhaps a template's names)."""
 
     joined: tuple[str, ...]
     already: tuple[str, ...]
+    from_plan: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"{len(self.joined)} joined" + (
@@ -527,6 +529,11 @@ class Invitation:
         )
         if self.already:
             text += f"; already in the session: {', '.join(self.already)}"
+        if self.from_plan:
+            text += (
+                f"; also in it from the plan, not the screener: {', '.join(self.from_plan)}"
+                " (if they are a template's names, take them out of the plan's participants)"
+            )
         return text
 
 
@@ -558,4 +565,5 @@ def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> Invitatio
             joined.append(label)
         if joined:
             store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
-    return Invitation(tuple(joined), tuple(already))
+    from_plan = [p.label for p in store.participants(session_id) if p.respondent_id is None]
+    return Invitation(tuple(joined), tuple(already), tuple(from_plan))

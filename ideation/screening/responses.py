@@ -1000,18 +1000,6 @@ def read_responses(path: str | Path, questions: Sequence[QuestionLike]) -> Impor
     columns = _columns(fmt, records)
     header_rows = {"plain": 1, "qualtrics-legacy": 2, "surveymonkey": 2, "qualtrics": 3}[fmt]
     layout, problems = _layout(fmt, columns, questions, name, records[0][0])
-    if not layout.targets and not problems:
-        first_ids = ", ".join(q.id for q in questions[:3])
-        raise ResponseFileError(
-            [
-                Problem(
-                    name,
-                    records[0][0],
-                    f"expected columns named by question id or text ({first_ids}…);"
-                    f" none of its {len(columns)} columns matches a question of the screener",
-                )
-            ]
-        )
 
     rows: list[ImportedResponse] = []
     seen_ids: dict[str, int] = {}
@@ -1045,6 +1033,18 @@ def read_responses(path: str | Path, questions: Sequence[QuestionLike]) -> Impor
         rows.append(row)
     if problems:
         raise ResponseFileError(problems)
+    if not layout.targets:
+        first_ids = ", ".join(q.id for q in questions[:3])
+        raise ResponseFileError(
+            [
+                Problem(
+                    name,
+                    records[0][0],
+                    f"expected columns named by question id or text ({first_ids}…);"
+                    f" none of its {len(columns)} columns matches a question of the screener",
+                )
+            ]
+        )
 
     matched = {target.question.id for target in layout.targets.values()}
     return ImportedBatch(
