@@ -594,14 +594,23 @@ def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
 @cli.command()
 @click.argument("screener_file", type=click.Path(path_type=Path))
 @click.argument("session")
+@click.option(
+    "--replace-plan-names",
+    is_flag=True,
+    help="First take out the plan's participants who have said nothing (a template's names).",
+)
 @db_option
-def invite(screener_file: Path, session: str, db_path: Path | None) -> None:
+def invite(
+    screener_file: Path, session: str, replace_plan_names: bool, db_path: Path | None
+) -> None:
     """Make the accepted respondents the participants of a session (first
     names only) and note the study in their participation history.
 
     Example:
 
         ideation invite screeners/home-coffee.yaml 2
+
+        ideation invite screeners/home-coffee.yaml 2 --replace-plan-names
     """
     from ideation.screening.pipeline import invite as invite_accepted
 
@@ -609,10 +618,14 @@ def invite(screener_file: Path, session: str, db_path: Path | None) -> None:
     with open_study(db_path) as store:
         (session_id,) = resolve_sessions(store, (session,))
         try:
-            invitation = invite_accepted(store, defn, session_id)
+            invitation = invite_accepted(
+                store, defn, session_id, replace_plan_names=replace_plan_names
+            )
         except ValueError as error:
             raise UserError(str(error)) from error
         click.echo(f"session {session_id}: {invitation}")
+        if invitation.from_plan:
+            click.echo("a template's names? invite again with --replace-plan-names")
 
 
 def main() -> None:

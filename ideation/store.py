@@ -254,6 +254,20 @@ class Store:
             id=cursor.lastrowid or 0, session_id=session_id, label=label, anonymous=anonymous
         )
 
+    def remove_unused_plan_participants(self, session_id: int) -> list[str]:
+        """Take out the participants a session got from its plan (not from a screener) who
+        have said nothing: a template's names, once recruits take the seats. Anyone with
+        an idea stays. Call it inside the caller's transaction."""
+        rows = self.db.execute(
+            "SELECT p.id, p.label FROM participants p WHERE p.session_id = ?"
+            " AND p.respondent_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.participant_id = p.id)"
+            " ORDER BY p.id",
+            [session_id],
+        ).fetchall()
+        self.db.conn.executemany("DELETE FROM participants WHERE id = ?", [[r[0]] for r in rows])
+        return [r[1] for r in rows]
+
     # -- the phase log ------------------------------------------------------
 
     def log_phase_event(

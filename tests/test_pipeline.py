@@ -139,6 +139,12 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
     assert again.joined == () and again.already == joined
     assert str(again).startswith("0 joined; already in the session: " + ", ".join(joined))
     assert "Maya" in again.from_plan and "also in it from the plan" in str(again)
+    tom = next(p for p in store.participants(session.id) if p.label == "Tom")
+    store.add_idea(session.id, "a mug that tells you when it is cool enough", participant_id=tom.id)
+    replaced = invite(store, defn, session.id, replace_plan_names=True)
+    assert "Maya" in replaced.replaced and "Tom" not in replaced.replaced  # Tom has spoken
+    left = {p.label for p in store.participants(session.id) if p.respondent_id is None}
+    assert left == {"Tom"}
     labels = [p.label for p in store.participants(session.id)]
     assert len(labels) == len({label.casefold() for label in labels})  # `Tom:` stays unique
     rescored = {v.respondent.external_id: v for v in assess(store, defn, fake_embedder).candidates}

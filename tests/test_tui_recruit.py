@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual import events
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from ideation.demo import build_demo
 from ideation.live.plan import parse_plan
@@ -267,7 +267,8 @@ async def test_quota_fill_waits_for_scores_then_decides_and_invites(demo_db: Pat
         assert not any(r.decision for r in people(demo_db).values())
     score_in_store(demo_db)
     with Store(demo_db) as store:
-        planned = start_session(store, parse_plan(PLAN, "recruit.yaml")).id
+        with_names = PLAN + "participants:\n  - name: Maya\n  - name: Tom\n"
+        planned = start_session(store, parse_plan(with_names, "recruit.yaml")).id
     app = IdeationApp(demo_db, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_recruit(pilot)
@@ -294,11 +295,15 @@ async def test_quota_fill_waits_for_scores_then_decides_and_invites(demo_db: Pat
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # the plan's Maya and Tom sit there too
+        assert "Maya, Tom" in str(app.screen.query_one("#question", Label).render())
+        await pilot.press("y")
+        await pilot.pause()
     with Store(demo_db) as store:
         assert not [p for p in store.participants(1) if p.respondent_id is not None]
-        invited = [p for p in store.participants(planned) if p.respondent_id is not None]
+        seated = store.participants(planned)
         accepted = {r.id for r in people(demo_db).values() if r.decision == "accepted"}
-    assert {p.respondent_id for p in invited} == accepted
+    assert {p.respondent_id for p in seated} == accepted  # only the recruits are left
 
 
 async def test_interview_terminates_on_industry_and_saves(demo_db: Path) -> None:

@@ -522,6 +522,7 @@ class Invitation:
     joined: tuple[str, ...]
     already: tuple[str, ...]
     from_plan: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"{len(self.joined)} joined" + (
@@ -530,20 +531,27 @@ class Invitation:
         if self.already:
             text += f"; already in the session: {', '.join(self.already)}"
         if self.from_plan:
-            text += (
-                f"; also in it from the plan, not the screener: {', '.join(self.from_plan)}"
-                " (if they are a template's names, take them out of the plan's participants)"
-            )
+            text += f"; also in it from the plan, not the screener: {', '.join(self.from_plan)}"
+        if self.replaced:
+            text += f"; the plan's {', '.join(self.replaced)} taken out"
         return text
 
 
-def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> Invitation:
-    """Accepted respondents join the session (first names only) and their history."""
+def invite(
+    store: Store, defn: ScreenerDefinition, session_id: int, *, replace_plan_names: bool = False
+) -> Invitation:
+    """Accepted respondents join the session (first names only) and their history.
+
+    With `replace_plan_names`, the plan's participants who have said nothing
+    (a template's example names) leave first, so the recruits' names are free.
+    """
     if store.session(session_id).status == "ended":
         raise ValueError(f"session {session_id} has ended; invite people to a new one")
     screener = register_screener(store, defn)
-    joined, already = [], []
+    joined, already, replaced = [], [], []
     with store.transaction():
+        if replace_plan_names:
+            replaced = store.remove_unused_plan_participants(session_id)
         seated = {p.respondent_id: p.label for p in store.participants(session_id)}
         for respondent in store.respondents(screener.id):
             if respondent.decision != "accepted":
@@ -566,4 +574,4 @@ def invite(store: Store, defn: ScreenerDefinition, session_id: int) -> Invitatio
         if joined:
             store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
     from_plan = [p.label for p in store.participants(session_id) if p.respondent_id is None]
-    return Invitation(tuple(joined), tuple(already), tuple(from_plan))
+    return Invitation(tuple(joined), tuple(already), tuple(from_plan), tuple(replaced))

@@ -474,6 +474,8 @@ class RecruitScreen(Screen[None]):
                 timeout=10,
                 markup=False,
             )
+            if invitation.from_plan:
+                self.offer_to_replace_plan_names(session.id, invitation.from_plan)
             labels = Counter(p.label for p in store.participants(session.id))
             clashes = sorted(label for label, n in labels.items() if n > 1)
             if clashes:
@@ -490,6 +492,30 @@ class RecruitScreen(Screen[None]):
             AskScreen(
                 f"Invite the {accepted} accepted to which session? (number or name)",
                 str(open_sessions[-1].id),
+            ),
+            answered,
+        )
+
+    def offer_to_replace_plan_names(self, session_id: int, names: tuple[str, ...]) -> None:
+        """A template's example names would sit beside the recruits; offer to take out
+        those who have said nothing."""
+        store = self.app.store  # type: ignore[attr-defined]
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            with store.transaction():
+                removed = store.remove_unused_plan_participants(session_id)
+            self.notify(
+                f"Session {session_id}: took out {', '.join(removed) or 'nobody'}.",
+                markup=False,
+            )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Session {session_id} also has the plan's {', '.join(names)}. Take out those"
+                " who have said nothing, so the recruits are the room?",
+                yes="Take out",
             ),
             answered,
         )
