@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from ideation.screening.pipeline import (
     invite,
     stored_assessment,
 )
+from ideation.screening.recruits import shortfall
 from ideation.screening.responses import ResponseFileError
 from ideation.store import Store
 
@@ -161,8 +163,6 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
 
 
 def replace_name(defn, name: str):  # noqa: ANN001,ANN201
-    from dataclasses import replace
-
     return replace(defn, name=name, study="Tea study")
 
 
@@ -240,6 +240,20 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     monkey_in = runner.invoke(cli, [*monkey[:3], "--db", str(db)])
     assert monkey_in.exit_code == 0, monkey_in.output
     assert "questions with no column" in monkey_in.output and "age_band" in monkey_in.output
+
+
+def test_a_shortfall_is_said_under_the_table(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001
+    build_demo(store)
+    result = assess(store, defn, fake_embedder)
+    assert shortfall(result, defn.target_participants) == []  # the demo fills
+    few = replace(result, candidates=result.candidates[:3])
+    cells = tuple(replace(c, filled=0) if c.cell == "Man" else c for c in result.cells)
+    lines = shortfall(replace(few, cells=cells), defn.target_participants)
+    placed = sum(v.suggestion == "accept" for v in few.candidates)
+    assert lines == [
+        f"short: {placed} of 6 places can be filled",
+        "short of quota minimums: gender Man 0/2",
+    ]
 
 
 def test_quota_fill_works_around_decisions_and_skips_the_unscored(

@@ -387,16 +387,34 @@ def test_near_duplicates_by_cosine_when_vectors_are_given() -> None:
 def test_one_person_twice_is_a_duplicate_respondent_not_two_copiers() -> None:
     wish = "Waking up to the smell of fresh coffee already made, with no mess afterwards."
     people = [
-        Person("FIRST", {"brand_animal": wish}, contact={"email": "maya@example.com"}),
-        Person("AGAIN", {"brand_animal": wish}, contact={"email": "MAYA@example.com "}),
-        Person("OTHER", {"brand_animal": wish}, contact={"email": "sam@example.com"}),
+        Person("A", {"brand_animal": wish}, contact={"email": "maya@example.com"}),
+        Person("C", {"brand_animal": wish}, contact={"phone": "+44 7700 900123"}),
+        # B shares A's email and C's phone: the same person as each, but A and C are not
+        Person(
+            "B",
+            {"brand_animal": wish},
+            contact={"email": "MAYA@example.com ", "phone": "07700 900123"},
+        ),
     ]
 
     flags = quality_flags(people, QUESTIONS)
 
-    assert reasons(flags, "FIRST", "duplicate_open_end") == ["same answer to brand_animal as OTHER"]
-    assert kinds(flags, "AGAIN") == ["duplicate_open_end", "duplicate_respondent"]
-    assert reasons(flags, "AGAIN", "duplicate_open_end") == ["same answer to brand_animal as OTHER"]
+    assert reasons(flags, "A", "duplicate_open_end") == ["same answer to brand_animal as C"]
+    assert reasons(flags, "C", "duplicate_open_end") == ["same answer to brand_animal as A"]
+    assert kinds(flags, "B") == ["duplicate_respondent"]
+
+
+def test_one_person_twice_is_not_a_near_copier_either() -> None:
+    wish = "Waking up to the smell of fresh coffee already made, with no mess afterwards."
+    people = [
+        Person("FIRST", {"brand_animal": wish}, contact={"email": "maya@example.com"}),
+        Person("AGAIN", {"brand_animal": wish + " Really."}, contact={"email": "maya@example.com"}),
+    ]
+    vectors = {(p.id, "brand_animal"): np.array([1.0, 0.0]) for p in people}
+
+    flags = quality_flags(people, QUESTIONS, vectors)
+
+    assert flags["FIRST"] == [] and kinds(flags, "AGAIN") == ["duplicate_respondent"]
 
 
 def test_near_duplicates_ignore_short_answers_even_with_vectors() -> None:

@@ -544,6 +544,29 @@ def test_quotas_are_deterministic() -> None:
     assert first.accepted == ("a", "b", "c", "d")  # ties go by id
 
 
+def test_people_put_on_standby_are_not_waited_for_and_always_stand_by() -> None:
+    defn = parse_screener(BANDS)
+    candidates = [
+        *people(
+            ("a", "young", 90, True),
+            ("b", "young", 80, True),
+            ("c", "other", 70, True),
+            ("d", "other", 60, True),
+            ("x", "young", 55, True),
+            ("y", "other", 50, True),
+            ("z", "other", 45, True),
+        ),
+        Candidate("e", {"band": "old"}, 65, True, standby_only=True),
+    ]
+    result = fill_quotas(defn, candidates)
+    # The only old person is on standby: the old minimum holds no place for them.
+    assert result.accepted == ("a", "b", "c", "d")
+    assert result.standbys == ("e", "y")  # e ahead of the fill's own pick; x is over a max
+    # Someone put on standby stands by even in a full cell, and takes a standby spot.
+    young = Candidate("w", {"band": "young"}, 40, True, standby_only=True)
+    assert fill_quotas(defn, [*candidates, young]).standbys == ("e", "w")
+
+
 def test_a_minimum_nobody_can_meet_holds_no_places() -> None:
     defn = parse_screener(BANDS)
     candidates = people(

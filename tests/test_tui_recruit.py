@@ -216,6 +216,11 @@ async def test_accept_standby_reject_undecide_are_saved_with_reasons(demo_db: Pa
         await pilot.pause()
         await pilot.press("escape")  # cancelled: no decision
         await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = "  "
+        await pilot.press("enter")  # refused: a rejection needs a reason
+        await pilot.pause()
         who = people(demo_db)
         accepted = [r for r in who.values() if r.decision == "accepted"]
         assert len(accepted) == 1

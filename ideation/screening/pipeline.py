@@ -239,8 +239,8 @@ def _fill(
     defn: ScreenerDefinition, views: list[CandidateView]
 ) -> tuple[tuple[CandidateView, ...], tuple[CellFill, ...]]:
     """Fill quotas around the recruiter's decisions: accepted people hold their places
-    (even when flagged: the recruiter overruled the flag), people put on standby stand
-    by, rejected people are out, and the rest follow in rank order."""
+    and people put on standby stand by (even when flagged or terminated: the recruiter
+    overruled that), rejected people are out, and the rest follow in rank order."""
     candidates = []
     for view in views:
         decision = view.respondent.decision
@@ -251,7 +251,7 @@ def _fill(
                 f"{view.respondent.id:09d}",
                 answers_of(view.respondent),
                 (view.composite or 0.0) + boost,
-                decision == "accepted" or (scored and decision != "rejected"),
+                decision in ("accepted", "standby") or (scored and decision != "rejected"),
                 standby_only=decision == "standby",
             )
         )

@@ -160,7 +160,7 @@ def quality_flags(
             open_end_vectors,
             cosine=near_duplicate_cosine,
             min_words=duplicate_min_words,
-            person=same_people(respondents),
+            contacts=contact_keys(respondents),
         ),
         *duplicate_respondents(respondents),
         *attention_failures(respondents, questions),
@@ -409,21 +409,21 @@ def duplicate_open_ends(
     *,
     cosine: float = 0.95,
     min_words: int = DUPLICATE_MIN_WORDS,
-    person: Mapping[Hashable, Hashable] | None = None,
+    contacts: Mapping[Hashable, frozenset[str]] | None = None,
 ) -> list[tuple[Hashable, Flag]]:
     """Respondents whose long-enough open-end matches a different respondent's.
 
     Exact: the same normalised text. Near: `vectors`, one per (respondent,
     question), with cosine ≥ `cosine`. The pipeline passes creativity
     scoring's answer vectors: the mean of the answer's ideas' embeddings.
-    Respondents `person` maps to the same key (one person signing up twice)
-    are not each other's copies: `duplicate_respondents` flags the later one,
-    and the first keeps their place.
+    Two respondents sharing an email or phone (`contacts`: one person signing
+    up twice) are not each other's copies: `duplicate_respondents` flags the
+    later one, and the first keeps their place.
     """
-    who = person or {}
+    known = contacts or {}
 
     def apart(a: Hashable, b: Hashable) -> bool:
-        return who.get(a, a) != who.get(b, b)
+        return not known.get(a, frozenset()) & known.get(b, frozenset())
 
     found = []
     for question in questions:
@@ -526,21 +526,17 @@ def _contact_field(respondent: RespondentLike, name: str) -> str:
     return str(getattr(contact, name, "") or "")
 
 
-def same_people(respondents: Sequence[RespondentLike]) -> dict[Hashable, Hashable]:
-    """Respondent id -> the id of the first respondent with the same email or phone."""
-    first: dict[tuple[str, str], Hashable] = {}
-    person: dict[Hashable, Hashable] = {}
+def contact_keys(respondents: Sequence[RespondentLike]) -> dict[Hashable, frozenset[str]]:
+    """Respondent id -> their normalised email and phone, to tell one person twice apart
+    from two people, the way `duplicate_respondents` does."""
+    keys = {}
     for respondent in respondents:
-        keys = [
-            (field, key_of(_contact_field(respondent, field)))
+        found = {
+            f"{field}:{key_of(_contact_field(respondent, field))}"
             for field, key_of in (("email", email_key), ("phone", phone_key))
-        ]
-        keys = [k for k in keys if k[1]]
-        known = next((first[k] for k in keys if k in first), respondent.id)
-        person[respondent.id] = known
-        for k in keys:
-            first.setdefault(k, known)
-    return person
+        }
+        keys[respondent.id] = frozenset(k for k in found if not k.endswith(":"))
+    return keys
 
 
 def duplicate_respondents(respondents: Sequence[RespondentLike]) -> list[tuple[Hashable, Flag]]:

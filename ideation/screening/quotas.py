@@ -35,7 +35,8 @@ class Candidate:
     answers: Mapping[str, Any]
     rank_score: float
     eligible: bool = True
-    #: Put on standby by the recruiter: never given a place, first on the standby list.
+    #: Put on standby by the recruiter: never given a place nor waited for, always on
+    #: the standby list (ahead of the fill's own standbys).
     standby_only: bool = False
 
 
@@ -75,8 +76,11 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
         (q, c): cell for q, quota in enumerate(defn.quotas) for c, cell in enumerate(quota.cells)
     }
     member = {candidate.id: cells_of(defn, candidate.answers) for candidate in ranked}
-    pool = [candidate.id for candidate in ranked if candidate.eligible]
+    # People the recruiter put on standby never take a place, nor are they waited for.
+    on_standby = [c.id for c in ranked if c.eligible and c.standby_only]
+    pool = [c.id for c in ranked if c.eligible and not c.standby_only]
     reasons = {candidate.id: "not eligible" for candidate in ranked if not candidate.eligible}
+    reasons |= {who: "on standby by decision" for who in on_standby}
     target = defn.target_participants
     filled: Counter[Cell] = Counter()
     accepted: list[str] = []
@@ -88,11 +92,7 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
             for q, c in cells
         )
 
-    standby_only = {candidate.id for candidate in ranked if candidate.standby_only}
     for position, who in enumerate(pool):
-        if who in standby_only:
-            reasons[who] = "on standby by decision"
-            continue
         if len(accepted) == target:
             reasons[who] = f"all {target} places taken"
             continue
@@ -119,8 +119,7 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
         filled = after
 
     rest = [w for w in pool if w not in accepted]
-    rest = [w for w in rest if w in standby_only] + [w for w in rest if w not in standby_only]
-    standbys = _standbys(defn, limits, member, filled, rest)
+    standbys = _standbys(defn, limits, member, filled, on_standby, rest)
     spots = defn.standbys
     unplaced = []
     for candidate in ranked:
@@ -184,11 +183,15 @@ def _standbys(
     limits: Mapping[Cell, QuotaCell],
     member: Mapping[str, frozenset[Cell]],
     filled: Counter[Cell],
+    decided: list[str],
     rest: list[str],
 ) -> tuple[str, ...]:
-    """Up to `defn.standbys` of the rest: first those within every max, then anyone."""
-    chosen: list[str] = []
+    """Everyone the recruiter put on standby, then up to `defn.standbys` in all from the
+    rest: first those within every max, then anyone."""
+    chosen: list[str] = list(decided)
     held = Counter(filled)
+    for who in decided:
+        held.update(member[who])
     for who in rest:
         if len(chosen) < defn.standbys and all(held[c] < limits[c].max for c in member[who]):
             chosen.append(who)
@@ -196,4 +199,4 @@ def _standbys(
     for who in rest:
         if len(chosen) < defn.standbys and who not in chosen:
             chosen.append(who)
-    return tuple(who for who in rest if who in chosen)
+    return tuple(decided) + tuple(who for who in rest if who in chosen)

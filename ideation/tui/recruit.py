@@ -366,6 +366,9 @@ class RecruitScreen(Screen[None]):
         def answered(reason: str | None) -> None:
             if reason is None:
                 return
+            if decision == "rejected" and not reason.strip():
+                self.notify("A rejection needs a reason, for the record.", severity="warning")
+                return
             self.app.store.set_decision(rid, decision, reason.strip())  # type: ignore[attr-defined]
             self.reload(str(rid))
             self.notify(f"{row.respondent.external_id}: {decision}", markup=False)
