@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,6 +33,7 @@ from ideation.screening.rules import (
     validate_answer,
 )
 from ideation.tui.dialogs import ConfirmScreen
+from ideation.tui.inputs import KeyOrderInput
 
 FORM_FIELDS = (
     ("rid", "Respondent id"),
@@ -74,31 +75,6 @@ def describe_choices(question: Question) -> RenderableType:
     for number, option in enumerate(question.options, start=1):
         table.add_row(str(number), option)
     return table
-
-
-class AnswerInput(Input):
-    """An Input that hands over its line at enter, in key order.
-
-    Textual delivers `Submitted` after any keys already queued, so a recruiter
-    typing ahead would see the next answer glued to this one. Here the box
-    empties at enter; the screen puts the line back if the answer is refused.
-    """
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.submit_line()
-            return
-        await super()._on_key(event)
-
-    async def action_submit(self) -> None:
-        self.submit_line()
-
-    def submit_line(self) -> None:
-        line = self.value
-        self.value = ""
-        self.post_message(self.Submitted(self, line))
 
 
 class InterviewScreen(Screen[int | None]):
@@ -146,7 +122,7 @@ class InterviewScreen(Screen[int | None]):
                 yield Static(id="lines")
             yield Static(id="outcome")
         yield Static(id="answer-error", classes="error")
-        yield AnswerInput(id="answer", placeholder="answer, then enter", classes="hidden")
+        yield KeyOrderInput(id="answer", placeholder="answer, then enter", classes="hidden")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -23,27 +23,14 @@ from ideation.live.session import CaptureError, LiveSession
 from ideation.live.timing import TimerState, format_clock, warning_crossed
 from ideation.records import Idea, Participant
 from ideation.tui.dialogs import ConfirmScreen
+from ideation.tui.inputs import KeyOrderInput
 
 TICK_SECONDS = 0.5
 
 
-class CaptureInput(Input):
-    """An input that hands over its line and empties itself the instant Enter is hit.
-
-    Textual runs key bindings as actions a moment after printable keys are
-    inserted, so with the stock Enter binding a fast typist's next words land
-    in the line before it is submitted. Here Enter is handled in key order,
-    so each line carries exactly what was typed before its Enter. A pasted
-    block keeps all its lines (joined), not just the first.
-    """
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.submit_line()
-            return
-        await super()._on_key(event)
+class CaptureInput(KeyOrderInput):
+    """The capture box: Enter in key order (`KeyOrderInput`), a blank line ignored,
+    and a pasted block kept whole (its lines joined), not just the first line."""
 
     def _on_paste(self, event: events.Paste) -> None:
         lines = [line.strip() for line in event.text.splitlines() if line.strip()]
@@ -52,15 +39,9 @@ class CaptureInput(Input):
         event.stop()
         event.prevent_default()
 
-    async def action_submit(self) -> None:
-        self.submit_line()
-
     def submit_line(self) -> None:
-        line = self.value
-        if not line.strip():
-            return
-        self.value = ""
-        self.post_message(self.Submitted(self, line))
+        if self.value.strip():
+            super().submit_line()
 
 
 def clock_time(at: float | None) -> str:

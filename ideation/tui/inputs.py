@@ -1,0 +1,33 @@
+"""Provides the input box that hands over each line in key order.
+
+Textual runs key bindings as actions a moment after later printable keys are
+inserted, so with the stock Enter binding a fast typist's next words land in
+the line before it is submitted. `KeyOrderInput` handles Enter itself and
+empties at once, so each line carries exactly what was typed before its
+Enter. The live capture box and the interview's answer box both build on it.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+class KeyOrderInput(Input):
+    """An Input that posts `Submitted` with its line and empties the instant Enter is hit."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.submit_line()
+            return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        self.submit_line()
+
+    def submit_line(self) -> None:
+        line = self.value
+        self.value = ""
+        self.post_message(self.Submitted(self, line))
