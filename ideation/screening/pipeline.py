@@ -191,11 +191,7 @@ def stored_assessment(store: Store, defn: ScreenerDefinition) -> Assessment:
                 value("creativity"),
                 value("composite"),
                 flags,
-                tuple(
-                    dict.fromkeys(
-                        f.kind for f in flags if defn.flag_actions.get(f.kind) == "exclude"
-                    )
-                ),
+                excluding_kinds(defn, flags),
                 "",
                 "",
                 None,
@@ -257,6 +253,16 @@ def _fill(
         )
     quota = fill_quotas(defn, candidates)
     return _ranked(views, quota), quota.cells
+
+
+def excluding(defn: ScreenerDefinition, flags: Sequence[Flag]) -> list[Flag]:
+    """The flags whose action in this screener is "exclude"."""
+    return [f for f in flags if defn.flag_actions.get(f.kind) == "exclude"]
+
+
+def excluding_kinds(defn: ScreenerDefinition, flags: Sequence[Flag]) -> tuple[str, ...]:
+    """The kinds of the excluding flags, each once, in order: a view's `excluded_by`."""
+    return tuple(dict.fromkeys(f.kind for f in excluding(defn, flags)))
 
 
 def answers_of(respondent: Respondent) -> dict[str, Any]:
@@ -373,7 +379,7 @@ def _score(
 ) -> tuple[list[Score], CandidateView]:
     """The stored scores and the recruiter's view of one respondent."""
     actions = defn.flag_actions
-    excluded = tuple(dict.fromkeys(f.kind for f in flags if actions.get(f.kind) == "exclude"))
+    excluded = excluding_kinds(defn, flags)
     shown = tuple(f for f in flags if actions.get(f.kind) != "ignore")
     scores: list[Score] = []
     involvement = creative = composite = None

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from ideation.records import Respondent
 from ideation.screening.definition import ScreenerDefinition
-from ideation.screening.pipeline import Assessment, CandidateView, answers_of, register_screener
+from ideation.screening.pipeline import (
+    Assessment,
+    CandidateView,
+    answers_of,
+    excluding,
+    register_screener,
+)
 from ideation.screening.quotas import cells_of
 from ideation.screening.rules import evaluate
 from ideation.store import Store
@@ -158,10 +164,9 @@ def decision_warnings(store: Store, defn: ScreenerDefinition, respondent: Respon
     warnings = []
     if respondent.status == "terminated":
         warnings.append(f"terminated ({respondent.terminate_reason})")
-    excluding = [
-        f for f in store.flags(respondent.id) if defn.flag_actions.get(f.kind) == "exclude"
+    warnings += [
+        f"flagged {f.kind}: {f.reason}" for f in excluding(defn, store.flags(respondent.id))
     ]
-    warnings += [f"flagged {f.kind}: {f.reason}" for f in excluding]
     return warnings
 
 
