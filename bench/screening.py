@@ -91,7 +91,7 @@ class TimedEmbedder:
 
     def embed(self, texts, progress=None):  # noqa: ANN001,ANN201 - numpy array
         start = time.perf_counter()
-        self.inner._load()
+        self.inner.load()
         loaded = time.perf_counter()
         vectors = self.inner.embed(texts, progress)
         self.load_seconds += loaded - start

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ideation.errors import IdeationError
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 PACKAGED = Path(__file__).resolve().parent / "examples"
 
@@ -20,6 +22,6 @@ def shipped_file(folder: str, name: str) -> Path:
         candidate = base / folder / name
         if candidate.is_file():
             return candidate
-    raise ValueError(
+    raise IdeationError(
         f"{folder}/{name}: shipped file not found in {Path.cwd()}, {CHECKOUT} or {PACKAGED}"
     )

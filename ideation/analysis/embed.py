@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ideation.errors import ModelError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -61,7 +63,7 @@ class SentenceTransformerEmbedder:
             return "all-MiniLM-L6-v2"
         return f"local:{self._path.resolve()}"
 
-    def _load(self):  # noqa: ANN202 - the model type lives in a heavy library
+    def load(self):  # noqa: ANN201 - the model type lives in a heavy library
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -70,7 +72,7 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             path = self._path or bundled_model_path()
             if not (path / "modules.json").exists() and not (path / "config.json").exists():
-                raise ValueError(f"{path}: not a sentence-transformers model directory")
+                raise ModelError(f"{path}: not a sentence-transformers model directory")
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(str(path), device="cpu")
@@ -80,7 +82,7 @@ class SentenceTransformerEmbedder:
         """Batches of similar length (padding costs most on 2 cores), in the caller's order."""
         import numpy as np
 
-        model = self._load()
+        model = self.load()
         total = len(texts)
         if not total:
             return np.zeros((0, 0), dtype=np.float32)

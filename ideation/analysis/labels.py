@@ -6,13 +6,16 @@ when many ideas in the theme use it and few ideas elsewhere do. Counting ideas
 rather than occurrences keeps one long-winded idea from naming its theme, and
 the idea-level inverse frequency sinks words the whole session shares (the
 prompt's own words), which BERTopic's softer class-level weight lets through.
-scikit-learn is imported inside the function: callers start light.
+A label word must also be used by at least two of the theme's ideas: one idea's
+odd word ("ai") says nothing about the theme. Words that fit any idea ("used",
+"help", "app", "make") are stop words; a study adds its own jargon through
+`extra_stop_words`. scikit-learn is imported inside the function: callers start light.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 #: Words that say nothing about an idea's content in ideation sessions,
 #: on top of scikit-learn's English stop words.
@@ -21,6 +24,22 @@ FILLER = frozenset(
     "good great nice new better people product products just yes "
     "don doesn didn isn aren wasn won wouldn shouldn couldn".split()
 )
+#: Generic verbs and nouns that fit nearly any idea, so they name no theme: "an app
+#: that helps you make ...", "the ability to use ...".
+GENERIC = frozenset(
+    "use used uses using usage useful help helps helped helping helpful app apps application "
+    "applications ability abilities make makes made making allow allows allowed allowing "
+    "let lets get gets getting got give gives giving given go goes going need needs needed "
+    "does doing done lead leads create creates created provide provides providing "
+    "feature features option options kind sort stuff something someone everyone "
+    "able easier easy easily".split()
+)
+#: Endings stripped before comparing two label words, longest first.
+SUFFIXES = ("ing", "ed", "es", "s")
+#: The words every label skips unless a study says more (see `stop_words`).
+STOP_WORDS = FILLER | GENERIC
+#: A label word must appear in at least this many of the theme's ideas.
+MIN_IDEAS_PER_WORD = 2
 #: Letters first (no numbers alone), two or more word characters, any script.
 TOKEN = r"(?u)\b[^\W\d_][^\W_]+\b"
 SEPARATOR = " · "
@@ -33,33 +52,47 @@ def theme_labels(
     assignment: Sequence[int],
     representatives: Sequence[int],
     words: int = WORDS,
+    extra_stop_words: Iterable[str] = (),
 ) -> list[str]:
     """One label per theme 0..k-1, e.g. "compost · pods · garden".
 
     `assignment[i]` is idea i's theme (0-based) and `representatives[t]` the idea
-    whose own text stands in when a theme has no usable words (emoji, numbers);
-    a theme of blank ideas only is called "theme N".
+    whose own text stands in when a theme has no usable words (emoji, numbers, or
+    no word shared by two of its ideas); a theme of blank ideas only is called
+    "theme N". `extra_stop_words` are skipped on top of `STOP_WORDS` (any case).
     """
     count = len(representatives)
     chosen: list[list[str]] = [[] for _ in range(count)]
     if count and any(texts):
-        chosen = _distinctive_words(texts, assignment, count, words)
+        chosen = _distinctive_words(texts, assignment, count, words, stop_words(extra_stop_words))
     return [
         SEPARATOR.join(picked) if picked else _fallback(texts, assignment, representatives[t], t)
         for t, picked in enumerate(chosen)
     ]
 
 
+def stop_words(extra: Iterable[str] = ()) -> frozenset[str]:
+    """scikit-learn's English stop words, `STOP_WORDS`, and a study's own, lower-cased."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    own = {word.strip().casefold() for word in extra if word.strip()}
+    return frozenset(ENGLISH_STOP_WORDS | STOP_WORDS | own)
+
+
 def _distinctive_words(
-    texts: Sequence[str], assignment: Sequence[int], count: int, words: int
+    texts: Sequence[str],
+    assignment: Sequence[int],
+    count: int,
+    words: int,
+    skip: frozenset[str],
 ) -> list[list[str]]:
     import numpy as np
     from scipy import sparse
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = CountVectorizer(
         token_pattern=TOKEN,
-        stop_words=sorted(ENGLISH_STOP_WORDS | FILLER),
+        stop_words=sorted(skip),
         lowercase=True,
         binary=True,
     )
@@ -88,6 +121,8 @@ def _distinctive_words(
         for index in order:
             if row[index] <= 0 or len(picked) == words:
                 break
+            if per_theme[theme, index] < MIN_IDEAS_PER_WORD:
+                continue
             word = str(vocabulary[index])
             if not any(_same_stem(word, other) for other in picked):
                 picked.append(word)
@@ -96,11 +131,21 @@ def _distinctive_words(
 
 
 def _same_stem(a: str, b: str) -> bool:
-    """One label slot per stem: pod/pods, compost/compostable, abolished/abolishing."""
+    """One label slot per stem: pod/pods, compost/compostable, banned/banning, abolishing."""
     short, long = sorted((a, b), key=len)
     if len(short) >= 3 and long.startswith(short):
         return True
+    if _root(a) == _root(b):
+        return True
     return len(os.path.commonprefix([a, b])) >= max(5, len(short) - 3)
+
+
+def _root(word: str) -> str:
+    """The word without one common English ending ("banning" -> "bann"), keeping 3+ letters."""
+    for ending in SUFFIXES:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 def _fallback(texts: Sequence[str], assignment: Sequence[int], first: int, theme: int) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from ideation.analysis.embed import Embedder, embed_cached
 from ideation.analysis.themes import ThemeSet, theme_set
+from ideation.errors import ThemeError
 from ideation.records import Membership
 from ideation.store import Store
 
@@ -55,7 +56,7 @@ def _save(store: Store, current: ThemeSet, draft: _Draft, note: str) -> ThemeSet
 def _theme(current: ThemeSet, number: int):  # noqa: ANN202 - a ThemeView
     found = next((t for t in current.themes if t.number == number), None)
     if found is None:
-        raise ValueError(f"there is no theme {number}")
+        raise ThemeError(f"there is no theme {number}")
     return found
 
 
@@ -63,7 +64,7 @@ def move_idea(store: Store, current: ThemeSet, idea_id: int, to_number: int) -> 
     draft = _draft(current)
     target = _theme(current, to_number)
     if idea_id not in draft.members:
-        raise ValueError(f"idea {idea_id} is not in this revision")
+        raise ThemeError(f"idea {idea_id} is not in this revision")
     draft.members[idea_id] = replace(draft.members[idea_id], theme_number=target.number)
     return _save(store, current, draft, f"moved idea {idea_id} to “{target.label}”")
 
@@ -71,7 +72,7 @@ def move_idea(store: Store, current: ThemeSet, idea_id: int, to_number: int) -> 
 def merge_themes(store: Store, current: ThemeSet, keep: int, absorb: int) -> ThemeSet:
     kept, gone = _theme(current, keep), _theme(current, absorb)
     if keep == absorb:
-        raise ValueError("choose two different themes to merge")
+        raise ThemeError("choose two different themes to merge")
     draft = _draft(current)
     for idea_id, member in draft.members.items():
         if member.theme_number == absorb:
@@ -83,7 +84,7 @@ def merge_themes(store: Store, current: ThemeSet, keep: int, absorb: int) -> The
 def rename_theme(store: Store, current: ThemeSet, number: int, label: str) -> ThemeSet:
     label = " ".join(label.split())
     if not label:
-        raise ValueError("a theme needs a label")
+        raise ThemeError("a theme needs a label")
     theme = _theme(current, number)
     draft = _draft(current)
     draft.themes[number] = (label, draft.themes[number][1])
@@ -93,7 +94,7 @@ def rename_theme(store: Store, current: ThemeSet, number: int, label: str) -> Th
 def choose_representative(store: Store, current: ThemeSet, idea_id: int) -> ThemeSet:
     theme = current.theme_of(idea_id)
     if theme is None:
-        raise ValueError(f"idea {idea_id} is not in this revision")
+        raise ThemeError(f"idea {idea_id} is not in this revision")
     draft = _draft(current)
     draft.themes[theme.number] = (draft.themes[theme.number][0], idea_id)
     return _save(store, current, draft, f"new representative for “{theme.label}”")
@@ -105,7 +106,7 @@ def split_theme(store: Store, current: ThemeSet, number: int, embedder: Embedder
 
     theme = _theme(current, number)
     if len(theme.ideas) < 2:
-        raise ValueError(f"theme “{theme.label}” has one idea; nothing to split")
+        raise ThemeError(f"theme “{theme.label}” has one idea; nothing to split")
     texts = [idea.text for idea in theme.ideas]
     result = cluster_ideas(embed_cached(store, embedder, texts), texts, themes=2)
     draft = _draft(current)

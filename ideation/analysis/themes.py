@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from ideation.analysis.embed import Embedder, cached_only, embed_cached
+from ideation.errors import ThemeError
 from ideation.live.flow import live_ideas
 from ideation.records import ClusteringRecord, Idea, Membership, ThemeRecord
 from ideation.store import Store
@@ -64,7 +65,7 @@ def cluster_scope(
 
     ideas = scope_ideas(store, session_ids)
     if not ideas:
-        raise ValueError("no ideas to cluster in sessions " + ", ".join(map(str, session_ids)))
+        raise ThemeError("no ideas to cluster in sessions " + ", ".join(map(str, session_ids)))
     texts = [idea.text for idea in ideas]
 
     def embedding(done: int, total: int) -> None:

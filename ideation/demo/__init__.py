@@ -15,6 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from ideation.errors import IdeationError
 from ideation.live.plan import SessionPlan, load_plan
 from ideation.paths import shipped_file
 from ideation.records import Contact
@@ -55,7 +56,7 @@ def build_demo(store: Store) -> DemoSummary:
         session_id = int(existing)
         return DemoSummary(0, store.count_ideas(session_id), session_id, already_built=True)
     if store.sessions() or store.screeners():
-        raise ValueError(
+        raise IdeationError(
             f"{store.path}: already holds a study; build the demo in a file of its own,"
             " e.g. ideation demo --db sessions/demo.db"
         )

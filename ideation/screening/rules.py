@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from ideation.errors import IdeationError
 from ideation.screening.definition import (
     END,
     Question,
@@ -39,7 +40,7 @@ INCOMPLETE = "incomplete"
 _WHOLE = re.compile(r"[+-]?\d+(\.0*)?\Z")
 
 
-class AnswerError(ValueError):
+class AnswerError(IdeationError, ValueError):
     """An answer a question cannot take; `str()` is one line: "question: what was expected"."""
 
     def __init__(self, question: str, what: str) -> None:
