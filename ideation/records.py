@@ -198,3 +198,16 @@ class Membership:
     theme_number: int
     duplicate_group: int | None = None
     wild: bool = False
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who controls a live session: one screen writes, any other only watches.
+
+    `holder` reads "label@host:pid"; a lease not renewed for the store's lease
+    time, or held by a dead process on this host, may be taken over."""
+
+    session_id: int
+    holder: str
+    taken_at: float
+    renewed_at: float

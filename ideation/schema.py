@@ -3,18 +3,32 @@
 One SQLite file holds a whole study: screeners and their respondents, session
 plans, sessions with their phase log and ideas, the embedding cache and the
 clustering revisions. Migrations run in order on open and are recorded in
-`_sqlite_migrations`, so an old file is upgraded in place. Names are plain
-English so the file reads well in Datasette.
+`_sqlite_migrations`, so an old file is upgraded in place; `PRAGMA
+user_version` is set to `SCHEMA_VERSION` after migrating, so a newer file (a
+migration name or a version this code does not know) is refused before
+anything is written to it. Names are plain English so the file reads well in
+Datasette.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("ideation")
 
+#: Every migration this version knows, in order: a file with any other is newer.
+MIGRATION_NAMES: list[str] = []
 
-@migrations()
+
+def _migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    """Register a migration and remember its name for the newer-file check."""
+    MIGRATION_NAMES.append(fn.__name__)
+    return migrations()(fn)
+
+
+@_migration
 def m001_initial(db: Database) -> None:
     """The whole domain, so later features add behaviour rather than tables."""
     db.executescript(
@@ -195,3 +209,22 @@ def m001_initial(db: Database) -> None:
         """
     )
     db["ideas"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
+
+
+@_migration
+def m002_session_leases(db: Database) -> None:
+    """One live controller per session: the lease names its holder and is renewed."""
+    db.executescript(
+        """
+        CREATE TABLE session_leases (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+            holder TEXT NOT NULL,  -- "label@host:pid"
+            taken_at REAL NOT NULL,
+            renewed_at REAL NOT NULL
+        );
+        """
+    )
+
+
+#: Written to `PRAGMA user_version` after migrating.
+SCHEMA_VERSION = len(MIGRATION_NAMES)

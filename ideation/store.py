@@ -4,27 +4,51 @@ A study is one SQLite file, opened in WAL mode with foreign keys on and a busy
 timeout, so the TUI, a background worker and a CLI command can share it.
 Every write that records something a person said is committed before the
 method returns. Callers get the plain records of `ideation.records`.
+
+Safety rules kept here, so no caller has to know SQLite:
+- every write transaction begins IMMEDIATE, so it waits (up to the busy
+  timeout) for another writer instead of failing on a lock upgrade;
+- every public method turns SQLite's errors into the one-line errors of
+  `ideation.errors` (busy, read-only, disk full, damaged) naming the file;
+- a new study file is created 0600 before SQLite opens it, so its -wal and
+  -shm inherit 0600 (they hold names, emails and phone numbers);
+- a file made by a newer ideation is refused before anything is written.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
+import socket
 import sqlite3
+import stat
+import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from sqlite_utils import Database
 
+from ideation.errors import (
+    DiskFull,
+    NewerStudy,
+    SessionHeld,
+    StoreError,
+    StudyBusy,
+    StudyDamaged,
+    StudyReadOnly,
+)
 from ideation.records import (
     Activity,
     ClusteringRecord,
     Contact,
     Flag,
     Idea,
+    Lease,
     Membership,
     Participant,
     Phase,
@@ -36,10 +60,13 @@ from ideation.records import (
     Session,
     ThemeRecord,
 )
-from ideation.schema import migrations
+from ideation.schema import MIGRATION_NAMES, SCHEMA_VERSION, migrations
+from ideation.text import one_line
 
 DEFAULT_DB = Path("sessions") / "study.db"
 BUSY_TIMEOUT_MS = 5000
+#: A live screen renews its lease well within this; after it, anyone may take over.
+LEASE_SECONDS = 20.0
 
 
 def default_db_path() -> Path:
@@ -47,30 +74,231 @@ def default_db_path() -> Path:
     return Path(os.environ.get("IDEATION_DB") or DEFAULT_DB)
 
 
-class StoreError(Exception):
-    """A study file that cannot be opened or used; the message is one line for the user."""
+# -- SQLite errors in the user's words ---------------------------------------------
 
 
+def study_error(error: sqlite3.Error, path: Path | str, busy_timeout_ms: int) -> StoreError | None:
+    """The user error for an SQLite error, by its result code; None for a bug (a
+    constraint, bad SQL), which must reach the crash log as it is."""
+    primary = _primary_code(error)
+    detail = one_line(str(error))
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StudyBusy(
+            f"{path}: the study is busy: another program held its write lock for over"
+            f" {busy_timeout_ms / 1000:g} s; try again"
+        )
+    if primary == sqlite3.SQLITE_FULL:
+        return DiskFull(
+            f"{path}: the disk is full ({detail}); this was not saved, everything saved"
+            " before is intact; free some space and try again"
+        )
+    if primary == sqlite3.SQLITE_READONLY:
+        return StudyReadOnly(f"{path}: study is read-only ({detail})")
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StudyDamaged(
+            f"{path}: the study file is damaged ({detail}); run `ideation check` and"
+            " restore a backup"
+        )
+    if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return StoreError(f"{path}: the study file cannot be read or written ({detail})")
+    return None
+
+
+def _primary_code(error: BaseException) -> int | None:
+    """SQLite's primary result code (BUSY, FULL, ...) of an error, if it has one."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _translated(method: _Method) -> _Method:
+    """Wrap one Store method so SQLite errors leave it as user errors."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            self._raise_as_study_error(error)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_StoreClass = TypeVar("_StoreClass", bound=type)
+
+
+def _translating_errors(cls: _StoreClass) -> _StoreClass:
+    """Apply `_translated` to every public method: one rule, no method forgotten."""
+    for name, value in list(vars(cls).items()):
+        if inspect.isfunction(value) and not name.startswith("_"):
+            setattr(cls, name, _translated(value))
+    return cls
+
+
+# -- the file on disk ----------------------------------------------------------------
+
+
+def _tighten(path: Path) -> None:
+    """Take group and world access off a study (and its -wal/-shm) that we own."""
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = part.stat()
+            if mode.st_uid == os.geteuid() and mode.st_mode & 0o077:
+                part.chmod(stat.S_IMODE(mode.st_mode) & 0o600)
+        except OSError:
+            continue  # missing, or a read-only file system: nothing to tighten
+
+
+def _prepare_file(path: Path) -> bool:
+    """Make the folder and an empty 0600 study before SQLite opens it, so the -wal
+    and -shm SQLite creates inherit 0600; True when this call created the file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StudyReadOnly(
+            f"{path}: its folder cannot be created ({error.strerror or error})"
+        ) from error
+    created = False
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        created = True
+    except FileExistsError:
+        _tighten(path)
+    except PermissionError as error:
+        raise StudyReadOnly(
+            f"{path}: its folder is read-only; a new study cannot be created there"
+        ) from error
+    except OSError as error:
+        raise StoreError(f"{path}: cannot create the study file ({error.strerror})") from error
+    if path.is_file() and not os.access(path, os.W_OK):
+        raise StudyReadOnly(f"{path}: study is read-only")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StudyReadOnly(
+            f"{path}: its folder is read-only; SQLite must write {path}-wal beside it"
+        )
+    return created
+
+
+def _fsync(path: Path, *, folder: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if folder else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def lease_holder(label: str) -> str:
+    """Name a lease holder "label@host:pid", so a dead holder on this host is known."""
+    return f"{label}@{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """True only for a holder on this host whose process is gone."""
+    _, _, place = holder.rpartition("@")
+    host, _, pid = place.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, owned by someone else
+    return False
+
+
+@_translating_errors
 class Store:
     """One open study database."""
 
-    def __init__(self, path: str | Path, *, clock: Any = time.time) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        clock: Any = time.time,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        read_only: bool = False,
+    ) -> None:
         self.path = Path(path)
         self._now = clock
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._busy_ms = int(busy_timeout_ms)
+        self.read_only = read_only
+        self.created = False
+        memory = str(path) == ":memory:"
+        if read_only and not memory:
+            if not self.path.is_file():
+                raise StoreError(f"{self.path}: no study file here")
+            _tighten(self.path)
+        elif not memory:
+            self.created = _prepare_file(self.path)
+        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = self._connect(memory)
             self.db = Database(conn)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if str(path) != ":memory:":
+            self.db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+            self._refuse_newer()
+            if not memory and not read_only:
                 self.db.enable_wal()
             # WAL + FULL: each captured idea is on disk before the screen says so.
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                self._migrate()
+        except BaseException as error:
+            if conn is not None:
+                conn.close()
+            if read_only and _primary_code(error) in (
+                sqlite3.SQLITE_CANTOPEN,
+                sqlite3.SQLITE_READONLY,
+            ):
+                raise StudyReadOnly(
+                    f"{self.path}: cannot be read here: its folder is read-only and"
+                    f" {self.path}-shm is missing; open it once where the folder is writable"
+                ) from error
+            if isinstance(error, sqlite3.Error):
+                self._raise_as_study_error(error)
+            raise
+
+    def _connect(self, memory: bool) -> sqlite3.Connection:
+        """A connection whose implicit transactions (any lone INSERT, UPDATE or DELETE)
+        begin IMMEDIATE, so every write waits for the write lock under the busy timeout."""
+        options: dict[str, Any] = {
+            "timeout": self._busy_ms / 1000,
+            "isolation_level": "IMMEDIATE",
+        }
+        if memory:
+            return sqlite3.connect(":memory:", **options)
+        if self.read_only:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            return sqlite3.connect(uri, uri=True, **options)
+        return sqlite3.connect(str(self.path), **options)
+
+    def _raise_as_study_error(self, error: sqlite3.Error) -> NoReturn:
+        translated = study_error(error, self.path, self._busy_ms)
+        if translated is None:
+            raise error
+        raise translated from error
+
+    def _refuse_newer(self) -> None:
+        """Refuse a file made by a newer ideation before writing anything to it."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        applied = [m.name for m in migrations.applied(self.db)]
+        if version > SCHEMA_VERSION or set(applied) - set(MIGRATION_NAMES):
+            raise NewerStudy(
+                f"{self.path}: made by a newer ideation (schema {max(version, len(applied))});"
+                " upgrade ideation"
+            )
+
+    def _migrate(self) -> None:
+        """Apply pending migrations under the write lock, so two openers never race."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION and not migrations.pending(self.db):
+            return
+        with self.transaction():
             migrations.apply(self.db)
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path}: not a usable study database ({error})") from error
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def now(self) -> float:
         """The study's clock (injected in tests), for anything that compares times."""
@@ -87,9 +315,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: used wherever half-written input would mislead."""
-        with self.db.atomic():
-            yield
+        """All or nothing: BEGIN IMMEDIATE, so the busy timeout covers taking the write
+        lock and no read inside can go stale; nested, a savepoint."""
+        conn = self.db.conn
+        try:
+            if conn.in_transaction:
+                with self.db.atomic():
+                    yield
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            self._raise_as_study_error(error)
 
     def schema_version(self) -> list[str]:
         return [m.name for m in migrations.applied(self.db)]
@@ -257,15 +500,18 @@ class Store:
     def remove_unused_plan_participants(self, session_id: int) -> list[str]:
         """Take out the participants a session got from its plan (not from a screener) who
         have said nothing: a template's names, once recruits take the seats. Anyone with
-        an idea stays. Call it inside the caller's transaction."""
-        rows = self.db.execute(
-            "SELECT p.id, p.label FROM participants p WHERE p.session_id = ?"
-            " AND p.respondent_id IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.participant_id = p.id)"
-            " ORDER BY p.id",
-            [session_id],
-        ).fetchall()
-        self.db.conn.executemany("DELETE FROM participants WHERE id = ?", [[r[0]] for r in rows])
+        an idea stays. Usually inside the caller's transaction (then a savepoint)."""
+        with self.transaction():
+            rows = self.db.execute(
+                "SELECT p.id, p.label FROM participants p WHERE p.session_id = ?"
+                " AND p.respondent_id IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.participant_id = p.id)"
+                " ORDER BY p.id",
+                [session_id],
+            ).fetchall()
+            self.db.conn.executemany(
+                "DELETE FROM participants WHERE id = ?", [[r[0]] for r in rows]
+            )
         return [r[1] for r in rows]
 
     # -- the phase log ------------------------------------------------------
@@ -421,13 +667,14 @@ class Store:
     # -- screeners and respondents --------------------------------------------
 
     def upsert_screener(self, name: str, title: str, source: str, path: str = "") -> Screener:
-        self.db.execute(
-            "INSERT INTO screeners (name, title, path, source, created_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET title = excluded.title, path = excluded.path,"
-            " source = excluded.source",
-            [name, title, path, source, self._now()],
-        )
-        row = self._one("SELECT * FROM screeners WHERE name = ?", [name], "screener")
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO screeners (name, title, path, source, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                " title = excluded.title, path = excluded.path, source = excluded.source",
+                [name, title, path, source, self._now()],
+            )
+            row = self._one("SELECT * FROM screeners WHERE name = ?", [name], "screener")
         return Screener(**row)
 
     def find_screener(self, name: str) -> Screener | None:
@@ -449,14 +696,14 @@ class Store:
         duration_seconds: float | None = None,
     ) -> Respondent | None:
         """Add one respondent with answers and contact; None if already imported."""
-        exists = self.db.execute(
-            "SELECT 1 FROM respondents WHERE screener_id = ? AND external_id = ?",
-            [screener_id, external_id],
-        ).fetchone()
-        if exists:
-            return None
         now = self._now()
         with self.transaction():
+            exists = self.db.execute(
+                "SELECT 1 FROM respondents WHERE screener_id = ? AND external_id = ?",
+                [screener_id, external_id],
+            ).fetchone()
+            if exists:
+                return None
             cursor = self.db.execute(
                 "INSERT INTO respondents (screener_id, external_id, source, duration_seconds,"
                 " imported_at) VALUES (?, ?, ?, ?, ?)",
@@ -563,17 +810,18 @@ class Store:
 
     def link_person(self, respondent_id: int, identity_key: str) -> int:
         """Tie a respondent to one person (by normalised email or phone) across studies."""
-        self.db.execute(
-            "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
-            " ON CONFLICT (identity_key) DO NOTHING",
-            [identity_key, self._now()],
-        )
-        person_id = self.db.execute(
-            "SELECT id FROM people WHERE identity_key = ?", [identity_key]
-        ).fetchone()[0]
-        self.db.execute(
-            "UPDATE respondents SET person_id = ? WHERE id = ?", [person_id, respondent_id]
-        )
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
+                " ON CONFLICT (identity_key) DO NOTHING",
+                [identity_key, self._now()],
+            )
+            person_id = self.db.execute(
+                "SELECT id FROM people WHERE identity_key = ?", [identity_key]
+            ).fetchone()[0]
+            self.db.execute(
+                "UPDATE respondents SET person_id = ? WHERE id = ?", [person_id, respondent_id]
+            )
         return person_id
 
     def person_of(self, respondent_id: int) -> int | None:
@@ -604,16 +852,17 @@ class Store:
         self, session_id: int, label: str, respondent_id: int, person_id: int | None
     ) -> Participant:
         """An accepted respondent joins a session's participants (once)."""
-        existing = self.db.execute(
-            "SELECT id FROM participants WHERE session_id = ? AND respondent_id = ?",
-            [session_id, respondent_id],
-        ).fetchone()
-        if existing is None:
-            self.db.execute(
-                "INSERT INTO participants (session_id, label, respondent_id, person_id)"
-                " VALUES (?, ?, ?, ?)",
-                [session_id, label, respondent_id, person_id],
-            )
+        with self.transaction():
+            existing = self.db.execute(
+                "SELECT id FROM participants WHERE session_id = ? AND respondent_id = ?",
+                [session_id, respondent_id],
+            ).fetchone()
+            if existing is None:
+                self.db.execute(
+                    "INSERT INTO participants (session_id, label, respondent_id, person_id)"
+                    " VALUES (?, ?, ?, ?)",
+                    [session_id, label, respondent_id, person_id],
+                )
         return next(p for p in self.participants(session_id) if p.respondent_id == respondent_id)
 
     # -- clusterings -------------------------------------------------------------
@@ -737,6 +986,106 @@ class Store:
                 " VALUES (?, ?, ?, ?)",
                 [(model, text_hash, dims, blob) for text_hash, dims, blob in rows],
             )
+
+    # -- live-session leases -------------------------------------------------------
+
+    def lease(self, session_id: int) -> Lease | None:
+        row = self.db.execute(
+            "SELECT session_id, holder, taken_at, renewed_at FROM session_leases"
+            " WHERE session_id = ?",
+            [session_id],
+        ).fetchone()
+        return Lease(*row) if row else None
+
+    def take_lease(self, session_id: int, holder: str) -> Lease:
+        """Become the one live controller of a session, unless someone alive holds it."""
+        with self.transaction():
+            now = self._now()
+            current = self.lease(session_id)
+            if current is not None and current.holder != holder:
+                expired = now - current.renewed_at > LEASE_SECONDS
+                if not expired and not _holder_is_dead(current.holder):
+                    since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(current.taken_at))
+                    raise SessionHeld(
+                        f"{self.path}: session {session_id} is being run by"
+                        f" {one_line(current.holder, 80)} since {since}; this screen can only"
+                        " watch"
+                    )
+            taken_at = current.taken_at if current and current.holder == holder else now
+            self.db.execute(
+                "INSERT INTO session_leases (session_id, holder, taken_at, renewed_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET"
+                " holder = excluded.holder, taken_at = excluded.taken_at,"
+                " renewed_at = excluded.renewed_at",
+                [session_id, holder, taken_at, now],
+            )
+        return Lease(session_id, holder, taken_at, now)
+
+    def renew_lease(self, session_id: int, holder: str) -> bool:
+        """Keep the lease alive; False when someone else has taken it over."""
+        cursor = self.db.execute(
+            "UPDATE session_leases SET renewed_at = ? WHERE session_id = ? AND holder = ?",
+            [self._now(), session_id, holder],
+        )
+        return cursor.rowcount == 1
+
+    def release_lease(self, session_id: int, holder: str) -> None:
+        """Give the session back (only our own lease: a taker-over keeps theirs)."""
+        self.db.execute(
+            "DELETE FROM session_leases WHERE session_id = ? AND holder = ?",
+            [session_id, holder],
+        )
+
+    # -- safety: check and backup ---------------------------------------------------
+
+    def check(self) -> list[str]:
+        """What `ideation check` reports: SQLite's integrity and foreign-key problems,
+        one line each; [] when the file is sound."""
+        try:
+            problems = [
+                one_line(row[0])
+                for row in self.db.execute("PRAGMA integrity_check").fetchall()
+                if row[0] != "ok"
+            ]
+            for table, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check"):
+                problems.append(f"{table} row {rowid} refers to a missing {parent} row")
+        except sqlite3.DatabaseError as error:
+            if _primary_code(error) not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise
+            problems = [f"SQLite cannot read the file: {one_line(str(error))}"]
+        return problems
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy via SQLite's backup API, safe while a session writes: made
+        0600 in a temporary file beside `target`, synced, then renamed over it."""
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise StoreError(f"{target}: that is the study itself; choose another file")
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as error:
+            raise StoreError(
+                f"{target}: cannot write a backup there ({error.strerror or error})"
+            ) from error
+        os.close(fd)
+        temp = Path(name)
+        try:
+            copy = sqlite3.connect(temp)
+            try:
+                self.db.conn.backup(copy)
+            finally:
+                copy.close()
+            _fsync(temp)
+            os.replace(temp, target)
+            _fsync(target.parent, folder=True)
+        except sqlite3.Error as error:
+            translated = study_error(error, target, self._busy_ms)
+            raise (translated or error) from error
+        except OSError as error:
+            raise StoreError(f"{target}: backup failed ({error.strerror or error})") from error
+        finally:
+            temp.unlink(missing_ok=True)
+            Path(f"{temp}-journal").unlink(missing_ok=True)
 
     # -- helpers ------------------------------------------------------------------
 

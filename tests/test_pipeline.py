@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from ideation.analysis.embed import SentenceTransformerEmbedder
 from ideation.cli import cli
 from ideation.demo import build_demo
+from ideation.errors import IdeationError
 from ideation.live.plan import load_plan
 from ideation.live.session import start_session
 from ideation.paths import shipped_file
@@ -34,13 +35,13 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
-def defn():  # noqa: ANN201
+def defn():
     return load_screener(shipped_file("screeners", "home-coffee.yaml"))
 
 
 def test_demo_respondents_are_terminated_flagged_and_ranked(
     store: Store, defn, fake_embedder
-) -> None:  # noqa: ANN001,E501
+) -> None:
     build_demo(store)
     result = assess(store, defn, fake_embedder)
     by_id = {v.respondent.external_id: v for v in result.candidates}
@@ -81,14 +82,14 @@ class RecordingEmbedder:
     def model_id(self) -> str:
         return self.inner.model_id
 
-    def embed(self, texts, progress=None):  # noqa: ANN001,ANN201
+    def embed(self, texts, progress=None):
         self.calls.append(list(texts))
         return self.inner.embed(texts, progress)
 
 
 def test_a_list_pasted_in_another_order_is_flagged_without_embedding_lists_again(
     store: Store, defn
-) -> None:  # noqa: ANN001
+) -> None:
     build_demo(store)
     screener = store.find_screener(defn.name)
     maya = next(r for r in store.respondents(screener.id) if r.external_id == "R001")
@@ -127,7 +128,7 @@ def test_a_list_pasted_in_another_order_is_flagged_without_embedding_lists_again
     assert whole_lists == set()  # lists are judged by their ideas, embedded once
 
 
-def test_decisions_invitation_and_past_participation(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001,E501
+def test_decisions_invitation_and_past_participation(store: Store, defn, fake_embedder) -> None:
     build_demo(store)
     first = assess(store, defn, fake_embedder)
     assert apply_suggestions(store, first) == 40
@@ -162,11 +163,11 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
     assert "past_participation" in {f.kind for f in flagged["T1"].flags}
 
 
-def replace_name(defn, name: str):  # noqa: ANN001,ANN201
+def replace_name(defn, name: str):
     return replace(defn, name=name, study="Tea study")
 
 
-def test_import_is_all_or_nothing_and_never_twice(store: Store, defn, tmp_path: Path) -> None:  # noqa: ANN001
+def test_import_is_all_or_nothing_and_never_twice(store: Store, defn, tmp_path: Path) -> None:
     export = DATA / "qualtrics_home_coffee.csv"
     first = import_responses(store, defn, export)
     assert first.format == "qualtrics" and first.added >= 5 and first.already == 0
@@ -180,11 +181,11 @@ def test_import_is_all_or_nothing_and_never_twice(store: Store, defn, tmp_path: 
     assert store.count_respondents() == before
 
 
-def test_an_interview_is_saved_whole(store: Store, defn) -> None:  # noqa: ANN001
+def test_an_interview_is_saved_whole(store: Store, defn) -> None:
     answers = {"industry": ["Market research"]}
     saved = administer(store, defn, "I001", answers)
     assert (saved.status, saved.terminate_reason) == ("terminated", "industry security")
-    with pytest.raises(ValueError, match="already"):
+    with pytest.raises(IdeationError, match="already"):
         administer(store, defn, "I001", answers)
 
 
@@ -242,7 +243,7 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     assert "questions with no column" in monkey_in.output and "age_band" in monkey_in.output
 
 
-def test_a_shortfall_is_said_under_the_table(store: Store, defn, fake_embedder) -> None:  # noqa: ANN001
+def test_a_shortfall_is_said_under_the_table(store: Store, defn, fake_embedder) -> None:
     build_demo(store)
     result = assess(store, defn, fake_embedder)
     assert shortfall(result, defn.target_participants) == []  # the demo fills
@@ -258,7 +259,7 @@ def test_a_shortfall_is_said_under_the_table(store: Store, defn, fake_embedder) 
 
 def test_quota_fill_works_around_decisions_and_skips_the_unscored(
     store: Store, defn, fake_embedder
-) -> None:  # noqa: ANN001,E501
+) -> None:
     build_demo(store)
     assert apply_suggestions(store, stored_assessment(store, defn)) == 0  # nobody scored yet
     result = assess(store, defn, fake_embedder)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ideation.analysis.embed import Embedder, embed_cached
+from ideation.errors import IdeationError
 from ideation.records import Contact, Flag, Respondent, Score, Screener
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import score_involvement
@@ -30,6 +31,8 @@ from ideation.screening.rules import evaluate
 from ideation.store import Store
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ideation.screening.creativity import CreativityScore
 
 #: Answers keys the import keeps beside the answers (not questions): survey-tool fraud
@@ -88,11 +91,12 @@ def register_screener(store: Store, defn: ScreenerDefinition) -> Screener:
 
 
 def import_responses(store: Store, defn: ScreenerDefinition, path: Path) -> ImportSummary:
-    """Read a survey export (validated whole first), then add new respondents in one go."""
+    """Read a survey export (validated whole first), then register the screener and add
+    the new respondents in one IMMEDIATE transaction: all of the file or nobody."""
     batch = read_responses(path, defn.questions)
-    screener = register_screener(store, defn)
     added = 0
     with store.transaction():
+        screener = register_screener(store, defn)
         for row in batch.rows:
             answers: dict[str, Any] = dict(row.answers)
             if row.fraud:
@@ -146,7 +150,7 @@ def assess(
     outcomes = {r.id: evaluate(defn, answers_of(r)) for r in respondents}
     contacts = {r.id: store.contact(r.id) or Contact(r.id) for r in respondents}
 
-    def embed(texts: list[str]):  # noqa: ANN202 - numpy array
+    def embed(texts: list[str]) -> np.ndarray:
         return embed_cached(store, embedder, texts, lambda d, t: step("embedding", d, t))
 
     creativity = _creativity(defn, respondents, outcomes, embedder, embed)
@@ -221,7 +225,7 @@ def administer(
             duration_seconds=duration_seconds,
         )
         if respondent is None:
-            raise ValueError(f"respondent {external_id!r} is already in this screener")
+            raise IdeationError(f"respondent {external_id!r} is already in this screener")
         store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
         store.log(f"Screener “{defn.title}”: {external_id} interviewed ({outcome.status})")
     return store.respondent(respondent.id)
@@ -552,7 +556,7 @@ def invite(
     (a template's example names) leave first, so the recruits' names are free.
     """
     if store.session(session_id).status == "ended":
-        raise ValueError(f"session {session_id} has ended; invite people to a new one")
+        raise IdeationError(f"session {session_id} has ended; invite people to a new one")
     screener = register_screener(store, defn)
     joined, already, replaced = [], [], []
     with store.transaction():
