@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -24,9 +25,19 @@ from typing import Any, ClassVar, NoReturn
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLWarning
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    NodeEvent,
+)
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
+
+from ideation.errors import IdeationError
+from ideation.text import one_line
 
 # Pseudo-fields for problems that are not about one key.
 FILE = "(file)"
@@ -34,8 +45,11 @@ YAML_FIELD = "(yaml)"
 TOP = "(top level)"
 
 
-class YamlFileError(ValueError):
-    """A file that cannot be used; `str()` is one line: path:line: field: what."""
+class YamlFileError(IdeationError, ValueError):
+    """A file that cannot be used; `str()` is one line: path:line: field: what.
+
+    Still a ValueError, so callers written before `IdeationError` keep working.
+    """
 
     def __init__(self, path: str, line: int, field: str, what: str) -> None:
         # Kept as args so the error pickles and compares like any exception.
@@ -43,10 +57,11 @@ class YamlFileError(ValueError):
         self.path = path
         self.line = line
         self.field = field
-        self.what = self.args[3]
+        self.what = one_line(self.args[3])
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.what}"
+        # A key may hold a newline or an escape; the message stays one printable line.
+        return f"{one_line(str(self.path))}:{self.line}: {one_line(str(self.field))}: {self.what}"
 
 
 ErrorType = type[YamlFileError]
@@ -107,10 +122,18 @@ def _byte_line(data: bytes, offset: int) -> int:
 
 
 def load_yaml(text: str, path: str, error: ErrorType = YamlFileError) -> Any:
-    """Parse with the round-trip loader, turning every failure into an `error`."""
+    """Parse with the round-trip loader, turning every failure into an `error`.
+
+    ruamel reports a reused anchor only as a warning (printed with its own
+    internal paths) and crashes on an anchor merged into itself, so anchors are
+    checked first, on the event stream, and any warning left becomes an error.
+    """
     yaml = YAML(typ="rt", pure=True)
     try:
-        return yaml.load(text)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _check_anchors(yaml, text, path, error)
+            loaded = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -125,9 +148,50 @@ def load_yaml(text: str, path: str, error: ErrorType = YamlFileError) -> Any:
         ) from None
     except RecursionError:
         raise error(path, 1, YAML_FIELD, "the YAML is nested too deeply") from None
+    except YamlFileError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any loader failure is bad input
         what = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise error(path, 1, YAML_FIELD, f"cannot parse the YAML: {what}") from None
+    for warning in caught:
+        if issubclass(warning.category, YAMLWarning):
+            what = (str(warning.message).strip().splitlines() or ["a YAML warning"])[0]
+            raise error(path, 1, YAML_FIELD, f"cannot use the YAML: {what}")
+    return loaded
+
+
+def _check_anchors(yaml: YAML, text: str, path: str, error: ErrorType) -> None:
+    """Refuse an anchor defined twice, or used (merged, aliased) inside its own value."""
+    defined: dict[str, int] = {}
+    open_anchors: list[str | None] = []
+    for event in yaml.parse(text):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        if isinstance(event, DocumentStartEvent):
+            defined.clear()  # anchors belong to one document
+        if isinstance(event, AliasEvent):
+            if event.anchor in open_anchors:
+                raise error(
+                    path,
+                    line,
+                    YAML_FIELD,
+                    f"alias *{event.anchor} is used inside the value of its own anchor "
+                    f"&{event.anchor}; an anchor can only be used after its value ends",
+                )
+            continue
+        if isinstance(event, NodeEvent) and event.anchor is not None:
+            if event.anchor in defined:
+                raise error(
+                    path,
+                    line,
+                    YAML_FIELD,
+                    f"anchor &{event.anchor} is defined again (first on line "
+                    f"{defined[event.anchor]}); give each anchor its own name",
+                )
+            defined[event.anchor] = line
+        if isinstance(event, CollectionStartEvent):
+            open_anchors.append(event.anchor)
+        elif isinstance(event, CollectionEndEvent) and open_anchors:
+            open_anchors.pop()
 
 
 def _yaml_problem(exc: MarkedYAMLError) -> str:

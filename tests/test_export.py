@@ -451,10 +451,14 @@ def test_csv_round_trips_every_idea_with_bom(bundle: ExportBundle, tmp_path: Pat
         ('+HYPERLINK("http://x")', True),
         ("- more seats by the window", True),
         ("+12 (twelve) stamps", True),
-        ("+12 stamps on the loyalty card for every bag returned", False),
-        ("-20% off refills when you bring the tin back", False),
-        ("+1", False),
-        ("-3.5", False),
+        # OWASP: a leading sign is guarded too; Excel would show "+12 stamps" as #NAME?
+        ("+12 stamps on the loyalty card for every bag returned", True),
+        ("-20% off refills when you bring the tin back", True),
+        ("+1", True),
+        ("-3.5", True),
+        ("+44 7700 900123", True),
+        ("  =1+1", True),
+        (" \n@SUM(A1)", True),
         ("Coffee = happiness", False),
         ("A kettle that knows my alarm", False),
         ("", False),
@@ -464,7 +468,7 @@ def test_formula_guard_rule(text: str, guarded: bool) -> None:
     assert needs_formula_guard(text) is guarded
 
 
-def test_csv_neutralises_formulas_but_keeps_signed_prose(tmp_path: Path) -> None:
+def test_csv_neutralises_formulas_and_signed_prose(tmp_path: Path) -> None:
     texts = ["=1+1", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0", "+12 stamps a month", "plain"]
     bundle = replace_texts(scaled_bundle(len(texts), 1), texts)
     rows = read_csv(write_export(bundle, "csv", tmp_path / "f.csv"))
@@ -472,7 +476,7 @@ def test_csv_neutralises_formulas_but_keeps_signed_prose(tmp_path: Path) -> None
         "'=1+1",
         "'@SUM(A1)",
         "'-2+3+cmd|' /C calc'!A0",
-        "+12 stamps a month",
+        "'+12 stamps a month",
         "plain",
     ]
 

@@ -300,6 +300,8 @@ def test_technique_written_as_a_name_suggests_the_id() -> None:
         ("[10]", "got a list"),
         ("", "got nothing (an empty value)"),
         ("0", "got 0"),
+        ("0.001", "got 0.001"),
+        ("0.99", "got 0.99"),
         ("-5", "got -5"),
         ("481", "got 481"),
         (".nan", "got nan"),
@@ -309,7 +311,7 @@ def test_bad_minutes(value: str, got: str) -> None:
     text = plan_text(f"  - title: a\n    technique: warm_up\n    minutes: {value}\n")
     assert error(text) == (
         "x.yaml:7: agenda[0].minutes: expected a number of minutes, "
-        f"more than 0 and at most 480, {got}"
+        f"at least 1 and at most 480, {got}"
     )
 
 
@@ -335,7 +337,7 @@ def test_missing_required_keys_name_the_parent_line() -> None:
     )
     assert error(plan_text("  - title: a\n    technique: warm_up\n")) == (
         "x.yaml:5: agenda[0].minutes: required key missing; "
-        "expected a number of minutes, more than 0 and at most 480"
+        "expected a number of minutes, at least 1 and at most 480"
     )
 
 

@@ -35,6 +35,9 @@ from ideation.yamlfile import (
 
 #: Longest agenda item accepted, in minutes (a whole working day).
 MAX_MINUTES = 480
+#: Shortest: the timer and the phase log count whole seconds, and anything under a
+#: minute is a typo (0.001 would be a phase that ends as it starts).
+MIN_MINUTES = 1
 
 TOP_KEYS = ("name", "brief", "participants", "agenda")
 BRIEF_KEYS = (
@@ -238,9 +241,9 @@ class _Reader(YamlReader):
                 "minutes",
                 parent,
                 line,
-                f"a number of minutes, more than 0 and at most {MAX_MINUTES}",
+                f"a number of minutes, at least {MIN_MINUTES} and at most {MAX_MINUTES}",
                 required=True,
-                check=lambda number: 0 < number <= MAX_MINUTES,
+                check=lambda number: MIN_MINUTES <= number <= MAX_MINUTES,
             ),
         )
 

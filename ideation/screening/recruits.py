@@ -1,15 +1,20 @@
-"""Provides the recruit list and the explanations behind it, as text and CSV.
+"""Provides the recruit list and the explanations behind it, as text, CSV and XLSX.
 
-Contact details are personal data: the list leaves them out unless asked, and
-the explanation never shows them.
+Contact details are personal data: the list leaves them out unless asked, the
+explanation never shows them, and a list written with them is created 0600.
+Every cell goes through the one formula guard (`ideation.sheets`): names,
+emails and reasons come from strangers, and "+44 ..." phones are no formulas.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
+from ideation.errors import IdeationError
+from ideation.files import WriteError, atomic_write
 from ideation.records import Respondent
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.pipeline import (
@@ -21,6 +26,7 @@ from ideation.screening.pipeline import (
 )
 from ideation.screening.quotas import cells_of
 from ideation.screening.rules import evaluate
+from ideation.sheets import csv_text, fill_sheet
 from ideation.store import Store
 from ideation.yamlfile import suggest
 
@@ -39,6 +45,15 @@ RECRUIT_COLUMNS = (
     "decision_reason",
 )
 CONTACT_COLUMNS = ("name", "email", "phone")
+#: What `write_recruits` can write, by the target's suffix.
+RECRUIT_FORMATS = ("csv", "xlsx")
+#: Columns holding whole numbers, written as numbers in XLSX so they sort.
+_NUMBER_COLUMNS = ("rank", "involvement", "creativity", "composite")
+_WHOLE_NUMBER = re.compile(r"-?\d+")
+
+
+class RecruitError(IdeationError, ValueError):
+    """A respondent or decision the recruiter named that does not exist; one line."""
 
 
 def _number(value: float | None) -> str:
@@ -121,6 +136,21 @@ def recruit_rows(
     return rows
 
 
+def recruit_format(path: Path) -> str:
+    """The format `path`'s suffix asks for; anything else is a one-line error.
+
+    Call it before slow work, so a wrong `--out` is refused at once.
+    """
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in RECRUIT_FORMATS:
+        shown = f"suffix .{suffix}" if suffix else "no suffix"
+        raise WriteError(
+            f"{path}: cannot write a recruit list with {shown}; "
+            f"name it .{' or .'.join(RECRUIT_FORMATS)}"
+        )
+    return suffix
+
+
 def write_recruits(
     store: Store,
     defn: ScreenerDefinition,
@@ -128,16 +158,67 @@ def write_recruits(
     path: Path,
     include_contacts: bool = False,
 ) -> None:
-    """The recruit list as CSV (UTF-8 with BOM for Excel), written whole or not at all."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """The recruit list, written whole or not at all, in the format its suffix names.
+
+    ``.csv``: UTF-8 with a BOM for Excel. ``.xlsx``: a "Recruits" sheet (a column
+    per quota) and an "Explanations" sheet with every score's reasons. With
+    contacts the file is created 0600; without, it keeps the user's umask.
+    """
+    fmt = recruit_format(path)
     quota_columns = tuple(f"quota: {quota.name}" for quota in defn.quotas)
-    contacts = CONTACT_COLUMNS if include_contacts else ()
-    writer.writerow(RECRUIT_COLUMNS + quota_columns + contacts)
-    writer.writerows(recruit_rows(store, defn, assessment, include_contacts))
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(buffer.getvalue(), encoding="utf-8-sig")
-    temp.replace(path)
+    header = RECRUIT_COLUMNS + quota_columns + (CONTACT_COLUMNS if include_contacts else ())
+    rows = recruit_rows(store, defn, assessment, include_contacts)
+
+    def fill(stream: BinaryIO) -> None:
+        if fmt == "csv":
+            stream.write(csv_text(header, rows).encode("utf-8"))
+        else:
+            explanations = [
+                (view.respondent.external_id, explain_respondent(store, view.respondent, defn))
+                for view in assessment.candidates
+            ]
+            _write_workbook(stream, defn.title, header, rows, explanations)
+
+    atomic_write(path, fill, private=include_contacts, noun="recruit list")
+
+
+def _write_workbook(
+    stream: BinaryIO,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    explanations: Sequence[tuple[str, str]],
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.properties.title = title
+    book.properties.creator = "ideation"
+    sheet = book.active
+    sheet.title = "Recruits"
+    numbers = [index for index, name in enumerate(header) if name in _NUMBER_COLUMNS]
+    fill_sheet(
+        sheet,
+        header,
+        [_with_numbers(row, numbers) for row in rows],
+        wide=("flags", "suggestion_reason", "decision_reason"),
+    )
+    fill_sheet(
+        book.create_sheet("Explanations"),
+        ("respondent", "explanation"),
+        explanations,
+        wide=("explanation",),
+    )
+    book.save(stream)
+
+
+def _with_numbers(row: Sequence[str], numbers: Sequence[int]) -> list[Any]:
+    """The row with its whole-number columns as numbers, so a spreadsheet sorts them."""
+    typed: list[Any] = list(row)
+    for index in numbers:
+        if _WHOLE_NUMBER.fullmatch(row[index]):
+            typed[index] = int(row[index])
+    return typed
 
 
 def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) -> Respondent:
@@ -149,14 +230,16 @@ def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) ->
             return respondent
     ids = [r.external_id for r in respondents]
     if not ids:
-        raise ValueError(f"{defn.path}: no respondent {external_id!r}: import responses first")
+        raise RecruitError(f"{defn.path}: no respondent {external_id!r}: import responses first")
     starting = [i for i in ids if i.startswith(external_id)]
     hint = (
         f"did you mean {starting[0]!r}? "
         if len(starting) == 1
         else suggest(external_id, ids, ids=False)
     )
-    raise ValueError(f"{defn.path}: no respondent {external_id!r}; {hint}ids are as in the export")
+    raise RecruitError(
+        f"{defn.path}: no respondent {external_id!r}; {hint}ids are as in the export"
+    )
 
 
 def decision_warnings(store: Store, defn: ScreenerDefinition, respondent: Respondent) -> list[str]:

@@ -9,6 +9,13 @@ The whole file is validated before anything is returned: the first bad cell
 raises a `ResponseFileError` whose message is one line naming the file, the
 line, the column and what was expected, and nothing is imported. A half
 imported recruit is worse than none, because nobody notices the missing half.
+That includes a file cut short (a download or copy that stopped): a last row
+with an unterminated quote, fewer cells than the rows before it, or half a
+UTF-8 character is refused, whole.
+
+Limits, checked before any matching so absurd files are refused at once:
+`MAX_FILE_BYTES` (100 MiB), `MAX_COLUMNS` (2,000 cells in a row) and
+`MAX_CELL_CHARS` (1 MiB of text in one cell; Excel itself keeps 32,767).
 
 Format detection (first rule that holds wins):
 
@@ -49,12 +56,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 
+from ideation.errors import IdeationError
+
 #: The export formats `read_responses` recognises.
 Format = Literal["plain", "qualtrics", "qualtrics-legacy", "surveymonkey"]
 FORMATS: tuple[str, ...] = ("plain", "qualtrics", "qualtrics-legacy", "surveymonkey")
 
-#: Cells larger than csv's default 128 KiB limit happen (pasted essays); allow 32 MiB.
-_FIELD_LIMIT = 32 * 1024 * 1024
+#: A screener export of 100,000 people with long open ends is well under this.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: Qualtrics exports with big grids run to a few hundred columns; 2,000 is no survey.
+MAX_COLUMNS = 2000
+#: Cells larger than csv's default 128 KiB limit happen (pasted essays); a megabyte does not.
+MAX_CELL_CHARS = 1024 * 1024
 
 #: At most this many problems are collected before reading stops.
 _MAX_PROBLEMS = 200
@@ -155,8 +168,10 @@ class Problem:
         return where + _one_line(self.message)
 
 
-class ResponseFileError(ValueError):
+class ResponseFileError(IdeationError, ValueError):
     """A response file that cannot be imported; str() is one line naming file, line, column.
+
+    Still a ValueError, so callers written before `IdeationError` keep working.
 
     ``problems`` holds everything found (up to a cap), first one first.
     """
@@ -625,6 +640,64 @@ def _seconds_between(start: str, end: str) -> float | None:
 # --------------------------------------------------------------------------- file
 
 
+def _read(path: Path, name: str) -> bytes:
+    """The file's bytes; an unreadable or absurdly large file is refused before reading."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            message = (
+                f"expected a screener export under {MAX_FILE_BYTES // (1024 * 1024)} MiB,"
+                f" got {size / (1024 * 1024):.0f} MiB"
+            )
+            raise ResponseFileError([Problem(name, 1, message)])
+        return path.read_bytes()
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        problem = Problem(name, 1, f"expected a readable file ({reason})")
+        raise ResponseFileError([problem]) from None
+
+
+def _refuse_cut_off(
+    data: Sequence[tuple[int, list[str]]], width: int, text: str, name: str, strict: bool
+) -> None:
+    """Refuse a file whose last row was cut short, so nobody is half-imported.
+
+    A download or copy that stops mid-row leaves a last row with fewer cells than
+    the rows before it, and no line break after it. In a plain file a last line
+    without a line break but with all its cells is complete (spreadsheets such as
+    Google Sheets write no final line break). Qualtrics and SurveyMonkey end every
+    row with one (`strict`), so their export without it was cut, maybe inside the
+    last cell. A short last row followed by a line break is a cut file re-saved by
+    an editor when every other row has its cells.
+    """
+    tail = text[max(text.rfind("\n"), text.rfind("\r")) + 1 :]
+    if tail and not tail.strip(" \t,;"):
+        # A last line of bare separators: the start of a row whose first cells were empty.
+        raise _cut_off(name, text.count("\n") + 1, "expected a whole row, got empty cells only")
+    if not data:
+        return
+    line, last = data[-1]
+    others = [len(cells) for _, cells in data[:-1]]
+    if strict and not text.endswith(("\n", "\r")):
+        what = "expected a line break after the last row, as survey tools write one"
+        raise _cut_off(name, line, what + " (if the file is whole, add one)")
+    # `width` counts the header's cells, trailing empty ones too; a tool that writes
+    # those writes them in every row, and a hand-made file's rows may stop short.
+    expected = min(width, min(others, default=width))
+    if text.endswith(("\n", "\r")):
+        cut = len(last) < expected and all(count >= width for count in others)
+    else:
+        cut = len(last) < expected
+    if cut:
+        what = f"expected {expected} cells like the rows above, got {len(last)}"
+        raise _cut_off(name, line, what)
+
+
+def _cut_off(name: str, line: int, what: str) -> ResponseFileError:
+    message = f"{what}: the file looks cut off here; export or copy it again (nothing imported)"
+    return ResponseFileError([Problem(name, line, message)])
+
+
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
     """Text and encoding name: UTF-8 (with or without BOM), UTF-16, else Windows-1252."""
     if raw.startswith(b"PK\x03\x04"):
@@ -643,8 +716,11 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
     try:
         text = raw.decode("utf-8-sig")
         return text, "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if error.end == len(raw) and error.reason == "unexpected end of data":
+            # Valid UTF-8 up to half a character at the very end: cut off, not cp1252.
+            what = "expected a whole character at the end, got half of one"
+            raise _cut_off(name, raw.count(b"\n") + 1, what) from None
     try:
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as error:
@@ -676,7 +752,7 @@ def _records(text: str, name: str) -> list[tuple[int, list[str]]]:
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
-    with _field_limit(_FIELD_LIMIT):
+    with _field_limit(MAX_CELL_CHARS):
         while True:
             try:
                 cells = next(reader)
@@ -689,10 +765,13 @@ def _records(text: str, name: str) -> list[tuple[int, list[str]]]:
                     shown = {",": "comma", "\t": "tab", ";": "semicolon"}[delimiter]
                     message = f"expected a {shown} after a closing quote (a stray quote in a cell?)"
                 elif "field larger" in str(error):
-                    message = "expected cells under 32 MiB"
+                    message = f"expected cells under {MAX_CELL_CHARS // 1024} KiB of text"
                 else:
                     message = f"expected well-formed CSV ({error})"
                 raise ResponseFileError([Problem(name, start, message)]) from None
+            if len(cells) > MAX_COLUMNS:
+                message = f"expected at most {MAX_COLUMNS:,} cells in a row, got {len(cells):,}"
+                raise ResponseFileError([Problem(name, start, message)])
             if any(cell.strip() for cell in cells):
                 records.append((start, cells))
             start = reader.line_num + 1
@@ -988,10 +1067,7 @@ def read_responses(path: str | Path, questions: Sequence[QuestionLike]) -> Impor
     """
     path = Path(path)
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ResponseFileError([Problem(name, 1, f"expected a readable file ({error})")]) from None
+    raw = _read(path, name)
     text, encoding = _decode(raw, name)
     records = _records(text, name)
     if not records:
@@ -999,6 +1075,8 @@ def read_responses(path: str | Path, questions: Sequence[QuestionLike]) -> Impor
     fmt = detect_format([cells for _, cells in records[:3]], questions)
     columns = _columns(fmt, records)
     header_rows = {"plain": 1, "qualtrics-legacy": 2, "surveymonkey": 2, "qualtrics": 3}[fmt]
+    width = max(len(columns), len(records[0][1]))
+    _refuse_cut_off(records[header_rows:], width, text, name, strict=fmt != "plain")
     layout, problems = _layout(fmt, columns, questions, name, records[0][0])
 
     rows: list[ImportedResponse] = []
