@@ -32,7 +32,7 @@ class FakeEmbedder:
         self.dimensions = dimensions
         self.calls: list[list[str]] = []
 
-    def embed(self, texts: Sequence[str], progress=None) -> np.ndarray:  # noqa: ANN001
+    def embed(self, texts: Sequence[str], progress=None) -> np.ndarray:
         self.calls.append(list(texts))
         vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):

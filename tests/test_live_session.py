@@ -72,7 +72,7 @@ def test_capture_shorthand(line: str, text: str, who: str | None, builds_on: int
     assert parsed.builds_on_seq == builds_on
 
 
-def test_phase_control_is_logged_with_skips_and_backs(live: LiveSession, clock) -> None:  # noqa: ANN001
+def test_phase_control_is_logged_with_skips_and_backs(live: LiveSession, clock) -> None:
     assert live.state().position is None
     assert live.next_phase()
     clock.advance(300)
@@ -88,7 +88,7 @@ def test_phase_control_is_logged_with_skips_and_backs(live: LiveSession, clock) 
         live.go_to(7)
 
 
-def test_capture_attributes_links_and_judges(live: LiveSession, clock) -> None:  # noqa: ANN001
+def test_capture_attributes_links_and_judges(live: LiveSession, clock) -> None:
     live.next_phase()
     first = live.capture("Maya: compostable pods")
     assert first.idea.seq == 1 and first.critique is None
@@ -136,7 +136,7 @@ def test_withdrawal_is_history_not_deletion(live: LiveSession) -> None:
     assert [r.kind for r in live.store.idea_rows(live.session.id)] == ["idea", "withdrawal"]
 
 
-def test_pause_extend_overtime_and_end(live: LiveSession, clock) -> None:  # noqa: ANN001
+def test_pause_extend_overtime_and_end(live: LiveSession, clock) -> None:
     live.next_phase()
     clock.advance(240)
     assert live.toggle_pause() is True
@@ -154,7 +154,7 @@ def test_pause_extend_overtime_and_end(live: LiveSession, clock) -> None:  # noq
     assert late.idea.phase_id == live.phases[0].id
 
 
-def test_resume_counts_time_away_unless_paused(db_path: Path, live: LiveSession, clock) -> None:  # noqa: ANN001
+def test_resume_counts_time_away_unless_paused(db_path: Path, live: LiveSession, clock) -> None:
     live.next_phase()
     live.capture("Maya: before the crash")
     clock.advance(120)

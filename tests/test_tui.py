@@ -39,11 +39,11 @@ def session_id(db_path: Path) -> int:
         return start_session(store, parse_plan(PLAN, "pilot.yaml")).id
 
 
-def text_of(screen, selector: str) -> str:  # noqa: ANN001
+def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def type_idea(pilot, line: str) -> None:  # noqa: ANN001
+async def type_idea(pilot, line: str) -> None:
     pilot.app.screen.query_one("#capture", Input).value = line
     await pilot.press("enter")
     await pilot.pause()
@@ -71,7 +71,7 @@ async def test_home_lists_the_demo_study_and_offers_actions(db_path: Path) -> No
 
 async def test_capture_attribution_build_on_and_withdraw(
     db_path: Path, session_id: int, clock
-) -> None:  # noqa: ANN001,E501
+) -> None:
     app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -110,7 +110,7 @@ async def test_capture_attribution_build_on_and_withdraw(
         assert rows[1].builds_on == rows[0].id
 
 
-async def test_a_line_with_no_idea_stays_in_the_box(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001,E501
+async def test_a_line_with_no_idea_stays_in_the_box(db_path: Path, session_id: int, clock) -> None:
     app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
@@ -122,7 +122,7 @@ async def test_a_line_with_no_idea_stays_in_the_box(db_path: Path, session_id: i
         assert str(table.get_row_at(0)[3]) == "+42 builds on an idea that does not exist"
 
 
-async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int, clock) -> None:  # noqa: ANN001,E501
+async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int, clock) -> None:
     """Keys arrive faster than the screen handles them, as from a fast typist."""
     app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -153,7 +153,7 @@ async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int,
 
 async def test_phase_keys_pause_extend_overtime_and_bell(
     db_path: Path, session_id: int, clock
-) -> None:  # noqa: ANN001,E501
+) -> None:
     app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
@@ -201,7 +201,7 @@ async def test_phase_keys_pause_extend_overtime_and_bell(
 
 async def test_resume_after_a_crash_comes_back_in_the_same_phase(
     db_path: Path, session_id: int, clock
-) -> None:  # noqa: ANN001,E501
+) -> None:
     app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9", "f9")
@@ -255,7 +255,7 @@ async def test_the_half_day_template_runs_end_to_end(db_path: Path) -> None:
 
 async def test_ideas_are_embedded_in_the_background(
     db_path: Path, session_id: int, clock, fake_embedder
-) -> None:  # noqa: ANN001,E501
+) -> None:
     """Themes are ready when the session ends: new ideas reach the cache as they come."""
     app = IdeationApp(db_path, clock=clock, open_session=session_id, embedder=fake_embedder)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -271,7 +271,7 @@ async def test_ideas_are_embedded_in_the_background(
         assert store.db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 2
 
 
-async def test_review_screen_clusters_and_edits_themes(db_path: Path, fake_embedder) -> None:  # noqa: ANN001,E501
+async def test_review_screen_clusters_and_edits_themes(db_path: Path, fake_embedder) -> None:
     from ideation.tui.review import ReviewScreen
 
     with Store(db_path) as store:

@@ -94,11 +94,11 @@ def score_in_store(db_path: Path) -> None:
             )
 
 
-def text_of(screen, selector: str) -> str:  # noqa: ANN001
+def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-def printed(screen, selector: str) -> str:  # noqa: ANN001
+def printed(screen, selector: str) -> str:
     """A Static holding a Rich renderable (a table), as it prints 78 columns wide."""
     console = Console(width=78, record=True, file=io.StringIO())
     console.print(screen.query_one(selector, Static).content)
@@ -114,7 +114,7 @@ def people(db_path: Path) -> dict[str, Respondent]:
         return {r.external_id: r for r in store.respondents(store.screeners()[0].id)}
 
 
-async def open_recruit(pilot) -> RecruitScreen:  # noqa: ANN001
+async def open_recruit(pilot) -> RecruitScreen:
     await pilot.pause()
     await pilot.press("tab")  # sessions → screeners
     assert pilot.app.focused is pilot.app.screen.query_one("#screeners", DataTable)
@@ -125,19 +125,19 @@ async def open_recruit(pilot) -> RecruitScreen:  # noqa: ANN001
     return screen
 
 
-async def move_to(pilot, table: DataTable, external_id: str) -> None:  # noqa: ANN001
+async def move_to(pilot, table: DataTable, external_id: str) -> None:
     index = next(i for i, row in enumerate(rows(table)) if row[1] == external_id)
     table.move_cursor(row=index)
     await pilot.pause()
 
 
-async def say(pilot, text: str) -> None:  # noqa: ANN001
+async def say(pilot, text: str) -> None:
     pilot.app.screen.query_one("#answer", Input).value = text
     await pilot.press("enter")
     await pilot.pause()
 
 
-async def start_interview(pilot, **contact: str) -> InterviewScreen:  # noqa: ANN001
+async def start_interview(pilot, **contact: str) -> InterviewScreen:
     await pilot.press("i")
     await pilot.pause()
     screen = pilot.app.screen
@@ -452,7 +452,7 @@ def test_interview_ids_take_the_first_free_number() -> None:
     assert next_interview_id({"I001", "I002", "I004"}) == "I003"
 
 
-async def test_scoring_runs_in_a_worker(demo_db: Path, fake_embedder) -> None:  # noqa: ANN001
+async def test_scoring_runs_in_a_worker(demo_db: Path, fake_embedder) -> None:
     pytest.importorskip("ideation.screening.creativity")
     app = IdeationApp(demo_db, embedder=fake_embedder)
     async with app.run_test(size=(80, 24)) as pilot:

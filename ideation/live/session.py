@@ -4,12 +4,18 @@
 writes each action to the store first (the phase log, the idea) and only then
 updates what it holds in memory, so a crash between the two loses nothing and
 a restart rebuilds the same state from the database.
+
+One session has one controller. Whoever writes first takes the session's
+lease in the store (`claim`); a second `LiveSession` on the same session
+only watches (`watch`, `follow`) and every write it tries raises
+`SessionHeld`, whichever front door calls it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ideation.errors import SessionHeld
 from ideation.live.capture import Capture, parse_capture
 from ideation.live.clock import Clock
 from ideation.live.critique import Critique, detect_critique
@@ -28,10 +34,13 @@ from ideation.live.plan import Brief, PlanError, SessionPlan, parse_plan
 from ideation.live.techniques import Technique, technique
 from ideation.live.timing import TimerState, timer_state
 from ideation.records import Idea, Participant, Phase, PhaseEvent, Session
-from ideation.store import Store
+from ideation.store import Store, lease_holder
 
 #: Minutes of silence before a participant is shown as quiet.
 QUIET_AFTER_SECONDS = 300
+#: A write renews the lease when it was last renewed this long ago (the store
+#: lets a lease lapse after 20 s without renewal).
+RENEW_EVERY_SECONDS = 5
 
 
 class CaptureError(ValueError):
@@ -72,9 +81,16 @@ def start_session(store: Store, plan: SessionPlan, name: str | None = None) -> S
 class LiveSession:
     """One session being run; all state is derived from what the store holds."""
 
-    def __init__(self, store: Store, session_id: int, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, session_id: int, clock: Clock, *, holder: str | None = None
+    ) -> None:
+        """`holder` names this controller in the lease ("label@host:pid")."""
         self.store = store
         self.clock = clock
+        self.holder = holder or lease_holder("ideation")
+        self.watching = False  # another controller holds the lease: writes raise SessionHeld
+        self._holds = False
+        self._renewed_at = 0.0
         self.session = store.session(session_id)
         self.phases: list[Phase] = store.phases(session_id)
         self.participants: list[Participant] = store.participants(session_id)
@@ -93,6 +109,75 @@ class LiveSession:
             except PlanError:
                 self.brief = None  # a plan edited after the session began still runs
 
+    # -- the lease: one controller per session ----------------------------------
+
+    @property
+    def holds_lease(self) -> bool:
+        return self._holds
+
+    def claim(self) -> None:
+        """Take control of the session; raises `SessionHeld` naming the current holder."""
+        self.store.take_lease(self.session.id, self.holder)
+        self._holds, self.watching = True, False
+        self._renewed_at = self.clock.now()
+
+    def watch(self) -> None:
+        """Give up control (or never take it): this session is only followed from here on."""
+        self._holds, self.watching = False, True
+
+    def renew(self) -> bool:
+        """Keep the lease alive; False (and watching) when someone else has taken it."""
+        if not self._holds:
+            return False
+        if not self.store.renew_lease(self.session.id, self.holder):
+            self.watch()
+            return False
+        self._renewed_at = self.clock.now()
+        return True
+
+    def keep_alive(self) -> bool:
+        """Renew the lease when due; False once someone else has taken the session."""
+        if not self._holds:
+            return False
+        if self.clock.now() - self._renewed_at < RENEW_EVERY_SECONDS:
+            return True
+        return self.renew()
+
+    def release(self) -> None:
+        """Hand the session back, so another screen may run it at once."""
+        if self._holds:
+            self._holds = False
+            self.store.release_lease(self.session.id, self.holder)
+
+    def controller(self) -> str:
+        """Who runs the session now, for a watching screen's banner."""
+        lease = self.store.lease(self.session.id)
+        return lease.holder if lease else "nobody"
+
+    def _require_lease(self) -> None:
+        """Every write goes through here: take the lease on first use, keep it fresh,
+        and refuse while another controller holds it."""
+        if self.watching:
+            raise SessionHeld(
+                f"session {self.session.id} is run by {self.controller()}; this one only watches"
+            )
+        if not self._holds:
+            self.claim()
+        elif not self.keep_alive():
+            raise SessionHeld(f"session {self.session.id} was taken over by {self.controller()}")
+
+    def follow(self) -> list[Idea]:
+        """Catch up with what the controller wrote; returns the rows new to this one."""
+        session_id = self.session.id
+        self.session = self.store.session(session_id)
+        self.events = self.store.phase_log(session_id)
+        self.participants = self.store.participants(session_id)
+        last = max((row.id for row in self.rows), default=0)
+        new = [row for row in self.store.idea_rows(session_id) if row.id > last]
+        for row in new:
+            self._remember(row)
+        return new
+
     # -- time -----------------------------------------------------------------
 
     @property
@@ -104,7 +189,12 @@ class LiveSession:
 
     @property
     def current_phase(self) -> Phase | None:
-        position = self.state().position
+        return self.phase_at(self.clock.now())
+
+    def phase_at(self, at: float) -> Phase | None:
+        """The phase running at `at` (only the phase log up to then counts)."""
+        events = [e for e in self.events if e.at <= at]
+        position = timer_state(self.planned, events, at).position
         return None if position is None else self.phases[position]
 
     @property
@@ -115,6 +205,7 @@ class LiveSession:
     def _log(self, kind: str, **fields: object) -> PhaseEvent:
         if self.state().ended:
             raise CaptureError("the session has ended")
+        self._require_lease()
         event = self.store.log_phase_event(self.session.id, kind, at=self.clock.now(), **fields)
         self.events.append(event)
         return event
@@ -127,6 +218,7 @@ class LiveSession:
         if not note and current is not None and position != current + 1:
             note = "back" if position <= current else "skip"
         if self.session.status != "running":
+            self._require_lease()
             self.store.set_session_status(self.session.id, "running", at=self.clock.now())
             self.session = self.store.session(self.session.id)
         self._log("start", position=position, note=note)
@@ -170,12 +262,16 @@ class LiveSession:
     def parse(self, line: str) -> Capture:
         return parse_capture(line, self.participants)
 
-    def capture(self, line: str, speaker: Participant | None = None) -> Captured:
+    def capture(
+        self, line: str, speaker: Participant | None = None, at: float | None = None
+    ) -> Captured:
         """Commit one typed line as an idea (prefixes parsed), then report on it.
 
         Only a line with no idea in it is refused. A `+N` that names no idea is
         kept in the text, unlinked, and a line typed after the end is still
-        recorded: what the room said matters more than tidy links.
+        recorded: what the room said matters more than tidy links. `at` is when
+        it was typed (a line kept while the study was busy is committed later,
+        in the phase it was said in).
         """
         parsed = self.parse(line)
         if not parsed.text:
@@ -187,7 +283,9 @@ class LiveSession:
                 text = f"+{parsed.builds_on_seq} {parsed.text}"
                 note = f"there is no idea +{parsed.builds_on_seq}: captured without the link"
         who = None if self.anonymous_mode else (parsed.participant or speaker)
-        phase = self.current_phase
+        at = self.clock.now() if at is None else at
+        phase = self.phase_at(at)
+        self._require_lease()
         idea = self.store.add_idea(
             self.session.id,
             text,
@@ -195,10 +293,10 @@ class LiveSession:
             phase_id=phase.id if phase else None,
             technique=phase.technique if phase else "",
             builds_on=builds_on.id if builds_on else None,
-            at=self.clock.now(),
+            at=at,
         )
         self._remember(idea)
-        technique_now = self.current_technique
+        technique_now = technique(phase.technique) if phase else None
         judged = technique_now is None or technique_now.divergent
         critique = detect_critique(parsed.text) if judged else None
         return Captured(idea, critique, builds_on, note)
@@ -210,6 +308,7 @@ class LiveSession:
             raise CaptureError(f"there is no idea +{seq}")
         if self.is_withdrawn(idea):
             raise CaptureError(f"idea +{seq} is already withdrawn")
+        self._require_lease()
         row = self.store.amend_idea(idea, "withdrawal", at=self.clock.now())
         self._remember(row)
         return row

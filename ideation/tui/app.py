@@ -2,7 +2,8 @@
 
 The app opens the store (cheap: SQLite and no model), shows the home screen
 and pushes the live or review screens from there. Nothing here imports a
-model library; slow work runs in thread workers.
+model library; slow work runs in thread workers. Crashes and worker failures
+are handled once, in `IdeationAppBase`.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from ideation.analysis.embed import Embedder, SentenceTransformerEmbedder
-from ideation.live.clock import Clock, SystemClock
-from ideation.store import Store
+from ideation.live.clock import Clock
+from ideation.text import one_line
+from ideation.tui.base import IdeationAppBase
 from ideation.tui.commands import binding_commands
 from ideation.tui.home import HomeScreen
 
 
-class IdeationApp(App[None]):
+class IdeationApp(IdeationAppBase):
     """The terminal UI for a study."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -38,15 +40,13 @@ class IdeationApp(App[None]):
     ) -> None:
         """`embedder`: True for the bundled model (loaded lazily in a worker), an
         Embedder to use that one, False/None to embed nothing in the background."""
-        super().__init__(**kwargs)
+        super().__init__(db_path, clock=clock, **kwargs)
         if embedder is True:
             embedder = SentenceTransformerEmbedder()
         self.embedder: Embedder | None = embedder or None
-        self.db_path = Path(db_path)
-        self.clock: Clock = clock or SystemClock()
-        self.store = Store(self.db_path, clock=self.clock.now)
+        self.store = self.open_store()
         self.open_session = open_session
-        self.sub_title = str(self.db_path)
+        self.sub_title = one_line(str(self.db_path), 120)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import SystemCommand
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 
@@ -27,7 +28,7 @@ def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
                 continue
             seen.add((id(node), binding.action))
 
-            async def run(node=node, action=binding.action) -> None:  # noqa: ANN001
+            async def run(node: DOMNode = node, action: str = binding.action) -> None:
                 await node.run_action(action)
 
             key = binding.key_display or binding.key.split(",")[0]

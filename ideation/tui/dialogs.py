@@ -1,12 +1,26 @@
-"""Provides small modal dialogs that answer through `dismiss`."""
+"""Provides small modal dialogs that answer through `dismiss`.
+
+Questions often quote user text (a theme label, a respondent id), so they are
+shown as plain text, never as markup, and without control characters.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
+
+from ideation.text import one_line
+
+#: A question longer than this is cut (it quotes user text of any length).
+QUESTION_CHARS = 600
+
+
+def question_label(question: str) -> Label:
+    return Label(Text(one_line(question, QUESTION_CHARS)), id="question")
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -20,13 +34,13 @@ class ConfirmScreen(ModalScreen[bool]):
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()
         self.question = question
-        self.yes = yes
+        self.yes = one_line(yes, 30)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
+            yield question_label(self.question)
             with Horizontal(id="buttons"):
-                yield Button(f"{self.yes} (y)", variant="warning", id="yes")
+                yield Button(Text(f"{self.yes} (y)"), variant="warning", id="yes")
                 yield Button("No (n)", variant="primary", id="no")
 
     def on_mount(self) -> None:
@@ -47,12 +61,12 @@ class AskScreen(ModalScreen[str | None]):
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
         self.question = question
-        self.value = value
-        self.placeholder = placeholder
+        self.value = one_line(value)
+        self.placeholder = one_line(placeholder, 80)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
+            yield question_label(self.question)
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from ideation.text import one_line
 
 
 def when(at: float | None) -> str:
@@ -66,7 +69,7 @@ class HomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         name = store.get_setting("study_name")
-        self.title = f"ideation — {name}" if name else "ideation"
+        self.title = f"ideation — {one_line(name, 60)}" if name else "ideation"
         sessions = self.query_one("#sessions", DataTable)
         keep_session, keep_screener = self._cursor_row("#sessions"), self._cursor_row("#screeners")
         sessions.clear()
@@ -76,23 +79,23 @@ class HomeScreen(Screen[None]):
                 session.status,
                 str(store.count_ideas(session.id)),
                 when(session.started_at),
-                session.name,
+                Text(one_line(session.name, 80)),
                 key=str(session.id),
             )
         screeners = self.query_one("#screeners", DataTable)
         screeners.clear()
         for screener in store.screeners():
             screeners.add_row(
-                screener.name,
+                Text(one_line(screener.name, 40)),
                 str(store.count_respondents(screener.id)),
-                screener.title,
+                Text(one_line(screener.title, 80)),
                 key=str(screener.id),
             )
         sessions.move_cursor(row=keep_session)
         screeners.move_cursor(row=keep_screener)
-        lines = [f"{when(a.at)}  {a.what}" for a in store.recent_activity(12)]
+        lines = [f"{when(a.at)}  {one_line(a.what, 200)}" for a in store.recent_activity(12)]
         empty = "Nothing yet. Try `ideation demo`, or `ideation run sessions/half-day.yaml`."
-        self.query_one("#activity", Static).update("\n".join(lines) or empty)
+        self.query_one("#activity", Static).update(Text("\n".join(lines) or empty))
 
     def _cursor_row(self, selector: str) -> int:
         return self.query_one(selector, DataTable).cursor_row

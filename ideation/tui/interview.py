@@ -19,9 +19,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from ideation.errors import IdeationError
 from ideation.records import Contact
 from ideation.screening.definition import Question, ScreenerDefinition
 from ideation.screening.pipeline import administer, register_screener
@@ -32,6 +32,8 @@ from ideation.screening.rules import (
     next_question,
     validate_answer,
 )
+from ideation.text import one_line, printable
+from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import ConfirmScreen
 from ideation.tui.inputs import KeyOrderInput
 
@@ -67,17 +69,17 @@ def describe_choices(question: Question) -> RenderableType:
         table.add_column(style="cyan", no_wrap=True)
         table.add_column(ratio=1)
         for number, item in enumerate(question.items, start=1):
-            table.add_row(str(number), item.id, item.text)
+            table.add_row(str(number), Text(one_line(item.id, 30)), Text(one_line(item.text, 300)))
         scale = question.scale or 0
-        labels = " · ".join(f"{p} {question.label(p)}" for p in range(1, scale + 1))
+        labels = " · ".join(f"{p} {one_line(question.label(p), 40)}" for p in range(1, scale + 1))
         return Group(table, Text(f"Scale: {labels}", style="italic"))
     table.add_column(ratio=1)
     for number, option in enumerate(question.options, start=1):
-        table.add_row(str(number), option)
+        table.add_row(str(number), Text(one_line(option, 300)))
     return table
 
 
-class InterviewScreen(Screen[int | None]):
+class InterviewScreen(IdeationScreen):
     """Asks a screener live; dismisses with the saved respondent's row id, or None."""
 
     BINDINGS = [
@@ -129,7 +131,7 @@ class InterviewScreen(Screen[int | None]):
         store = self.app.store  # type: ignore[attr-defined]
         screener = register_screener(store, self.defn)
         self.taken = {r.external_id for r in store.respondents(screener.id)}
-        self.title = f"Interview — {self.defn.title or self.defn.name}"
+        self.title = f"Interview — {one_line(self.defn.title or self.defn.name, 60)}"
         rid = self.query_one("#rid", Input)
         rid.value = next_interview_id(self.taken)
         rid.focus()
@@ -161,7 +163,9 @@ class InterviewScreen(Screen[int | None]):
             self.query_one("#rid", Input).focus()
             return
         if rid in self.taken:
-            error.update(f"{rid} is already in this screener; choose another id.")
+            error.update(
+                Text(f"{one_line(rid, 40)} is already in this screener; choose another id.")
+            )
             self.query_one("#rid", Input).focus()
             return
         self.phase = "asking"
@@ -200,20 +204,24 @@ class InterviewScreen(Screen[int | None]):
         kind = "creativity task" if question.type == "creativity" else question.type
         self.query_one("#where", Static).update(
             Text.assemble(
-                (f"{self.external_id}  ", "bold"),
+                (f"{one_line(self.external_id, 40)}  ", "bold"),
                 f"question {len(self.order) + 1} of up to {len(self.defn.questions)}"
-                f" · {question.id} · {kind.replace('_', ' ')}",
+                f" · {one_line(question.id, 30)} · {kind.replace('_', ' ')}",
             )
         )
-        self.query_one("#question-text", Static).update(Text(question.text, style="bold"))
+        self.query_one("#question-text", Static).update(
+            Text(printable(question.text)[:2000], style="bold")
+        )
         self.query_one("#choices", Static).update(describe_choices(question))
-        self.query_one("#expect", Static).update(Text(expectation(question), style="dim"))
+        self.query_one("#expect", Static).update(
+            Text(one_line(expectation(question), 400), style="dim")
+        )
         self.show_lines()
 
     def show_lines(self) -> None:
         text = Text()
         for line in self.lines:
-            text.append(f"  • {line}\n", style="green")
+            text.append(f"  • {one_line(line, 400)}\n", style="green")
         self.query_one("#lines", Static).update(text)
 
     @on(Input.Submitted, "#answer")
@@ -233,7 +241,7 @@ class InterviewScreen(Screen[int | None]):
         try:
             value = validate_answer(question, raw)
         except AnswerError as error:
-            self.query_one("#answer-error", Static).update(Text(str(error)))
+            self.query_one("#answer-error", Static).update(Text(one_line(str(error), 400)))
             if question.type != "creativity":  # give the text back, with anything typed since
                 box.value = event.value + box.value
                 box.cursor_position = len(event.value)
@@ -254,11 +262,14 @@ class InterviewScreen(Screen[int | None]):
         self.set_focus(None)
         self.query_one("#asking").add_class("hidden")
         self.query_one("#where", Static).update(
-            Text.assemble((f"{self.external_id}  ", "bold"), f"{len(self.order)} answers")
+            Text.assemble(
+                (f"{one_line(self.external_id, 40)}  ", "bold"), f"{len(self.order)} answers"
+            )
         )
         if outcome.status == "terminated":
-            said = Text(f"terminated: {outcome.terminate_reason}", style="bold red")
-            said.append(f"  (at {outcome.terminated_at})", style="dim")
+            reason = one_line(outcome.terminate_reason, 200)
+            said = Text(f"terminated: {reason}", style="bold red")
+            said.append(f"  (at {one_line(str(outcome.terminated_at), 30)})", style="dim")
         else:
             said = Text(outcome.status, style="bold green")
         said.append("\n\nenter: save · ctrl+b: back one question · escape: leave without saving")
@@ -301,11 +312,11 @@ class InterviewScreen(Screen[int | None]):
             respondent = administer(
                 store, self.defn, self.external_id, self.answers, self.contact(), duration
             )
-        except ValueError as error:
-            self.notify(str(error), severity="error", markup=False)
+        except (ValueError, IdeationError) as error:  # a refused answer, a busy or full study
+            self.say(error, "error")
             return
         reason = f" ({respondent.terminate_reason})" if respondent.terminate_reason else ""
-        self.notify(f"{respondent.external_id} saved: {respondent.status}{reason}", markup=False)
+        self.say(f"{respondent.external_id} saved: {respondent.status}{reason}")
         self.dismiss(respondent.id)
 
     def action_cancel(self) -> None:

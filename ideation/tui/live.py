@@ -4,28 +4,61 @@ The capture box is always focused and Enter commits the idea to the database
 before the list shows it. Phase control sits on function keys so typing never
 triggers it. The screen redraws from `LiveSession` once a second; nothing here
 waits on a model or on the network.
+
+Nothing typed is lost to a busy, full or read-only study: a line that cannot
+be written waits, visibly, in a queue under the box and is retried in order
+until it commits. The screen has its own connection with a short busy
+timeout, so a held lock never freezes typing for seconds. Only one screen
+runs a session (the store's lease); any other follows it read-only.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Digits, Footer, Input, Static
+from textual.worker import Worker, get_current_worker
 
+from ideation.errors import SessionHeld, StoreError
 from ideation.live.flow import sparkline
 from ideation.live.session import CaptureError, LiveSession
 from ideation.live.timing import TimerState, format_clock, warning_crossed
 from ideation.records import Idea, Participant
+from ideation.store import Store, lease_holder
+from ideation.text import one_line, printable
+from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import ConfirmScreen
 from ideation.tui.inputs import KeyOrderInput
 
 TICK_SECONDS = 0.5
+#: The live screen's connection waits this long for a lock, then queues the line.
+CAPTURE_BUSY_MS = 250
+#: How often lines waiting for a busy, full or read-only study are tried again.
+RETRY_SECONDS = 1.0
+#: Idea text longer than this is cut on screen (the store keeps all of it).
+SHOWN_CHARS = 400
+#: Writes the live screen makes; a screen that only watches has them switched off.
+WRITING_ACTIONS = frozenset(
+    {"next_phase", "previous_phase", "toggle_pause", "extend", "withdraw", "end_session"}
+)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A typed line not yet in the study: what, said by whom, and when."""
+
+    line: str
+    speaker: Participant | None
+    at: float
 
 
 class CaptureInput(KeyOrderInput):
@@ -33,7 +66,8 @@ class CaptureInput(KeyOrderInput):
     and a pasted block kept whole (its lines joined), not just the first line."""
 
     def _on_paste(self, event: events.Paste) -> None:
-        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        lines = [one_line(line).strip() for line in event.text.splitlines()]
+        lines = [line for line in lines if line]
         if lines:
             self.insert_text_at_cursor(" ".join(lines))
         event.stop()
@@ -48,7 +82,7 @@ def clock_time(at: float | None) -> str:
     return datetime.fromtimestamp(at).strftime("%H:%M") if at else "--:--"
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(IdeationScreen):
     """Run one session: phases on the left, capture at the bottom."""
 
     BINDINGS = [
@@ -101,6 +135,13 @@ class LiveScreen(Screen[None]):
             priority=True,
         ),
         Binding("f10", "end_session", "End", tooltip="End the session", priority=True),
+        Binding(
+            "ctrl+l",
+            "take_over",
+            "Take over",
+            tooltip="Run this session from here, once its other screen has let go",
+            priority=True,
+        ),
         Binding("up", "select(-1)", "Previous idea", show=False, priority=True),
         Binding("down", "select(1)", "Next idea", show=False, priority=True),
         Binding(
@@ -117,6 +158,10 @@ class LiveScreen(Screen[None]):
         self.last_state: TimerState | None = None
         self.embedded: set[str] = set()
         self.embedding_note = ""
+        self.store: Store | None = None
+        self.pending: list[Pending] = []
+        self.pending_error = ""
+        self.last_retry = 0.0
 
     # -- layout ---------------------------------------------------------------
 
@@ -133,6 +178,8 @@ class LiveScreen(Screen[None]):
         yield DataTable(id="ideas", cursor_type="row", zebra_stripes=True)
         yield Static(id="thread", classes="empty")
         yield Static(id="people")
+        yield Static(id="banner", classes="empty")
+        yield Static(id="pending", classes="empty")
         yield CaptureInput(
             placeholder="Type an idea, Enter to capture  ·  Maya: …  2: …  +12 …", id="capture"
         )
@@ -141,8 +188,15 @@ class LiveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.app
-        self.live = LiveSession(app.store, self.session_id, app.clock)  # type: ignore[attr-defined]
-        self.title = self.live.session.name
+        try:
+            self.store = app.open_store(busy_timeout_ms=CAPTURE_BUSY_MS)  # type: ignore[attr-defined]
+            holder = lease_holder(app.lease_label)  # type: ignore[attr-defined]
+            self.live = LiveSession(self.store, self.session_id, app.clock, holder=holder)  # type: ignore[attr-defined]
+        except StoreError as error:
+            self.say(f"Cannot open the session: {error}", "error")
+            self.app.pop_screen()
+            return
+        self.title = one_line(self.live.session.name, 80)
         table = self.query_one("#ideas", DataTable)
         table.add_columns("#", "Who", "Phase", "Idea")
         for row in self.live.rows:
@@ -152,13 +206,105 @@ class LiveScreen(Screen[None]):
         table.move_cursor(row=table.row_count - 1)
         self.query_one("#capture", Input).focus()
         self.last_state = self.live.state()
+        self.take_control()
         self.refresh_all()
         self.set_interval(TICK_SECONDS, self.tick)
         self.embed_in_background()
 
+    def on_unmount(self) -> None:
+        """Let go of the session (another screen may run it now) and of the connection."""
+        if self.store is None:
+            return
+        try:
+            self.live.release()
+        except StoreError:
+            pass  # the lease lapses by itself after a while
+        self.store.close()
+        self.store = None
+
+    # -- one controller per session -------------------------------------------------
+
+    def take_control(self) -> bool:
+        """Run the session from here, or follow it read-only if another screen runs it."""
+        try:
+            self.live.claim()
+        except SessionHeld as error:
+            self.become_watcher(str(error))
+            return False
+        except StoreError:
+            return False  # busy: the first write (or the next tick) takes the lease
+        self.query_one("#banner", Static).add_class("empty")
+        self.query_one("#capture", Input).disabled = False
+        self.query_one("#capture", Input).focus()
+        self.refresh_bindings()
+        return True
+
+    def become_watcher(self, why: str) -> None:
+        """Read-only: follow the database; capture and phase keys are off."""
+        self.live.watch()
+        banner = self.query_one("#banner", Static)
+        banner.update(
+            Text.assemble(
+                ("READ-ONLY ", "bold reverse"),
+                (f" {one_line(why, 160)}  ·  Ctrl+L takes over once it is free", "bold"),
+            )
+        )
+        banner.remove_class("empty")
+        self.query_one("#capture", Input).disabled = True
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not hasattr(self, "live"):
+            return True
+        if action == "take_over":
+            return self.live.watching
+        if action in WRITING_ACTIONS:
+            return not self.live.watching
+        return True
+
+    def action_take_over(self) -> None:
+        if self.take_control():
+            self.app.notify("This screen runs the session now.")  # type: ignore[attr-defined]
+            self.refresh_all()
+
+    def keep_lease(self) -> None:
+        """On the tick: renew our lease, or follow the controller while watching."""
+        if self.live.watching:
+            self.follow()
+            return
+        try:
+            if self.live.holds_lease:
+                if not self.live.keep_alive():
+                    self.become_watcher(f"taken over by {self.live.controller()}")
+                    self.say(
+                        "Another screen took this session over: this one only watches now.",
+                        "warning",
+                    )
+            else:
+                self.take_control()
+        except StoreError:
+            pass  # busy or full: try again on the next tick, the lease lasts 20 s
+
+    def follow(self) -> None:
+        try:
+            new = self.live.follow()
+        except StoreError:
+            return
+        for row in new:
+            if row.kind == "idea":
+                self._add_row(row)
+        if new:
+            self._refresh_withdrawn()
+            table = self.query_one("#ideas", DataTable)
+            table.move_cursor(row=table.row_count - 1)
+        self.refresh_all()
+
     # -- rendering ------------------------------------------------------------
 
     def tick(self) -> None:
+        self.keep_lease()
+        if self.pending and time.monotonic() - self.last_retry >= RETRY_SECONDS:
+            self.flush_pending()
         state = self.live.state()
         if self.last_state is not None:
             crossed = warning_crossed(self.last_state, state)
@@ -191,7 +337,7 @@ class LiveScreen(Screen[None]):
         if state.ended:
             title.update("Session ended")
             digits.update("0:00")
-            status.update(f"{self.live.store.count_ideas(self.session_id)} ideas captured")
+            status.update(f"{len(self.live.standing())} ideas captured")
             return
         if phase is None:
             title.update("Not started")
@@ -203,7 +349,7 @@ class LiveScreen(Screen[None]):
         title.update(
             Text.assemble(
                 (f"{phase.position + 1}/{len(self.live.phases)} ", "dim"),
-                (phase.title, "bold"),
+                (one_line(phase.title, 40), "bold"),
             )
         )
         digits.update(format_clock(state.remaining_seconds))
@@ -229,7 +375,8 @@ class LiveScreen(Screen[None]):
             style = "bold reverse" if current else ("dim" if actual else "")
             planned = format_clock(phase.planned_seconds)
             lines.append(
-                f"{marker}{phase.position + 1:>2} {phase.title[:26]:<26} {planned:>5} {done:>6}\n",
+                f"{marker}{phase.position + 1:>2} {one_line(phase.title, 26):<26}"
+                f" {planned:>5} {done:>6}\n",
                 style=style,
             )
         lines.append(f"projected end {clock_time(state.projected_end)}", style="italic")
@@ -253,9 +400,10 @@ class LiveScreen(Screen[None]):
         if cards:
             card = cards[self.card % len(cards)]
             text.append(f"\n[{self.card % len(cards) + 1}/{len(cards)}] ", style="dim")
-            text.append(card, style="bold yellow")
+            text.append(printable(card)[:SHOWN_CHARS], style="bold yellow")
         if phase.stimuli:
-            text.append("\nStimuli: " + ", ".join(phase.stimuli), style="dim")
+            stimuli = ", ".join(one_line(s, 80) for s in phase.stimuli)
+            text.append(f"\nStimuli: {stimuli}", style="dim")
         if technique.id in ("problem_as_given", "problem_as_understood", "springboards"):
             text.append("\n\n")
             text.append_text(self.brief_text(""))
@@ -268,9 +416,9 @@ class LiveScreen(Screen[None]):
         if brief is None:
             return text
         text.append("Problem as given: ", style="bold")
-        text.append(f"{brief.problem_as_given}\n")
+        text.append(f"{printable(brief.problem_as_given)[:SHOWN_CHARS]}\n")
         if brief.background:
-            text.append(f"{brief.background.strip()}\n", style="dim")
+            text.append(f"{printable(brief.background.strip())[:2000]}\n", style="dim")
         for label, items in (
             ("Tried", brief.tried),
             ("Opportunities", brief.opportunity_areas),
@@ -278,7 +426,7 @@ class LiveScreen(Screen[None]):
         ):
             if items:
                 text.append(f"{label}: ", style="bold")
-                text.append(" · ".join(items) + "\n")
+                text.append(" · ".join(one_line(i, 120) for i in items) + "\n")
         return text
 
     def refresh_flow(self) -> None:
@@ -291,10 +439,11 @@ class LiveScreen(Screen[None]):
         text.append(f"Build-ons {self.live.build_on_rate():.0%}\n")
         for share in self.live.shares()[:8]:
             bar = "█" * round(share.share * 10)
-            text.append(f"{share.label[:10]:<10} {bar:<10} {share.count:>3}\n")
+            text.append(f"{one_line(share.label, 10):<10} {bar:<10} {share.count:>3}\n")
         for quiet in self.live.quiet()[:3]:
             text.append(
-                f"quiet {quiet.label}: {quiet.silent_seconds // 60:.0f} min\n", style="yellow"
+                f"quiet {one_line(quiet.label, 20)}: {quiet.silent_seconds // 60:.0f} min\n",
+                style="yellow",
             )
         if self.embedding_note:
             text.append(f"{self.embedding_note}\n", style="dim")
@@ -311,7 +460,9 @@ class LiveScreen(Screen[None]):
             text.append("ANONYMOUS MODE: ideas are not attributed  ", style="bold magenta")
         for number, person in enumerate(self.live.participants, start=1):
             chosen = self.speaker is not None and person.id == self.speaker.id
-            text.append(f" {number} {person.label} ", style="reverse bold" if chosen else "")
+            text.append(
+                f" {number} {one_line(person.label, 24)} ", style="reverse bold" if chosen else ""
+            )
         self.query_one("#people", Static).update(text)
 
     def refresh_thread(self) -> None:
@@ -321,23 +472,24 @@ class LiveScreen(Screen[None]):
         if idea is None or idea.builds_on is None:
             return
         chain = self.live.thread(idea)
-        thread.update("Thread: " + " → ".join(f"+{i.seq} {i.text[:30]}" for i in chain))
+        line = " → ".join(f"+{i.seq} {one_line(i.text, 30)}" for i in chain)
+        thread.update(Text(f"Thread: {line}"))  # ideas are text, never markup
 
-    def _who(self, idea: Idea) -> str:
+    def _who(self, idea: Idea) -> Text:
         person = self.live.participant(idea.participant_id)
-        return person.label if person else "—"
+        return Text(one_line(person.label, 24) if person else "—")
 
     def _add_row(self, idea: Idea) -> None:
         table = self.query_one("#ideas", DataTable)
-        text = Text(idea.text)
+        text = Text(one_line(idea.text, SHOWN_CHARS))
         if idea.builds_on is not None:
             parent = self.live.idea_by_id(idea.builds_on)
-            text = Text.assemble((f"↳+{parent.seq if parent else '?'} ", "cyan"), idea.text)
+            text = Text.assemble((f"↳+{parent.seq if parent else '?'} ", "cyan"), text)
         phase = next((p for p in self.live.phases if p.id == idea.phase_id), None)
         table.add_row(
             str(idea.seq),
             self._who(idea),
-            phase.title[:12] if phase else "",
+            Text(one_line(phase.title, 12) if phase else ""),
             text,
             key=str(idea.seq),
         )
@@ -351,7 +503,10 @@ class LiveScreen(Screen[None]):
                     table.update_cell(
                         str(row.seq),
                         table.ordered_columns[3].key,
-                        Text(f"(withdrawn) {original.text}", style="dim strike"),
+                        Text(
+                            f"(withdrawn) {one_line(original.text, SHOWN_CHARS)}",
+                            style="dim strike",
+                        ),
                     )
 
     def selected_idea(self) -> Idea | None:
@@ -365,37 +520,85 @@ class LiveScreen(Screen[None]):
 
     @on(Input.Submitted, "#capture")
     def capture(self, event: Input.Submitted) -> None:
+        """Queue the line (with its speaker and time), then commit the queue in order."""
         line = event.value
         if not line.strip():
             return
-        try:
-            captured = self.live.capture(line, self.speaker)
-        except CaptureError as error:
-            box = event.input
-            box.value = f"{line} {box.value}".strip()  # give the line back, nothing lost
-            self.notify(str(error), severity="warning")
+        if self.live.watching:  # the box is off; a line that slipped through goes back
+            event.input.value = f"{line} {event.input.value}".strip()
             return
+        self.pending.append(Pending(line, self.speaker, self.app.clock.now()))  # type: ignore[attr-defined]
+        self.speaker = None
+        self.flush_pending()
+
+    def flush_pending(self) -> None:
+        """Commit waiting lines oldest first; stop at the first the study will not take."""
+        self.last_retry = time.monotonic()
+        committed = False
+        while self.pending:
+            head = self.pending[0]
+            try:
+                captured = self.live.capture(head.line, head.speaker, at=head.at)
+            except CaptureError as error:
+                self.pending.pop(0)
+                box = self.query_one("#capture", Input)
+                box.value = f"{head.line} {box.value}".strip()  # give the line back
+                self.say(str(error), "warning")
+                continue
+            except SessionHeld as error:
+                self.become_watcher(str(error))
+                self.pending_error = "this screen no longer runs the session; not saved"
+                break
+            except StoreError as error:
+                if str(error) != self.pending_error:
+                    self.say(f"Not saved yet, kept below and retried: {error}", "error")
+                self.pending_error = str(error)
+                break
+            self.pending.pop(0)
+            self.show_captured(captured)
+            committed = True
+        if not self.pending:
+            self.pending_error = ""
+        self.show_pending()
+        if committed:
+            self.refresh_people()
+            self.refresh_flow()
+            self.refresh_thread()
+            self.embed_in_background()
+
+    def show_captured(self, captured: Any) -> None:
         if captured.note:
-            self.notify(captured.note, severity="warning")
+            self.say(captured.note, "warning")
         self._add_row(captured.idea)
         table = self.query_one("#ideas", DataTable)
         table.move_cursor(row=table.row_count - 1)
-        self.speaker = None
         nudge = self.query_one("#nudge", Static)
         if captured.critique:
             nudge.update(
                 Text.assemble(
                     ("Judgement heard ", "italic"),
-                    (f"“{captured.critique.phrase}”", "bold"),
+                    (f"“{one_line(captured.critique.phrase, 60)}”", "bold"),
                     (" — try it as a concern: ", "italic"),
-                    (captured.critique.reframe, "bold cyan"),
+                    (one_line(captured.critique.reframe, 120), "bold cyan"),
                 )
             )
         nudge.set_class(captured.critique is None, "empty")
-        self.refresh_people()
-        self.refresh_flow()
-        self.refresh_thread()
-        self.embed_in_background()
+
+    def show_pending(self) -> None:
+        """The lines the study has not taken yet, visible until they commit."""
+        box = self.query_one("#pending", Static)
+        box.set_class(not self.pending, "empty")
+        if not self.pending:
+            return
+        text = Text()
+        count = len(self.pending)
+        text.append(
+            f"{count} line{'s' if count > 1 else ''} not saved yet"
+            f" ({one_line(self.pending_error, 120)}), retrying: ",
+            style="bold red",
+        )
+        text.append(" · ".join(one_line(p.line, 60) for p in self.pending[-5:]))
+        box.update(text)
 
     # -- meaning, in the background ------------------------------------------
 
@@ -405,7 +608,13 @@ class LiveScreen(Screen[None]):
             return
         if any(w.group == "embed" and not w.is_finished for w in self.workers):
             return
-        self.run_worker(self._embed_pending, thread=True, group="embed", exit_on_error=False)
+        self.run_worker(
+            self._embed_pending,
+            name="embedding ideas",
+            thread=True,
+            group="embed",
+            exit_on_error=False,
+        )
 
     def _pending_texts(self) -> list[str]:
         return [i.text for i in self.live.standing() if i.text not in self.embedded]
@@ -413,11 +622,11 @@ class LiveScreen(Screen[None]):
     def _embed_pending(self) -> None:
         """Runs in a worker thread with its own database connection; loops until caught up."""
         from ideation.analysis.embed import embed_cached
-        from ideation.store import Store
 
         app = self.app
-        with Store(app.db_path) as store:  # type: ignore[attr-defined]
-            while texts := app.call_from_thread(self._pending_texts):
+        worker = get_current_worker()
+        with app.open_store() as store:  # type: ignore[attr-defined]
+            while not worker.is_cancelled and (texts := app.call_from_thread(self._pending_texts)):
                 embed_cached(store, app.embedder, texts)  # type: ignore[attr-defined]
                 app.call_from_thread(self._embedded_now, texts)
 
@@ -425,28 +634,40 @@ class LiveScreen(Screen[None]):
         self.embedded.update(texts)
         self.embedding_note = f"{len(self.embedded)} ideas ready for themes"
 
+    def background_failed(self, worker: Worker[Any]) -> None:
+        """Embedding stopped: say so in the flow panel; capture carries on regardless."""
+        self.embedding_note = "themes: embedding stopped (see the notice)"
+        self.refresh_flow()
+
     @on(DataTable.RowHighlighted, "#ideas")
     def highlighted(self) -> None:
         self.refresh_thread()
 
     # -- actions ----------------------------------------------------------------
 
-    def _phase_action(self, act) -> None:  # noqa: ANN001 - a bound LiveSession method
+    def _phase_action(self, act: Callable[[], object]) -> None:
         try:
             act()
         except CaptureError as error:
-            self.notify(str(error), severity="warning")
+            self.say(str(error), "warning")
+        except SessionHeld as error:
+            self.become_watcher(str(error))
+        except StoreError as error:
+            self.say(f"Not done, press the key again: {error}", "error")
         self.card = 0
         self.last_state = self.live.state()
         self.refresh_all()
 
     def action_next_phase(self) -> None:
         if self.live.state().ended:
-            self.notify("The session has ended.", severity="warning")
+            self.say("The session has ended.", "warning")
             return
-        if not self.live.next_phase() and not self.live.state().ended:
-            self.action_end_session()
-        self._phase_action(lambda: None)
+
+        def next_or_end() -> None:
+            if not self.live.next_phase() and not self.live.state().ended:
+                self.action_end_session()
+
+        self._phase_action(next_or_end)
 
     def action_previous_phase(self) -> None:
         self._phase_action(self.live.previous_phase)
@@ -457,7 +678,7 @@ class LiveScreen(Screen[None]):
     def action_extend(self, minutes: int) -> None:
         self._phase_action(lambda: self.live.extend(minutes))
         if self.live.current_phase is not None:
-            self.notify(f"+{minutes} min")
+            self.say(f"+{minutes} min")
 
     def action_next_card(self) -> None:
         self.card += 1
@@ -504,7 +725,13 @@ class LiveScreen(Screen[None]):
             try:
                 self.live.withdraw(idea.seq)
             except CaptureError as error:
-                self.notify(str(error), severity="warning")
+                self.say(str(error), "warning")
+                return
+            except SessionHeld as error:
+                self.become_watcher(str(error))
+                return
+            except StoreError as error:
+                self.say(f"Not withdrawn, try again: {error}", "error")
                 return
             self._refresh_withdrawn()
             self.refresh_flow()

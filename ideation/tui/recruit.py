@@ -15,14 +15,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.worker import Worker
 
 from ideation.records import Respondent
 from ideation.screening.definition import ScreenerDefinition, ScreenerError, parse_screener
@@ -38,6 +39,8 @@ from ideation.screening.quotas import cells_of as quota_cells
 from ideation.screening.recruits import explain_respondent
 from ideation.screening.rules import evaluate
 from ideation.store import StoreError
+from ideation.text import one_line, printable
+from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import AskScreen, ConfirmScreen
 
 #: Flag kinds as the table shows them (the detail panel gives each one's evidence).
@@ -128,7 +131,8 @@ def quota_text(defn: ScreenerDefinition, assessment: Assessment) -> Text:
         previous = cell.quota
         done = accepted[(cell.quota, cell.cell)]
         style = "red" if done > cell.max else "green" if done >= cell.min else ""
-        text.append(f"{name:<{name_width}} {cell.cell[:cell_width]:<{cell_width}} ")
+        name, cell_name = one_line(name, name_width), one_line(cell.cell, cell_width)
+        text.append(f"{name:<{name_width}} {cell_name:<{cell_width}} ")
         text.append(f"{cell.filled}/{cell.min}-{cell.max}")
         text.append(f" ✓{done}\n", style=style)
     places = sum(view.suggestion == "accept" for view in assessment.candidates)
@@ -144,7 +148,7 @@ def _number(value: float | None, scored: bool) -> str:
     return f"{value:.0f}"
 
 
-class RecruitScreen(Screen[None]):
+class RecruitScreen(IdeationScreen):
     """Ranked candidates of one screener, their quota fill and the recruiter's decisions."""
 
     BINDINGS = [
@@ -225,16 +229,16 @@ class RecruitScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         screener = next((s for s in store.screeners() if s.id == self.screener_id), None)
         if screener is None:
-            self.notify(f"No screener {self.screener_id} in this study.", severity="error")
+            self.say(f"No screener {self.screener_id} in this study.", severity="error")
             self.app.pop_screen()
             return
         try:
             self.defn = parse_screener(screener.source, screener.path)
         except ScreenerError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.say(str(error), severity="error")
             self.app.pop_screen()
             return
-        self.title = f"Recruit — {self.defn.title or self.defn.name}"
+        self.title = f"Recruit — {one_line(self.defn.title or self.defn.name, 60)}"
         self.query_one("#candidates", DataTable).add_columns(
             "#", "ID", "Status", "Inv", "Cre", "All", "Flags", "Suggest", "Decision", "Why"
         )
@@ -274,7 +278,7 @@ class RecruitScreen(Screen[None]):
         reason = view.suggestion_reason if row.scored else "not scored yet"
         return [
             Text(rank, style=dim, justify="right"),
-            Text(r.external_id, style=dim),
+            Text(one_line(r.external_id, 20), style=dim),
             Text(row.status, style=dim),
             Text(_number(view.involvement, row.scored), style=dim, justify="right"),
             Text(_number(view.creativity, row.scored), style=dim, justify="right"),
@@ -282,7 +286,7 @@ class RecruitScreen(Screen[None]):
             Text(flags, style="magenta" if flags and not dim else dim),
             Text(view.suggestion or "—", style=dim),
             Text(r.decision, style=f"{DECISION_STYLE.get(r.decision, '')} {dim}".strip()),
-            Text(reason, style=dim),
+            Text(one_line(reason, 120), style=dim),
         ]
 
     def show_summary(self) -> None:
@@ -296,7 +300,7 @@ class RecruitScreen(Screen[None]):
         line = " · ".join(parts)
         if unscored:
             line += f" — {unscored} not scored: press s"
-        self.query_one("#summary", Static).update(line)
+        self.query_one("#summary", Static).update(Text(line))
 
     def selected_key(self) -> str | None:
         table = self.query_one("#candidates", DataTable)
@@ -318,7 +322,7 @@ class RecruitScreen(Screen[None]):
             return
         store = self.app.store  # type: ignore[attr-defined]
         r, view = row.respondent, row.view
-        box.border_title = r.external_id
+        box.border_title = Text(one_line(r.external_id, 40))
         if self.contact_for != r.id:
             self.contact_for = None
         text = Text()
@@ -327,16 +331,18 @@ class RecruitScreen(Screen[None]):
             parts = [contact.name, contact.email, contact.phone] if contact else []
             shown = " · ".join(p for p in parts if p) or "no contact details"
             text.append("Contact: ", style="bold")
-            text.append(shown + "\n", style="reverse")
+            text.append(one_line(shown, 200) + "\n", style="reverse")
         if not row.scored:
             outcome = evaluate(self.defn, answers_of(r)) if self.defn else None
             if outcome and outcome.terminate_reason:
-                text.append(f"The rules say: terminated ({outcome.terminate_reason}).\n")
+                reason = one_line(outcome.terminate_reason, 200)
+                text.append(f"The rules say: terminated ({reason}).\n")
             text.append("Not scored yet: press s to score.\n", style="yellow")
         elif view.suggestion or view.suggestion_reason:
             text.append("Suggested: ", style="bold")
-            text.append(f"{view.suggestion or 'no place'} — {view.suggestion_reason}\n")
-        text.append(explain_respondent(store, r, self.defn))
+            reason = one_line(view.suggestion_reason, 200)
+            text.append(f"{view.suggestion or 'no place'} — {reason}\n")
+        text.append(printable(explain_respondent(store, r, self.defn)))
         detail.update(text)
         self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
 
@@ -367,11 +373,11 @@ class RecruitScreen(Screen[None]):
             if reason is None:
                 return
             if decision == "rejected" and not reason.strip():
-                self.notify("A rejection needs a reason, for the record.", severity="warning")
+                self.say("A rejection needs a reason, for the record.", severity="warning")
                 return
             self.app.store.set_decision(rid, decision, reason.strip())  # type: ignore[attr-defined]
             self.reload(str(rid))
-            self.notify(f"{row.respondent.external_id}: {decision}", markup=False)
+            self.say(f"{row.respondent.external_id}: {decision}")
 
         self.app.push_screen(
             AskScreen(question, view.suggestion_reason if agrees else "", "reason"), answered
@@ -383,25 +389,24 @@ class RecruitScreen(Screen[None]):
             return
         self.app.store.set_decision(row.respondent.id, "", "")  # type: ignore[attr-defined]
         self.reload(str(row.respondent.id))
-        self.notify(f"{row.respondent.external_id}: undecided", markup=False)
+        self.say(f"{row.respondent.external_id}: undecided")
 
     def action_apply_fill(self) -> None:
         if self.scoring:
-            self.notify("Scoring is still running.", severity="warning")
+            self.say("Scoring is still running.", severity="warning")
             return
         self.reload(self.selected_key())
         undecided = [row for row in self.rows if not row.respondent.decision]
         unscored = [row.respondent.external_id for row in undecided if not row.scored]
         if unscored:
-            self.notify(
+            self.say(
                 f"{len(unscored)} undecided people are not scored yet ({unscored[0]}…):"
                 " score first (s), or the fill would reject them.",
                 severity="warning",
-                markup=False,
             )
             return
         if not undecided:
-            self.notify("Everyone is decided already.")
+            self.say("Everyone is decided already.")
             return
         suggested = Counter(row.view.suggestion for row in undecided)
         already = sum(row.respondent.decision == "accepted" for row in self.rows)
@@ -424,7 +429,7 @@ class RecruitScreen(Screen[None]):
                 changed = apply_suggestions(store, self.assessment)
                 store.log(f"Screener “{self.assessment.screener.title}”: quota fill applied")
                 self.reload(self.selected_key())
-                self.notify(f"{changed} decisions recorded")
+                self.say(f"{changed} decisions recorded")
 
         self.app.push_screen(ConfirmScreen(question, yes="Apply"), confirmed)
 
@@ -447,10 +452,10 @@ class RecruitScreen(Screen[None]):
         accepted = sum(row.respondent.decision == "accepted" for row in self.rows)
         open_sessions = [s for s in store.sessions() if s.status != "ended"]
         if not accepted:
-            self.notify("Nobody is accepted yet (a, or f for the quota fill).", severity="warning")
+            self.say("Nobody is accepted yet (a, or f for the quota fill).", severity="warning")
             return
         if not open_sessions:
-            self.notify(
+            self.say(
                 "Every session has ended: create one with `ideation run PLAN`.", severity="warning"
             )
             return
@@ -462,33 +467,24 @@ class RecruitScreen(Screen[None]):
             try:
                 session = store.find_session(ref.strip())
             except StoreError:
-                self.notify(
-                    f"No session with id or name {ref.strip()!r}.", severity="error", markup=False
-                )
+                self.say(f"No session with id or name {ref.strip()!r}.", severity="error")
                 return
             if session.status == "ended":
-                self.notify(
-                    f"Session {session.id} has ended; nobody can join it.", severity="warning"
-                )
+                self.say(f"Session {session.id} has ended; nobody can join it.", severity="warning")
                 return
             invitation = invite(store, defn, session.id)
-            self.notify(
-                f"Session {session.id}: {invitation}",
-                timeout=10,
-                markup=False,
-            )
+            self.say(f"Session {session.id}: {invitation}", timeout=10)
             if invitation.from_plan:
                 self.offer_to_replace_plan_names(session.id, invitation.from_plan)
             labels = Counter(p.label for p in store.participants(session.id))
             clashes = sorted(label for label, n in labels.items() if n > 1)
             if clashes:
-                self.notify(
+                self.say(
                     "Two participants share a name: "
                     + ", ".join(clashes)
                     + ". Rename one before the session, or ideas go to the wrong person.",
                     severity="warning",
                     timeout=15,
-                    markup=False,
                 )
 
         self.app.push_screen(
@@ -509,10 +505,7 @@ class RecruitScreen(Screen[None]):
                 return
             with store.transaction():
                 removed = store.remove_unused_plan_participants(session_id)
-            self.notify(
-                f"Session {session_id}: took out {', '.join(removed) or 'nobody'}.",
-                markup=False,
-            )
+            self.say(f"Session {session_id}: took out {', '.join(removed) or 'nobody'}.")
 
         self.app.push_screen(
             ConfirmScreen(
@@ -538,35 +531,34 @@ class RecruitScreen(Screen[None]):
         bar.update(total=max(total, 1), progress=done)
         self.query_one("#summary", Static).update(f"Scoring: {stage}… {done}/{total}")
 
-    @work(thread=True, exclusive=True, group="recruit", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="recruit", exit_on_error=False, name="scoring")
     def score_worker(self) -> None:
-        """Scores with its own connection, so the screen stays live while the model works."""
+        """Scores with its own connection, so the screen stays live while the model works.
+        A failure goes to the app's one worker handler, then `background_failed`."""
         from ideation.analysis.embed import SentenceTransformerEmbedder
         from ideation.screening.pipeline import assess
-        from ideation.store import Store
 
         app = self.app
         defn = self.defn
         assert defn is not None
-        try:
-            embedder = app.embedder or SentenceTransformerEmbedder()  # type: ignore[attr-defined]
-            with Store(app.db_path, clock=app.clock.now) as store:  # type: ignore[attr-defined]
-                assessment = assess(
-                    store,
-                    defn,
-                    embedder,
-                    progress=lambda *a: app.call_from_thread(self._progress, *a),
-                )
-        except Exception as error:  # noqa: BLE001 - shown to the recruiter, screen stays usable
-            app.call_from_thread(self._scored, f"Scoring failed: {error}")
-            return
-        app.call_from_thread(self._scored, "", len(assessment.candidates))
+        embedder = app.embedder or SentenceTransformerEmbedder()  # type: ignore[attr-defined]
+        with app.open_store() as store:  # type: ignore[attr-defined]
+            assessment = assess(
+                store,
+                defn,
+                embedder,
+                progress=lambda *a: app.call_from_thread(self._progress, *a),
+            )
+        app.call_from_thread(self._scored, len(assessment.candidates))
 
-    def _scored(self, error: str, count: int = 0) -> None:
+    def _scored(self, count: int) -> None:
         self.scoring = False
         self.query_one("#progress", ProgressBar).add_class("hidden")
         self.reload(self.selected_key())
-        if error:
-            self.notify(error, severity="error", timeout=10, markup=False)
-        else:
-            self.notify(f"{count} respondents scored")
+        self.say(f"{count} respondents scored")
+
+    def background_failed(self, worker: Worker[Any]) -> None:
+        """Scoring stopped: the progress bar comes down and the stored scores show again."""
+        self.scoring = False
+        self.query_one("#progress", ProgressBar).add_class("hidden")
+        self.reload(self.selected_key())

@@ -3,27 +3,37 @@
 Themes on the left (label, size, wild ideas, representative), the selected
 theme's ideas on the right with who said them, the phase and build-on
 threads. Clustering and splitting run in a thread worker with progress; every
-edit saves a new revision, and the automatic one is always kept.
+edit saves a new revision, and the automatic one is always kept. A worker that
+fails is reported by the app's one handler (`tui/base.py`); this screen only
+takes its progress bar down.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.worker import Worker
 
 from ideation.analysis import review
+from ideation.analysis.embed import Embedder
 from ideation.analysis.themes import ThemeSet, ThemeView, latest_theme_set
+from ideation.errors import IdeationError
+from ideation.text import one_line
+from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import AskScreen
 
+#: Labels and ideas longer than this are cut on screen (the store keeps all of it).
+SHOWN_CHARS = 400
 
-class ReviewScreen(Screen[None]):
+
+class ReviewScreen(IdeationScreen):
     """Themes of one session, several pooled, or the whole study."""
 
     BINDINGS = [
@@ -60,7 +70,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         names = [store.session(sid).name for sid in self.session_ids]
-        self.title = "Themes — " + (names[0] if len(names) == 1 else f"{len(names)} sessions")
+        scope = one_line(names[0], 60) if len(names) == 1 else f"{len(names)} sessions"
+        self.title = f"Themes — {scope}"
         self.query_one("#themes", DataTable).add_columns("#", "Size", "★", "Theme")
         self.query_one("#members", DataTable).add_columns("+", "Who", "Phase", "Idea")
         self.show(latest_theme_set(store, self.session_ids))
@@ -78,15 +89,17 @@ class ReviewScreen(Screen[None]):
             self.query_one("#members", DataTable).clear()
             return
         record = themes.record
-        kind = "automatic" if record.automatic else f"edited: {record.note}"
+        kind = "automatic" if record.automatic else f"edited: {one_line(record.note, 60)}"
         total = sum(len(t.ideas) for t in themes.themes)
-        info.update(f"Revision {record.id} ({kind}) — {len(themes.themes)} themes, {total} ideas")
+        info.update(
+            Text(f"Revision {record.id} ({kind}) — {len(themes.themes)} themes, {total} ideas")
+        )
         for theme in themes.themes:
             table.add_row(
                 str(theme.number),
                 str(len(theme.ideas)),
                 str(len(theme.wild) or ""),
-                theme.label,
+                Text(one_line(theme.label, 80)),
                 key=str(theme.number),
             )
         if keep_theme is not None and str(keep_theme) in table.rows:
@@ -129,15 +142,15 @@ class ReviewScreen(Screen[None]):
                 text.append(f"≈{theme.duplicate_groups[idea.id]} ", style="magenta")
             if idea.builds_on is not None:
                 text.append(f"↳+{seqs.get(idea.builds_on, '…')} ", style="cyan")
-            text.append(idea.text)
+            text.append(one_line(idea.text, SHOWN_CHARS))
             table.add_row(
                 str(idea.seq),
-                people.get(idea.participant_id or -1, "—"),
-                phases.get(idea.phase_id or -1, "")[:12],
+                Text(one_line(people.get(idea.participant_id or -1, "—"), 24)),
+                Text(one_line(phases.get(idea.phase_id or -1, ""), 12)),
                 text,
                 key=str(idea.id),
             )
-        rep = theme.representative.text if theme.representative else "—"
+        rep = one_line(theme.representative.text, SHOWN_CHARS) if theme.representative else "—"
         detail.update(
             Text.assemble(
                 ("Representative: ", "bold"),
@@ -162,8 +175,8 @@ class ReviewScreen(Screen[None]):
             return
         try:
             self.show(change(self.current), keep)
-        except ValueError as error:
-            self.notify(str(error), severity="error")
+        except (ValueError, IdeationError) as error:  # review's refusals and a busy study
+            self.say(error, "error")
 
     def _ask(self, question: str, then: Callable[[str], None], value: str = "") -> None:
         def answered(answer: str | None) -> None:
@@ -174,7 +187,7 @@ class ReviewScreen(Screen[None]):
 
     def _theme_number(self, answer: str) -> int | None:
         if not answer.isdigit():
-            self.notify(f"{answer!r}: expected a theme number", severity="error")
+            self.say(f"{answer!r}: expected a theme number", "error")
             return None
         return int(answer)
 
@@ -218,7 +231,7 @@ class ReviewScreen(Screen[None]):
                     lambda cur: review.merge_themes(store, cur, theme.number, number), theme.number
                 )
 
-        self._ask(f"Merge which theme into “{theme.label}”? (number)", merge)
+        self._ask(f"Merge which theme into “{one_line(theme.label, 40)}”? (number)", merge)
 
     def action_representative(self) -> None:
         idea_id = self.selected_idea_id()
@@ -240,31 +253,35 @@ class ReviewScreen(Screen[None]):
         self.query_one("#revision", Static).update(f"{stage.capitalize()}… {done}/{total}")
 
     def action_cluster(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        if not any(store.count_ideas(sid) for sid in self.session_ids):
+            self.say("No ideas to find themes in yet.", "warning")
+            return
         self.query_one("#revision", Static).update("Loading the model…")
         self.cluster_worker()
 
-    @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="themes", exit_on_error=False, name="finding themes")
     def cluster_worker(self) -> None:
-        """Embeds and clusters with its own connection; the screen stays live."""
+        """Embeds and clusters with its own connection; the screen stays live. A failure
+        goes to the app's one worker handler, then `background_failed`."""
         from ideation.analysis.themes import cluster_scope, theme_set
-        from ideation.store import Store
 
         app = self.app
         embedder = app.embedder or _default_embedder()  # type: ignore[attr-defined]
-        try:
-            with Store(app.db_path) as store:  # type: ignore[attr-defined]
-                record = cluster_scope(
-                    store,
-                    self.session_ids,
-                    embedder,
-                    progress=lambda *a: app.call_from_thread(self._progress, *a),
-                )
-                result = theme_set(store, record.id)
-        except ValueError as error:
-            app.call_from_thread(self.notify, str(error), severity="error")
-            app.call_from_thread(self.show, self.current)
-            return
+        with app.open_store() as store:  # type: ignore[attr-defined]
+            record = cluster_scope(
+                store,
+                self.session_ids,
+                embedder,
+                progress=lambda *a: app.call_from_thread(self._progress, *a),
+            )
+            result = theme_set(store, record.id)
         app.call_from_thread(self._done, result)
+
+    def background_failed(self, worker: Worker[Any]) -> None:
+        """The progress bar comes down and the last good revision shows again."""
+        self.query_one("#progress", ProgressBar).add_class("hidden")
+        self.show(self.current)
 
     def _done(self, result: ThemeSet) -> None:
         self.query_one("#progress", ProgressBar).add_class("hidden")
@@ -273,29 +290,30 @@ class ReviewScreen(Screen[None]):
 
     def action_split(self) -> None:
         theme = self.selected_theme()
-        if theme is not None and self.current is not None:
-            self.split_worker(theme.number)
+        if theme is None or self.current is None:
+            return
+        if len(theme.ideas) < 2:
+            self.say(f"Theme {theme.number} has one idea; nothing to split.", "warning")
+            return
+        self.split_worker(theme.number)
 
-    @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="themes", exit_on_error=False, name="splitting a theme"
+    )
     def split_worker(self, number: int) -> None:
         from ideation.analysis.themes import theme_set
-        from ideation.store import Store
 
         app = self.app
         embedder = app.embedder or _default_embedder()  # type: ignore[attr-defined]
         current = self.current
         assert current is not None
-        try:
-            with Store(app.db_path) as store:  # type: ignore[attr-defined]
-                result = review.split_theme(store, current, number, embedder)
-                result = theme_set(store, result.record.id)
-        except ValueError as error:
-            app.call_from_thread(self.notify, str(error), severity="error")
-            return
+        with app.open_store() as store:  # type: ignore[attr-defined]
+            result = review.split_theme(store, current, number, embedder)
+            result = theme_set(store, result.record.id)
         app.call_from_thread(self.show, result, number)
 
 
-def _default_embedder():  # noqa: ANN202 - an Embedder
+def _default_embedder() -> Embedder:
     from ideation.analysis.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ideation.errors import IdeationError
+from ideation.text import one_line
+
+#: Idea text longer than this is cut in the results (the store keeps all of it).
+SHOWN_CHARS = 400
 
 
 class SearchScreen(Screen[None]):
@@ -35,7 +42,15 @@ class SearchScreen(Screen[None]):
             self.query_one("#count", Static).update("")
             return
         names = {s.id: s.name for s in store.sessions()}
-        found = store.search_ideas(event.value, limit=200)
+        try:
+            found = store.search_ideas(event.value, limit=200)
+        except IdeationError as error:
+            self.query_one("#count", Static).update(Text(one_line(str(error), 200)))
+            return
         for idea in found:
-            table.add_row(names.get(idea.session_id, "")[:24], str(idea.seq), idea.text)
+            table.add_row(
+                Text(one_line(names.get(idea.session_id, ""), 24)),
+                str(idea.seq),
+                Text(one_line(idea.text, SHOWN_CHARS)),
+            )
         self.query_one("#count", Static).update(f"{len(found)} ideas")
