@@ -2,22 +2,35 @@
 
 Imports stay light here (click and the store): heavy libraries load inside
 the commands that need them, so `ideation --help` and the TUI start fast.
-User errors are one line through `UserError`, exit status 2.
+Errors take one of two paths, decided in one place (`StudyGroup.invoke`):
+an `IdeationError` is the user's to fix and shows as one line (exit 2); any
+other exception is a bug, written to a crash log beside the study and named
+in one line (exit 1). Everything printed that a person typed passes through
+`ideation.text`, so survey answers and ideas cannot drive the terminal.
 """
 
 from __future__ import annotations
 
+import errno
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from ideation import __version__
-from ideation.store import Store, StoreError, default_db_path
+from ideation.crashlog import crash_message, write_crash_log
+from ideation.errors import IdeationError, StudyDamaged
+from ideation.records import Session
+from ideation.store import Store, default_db_path
+from ideation.text import one_line, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+
+#: Where the `--db` callback leaves the study path, for the crash log (ctx.meta is shared).
+STUDY_KEY = "ideation.study"
 
 
 class UserError(click.ClickException):
@@ -25,10 +38,62 @@ class UserError(click.ClickException):
 
     exit_code = 2
 
+    def format_message(self) -> str:
+        return printable(self.message)
+
+
+class Crashed(click.ClickException):
+    """A bug: the traceback went to the crash log; the user sees one line naming it."""
+
+    exit_code = 1
+
+    def __init__(self, log: Path | None) -> None:
+        super().__init__(crash_message(log))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def keep_crash_log(db_path: Path | None, error: BaseException) -> Path | None:
+    """The crash log's path, or None when not even the temporary folder takes it."""
+    try:
+        return write_crash_log(db_path, error)
+    except OSError:
+        return None
+
+
+def _passes_through(error: Exception) -> bool:
+    """Click's own exits and a closed pipe (`ideation search x | head`) are not crashes."""
+    if isinstance(error, click.ClickException | click.exceptions.Exit | click.exceptions.Abort):
+        return True
+    return isinstance(error, OSError) and error.errno == errno.EPIPE
+
+
+class StudyGroup(click.Group):
+    """The root group: the one place that sorts user errors from bugs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IdeationError as error:
+            raise UserError(str(error)) from error
+        except Exception as error:  # every bug goes to the crash log
+            if _passes_through(error):
+                raise
+            raise Crashed(keep_crash_log(study_path(ctx), error)) from error
+
+
+def study_path(ctx: click.Context) -> Path:
+    """The study a command was given (`--db`, before or after it), else the default."""
+    return ctx.meta.get(STUDY_KEY) or default_db_path()
+
 
 def _db_from_root(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
     """A command without its own `--db` takes the one given before it (`ideation --db X cmd`)."""
-    return value if value is not None else ctx.find_root().params.get("db_path")
+    value = value if value is not None else ctx.find_root().params.get("db_path")
+    if value is not None:
+        ctx.meta[STUDY_KEY] = value
+    return value
 
 
 def db_option(func: F) -> F:
@@ -43,21 +108,62 @@ def db_option(func: F) -> F:
     )(func)
 
 
-def open_study(db_path: Path | None) -> Store:
+def open_study(
+    db_path: Path | None, *, read_only: bool = False, create: bool = True, announce: bool = True
+) -> Store:
+    """Open the study. Only a command that starts something creates one, and says so;
+    a reading command opens it read-only. Store errors (busy, read-only, newer,
+    damaged) reach `StudyGroup` and show as one line."""
+    path = db_path or default_db_path()
+    if (read_only or not create) and not path.exists():
+        raise UserError(
+            f"{path}: no study here; `ideation demo` builds one, `ideation run PLAN` starts one"
+        )
     try:
-        return Store(db_path or default_db_path())
-    except StoreError as error:
-        raise UserError(str(error)) from error
+        store = Store(path, read_only=read_only)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UserError(f"{path}: cannot open or create the study ({reason})") from error
+    if announce and store.created:
+        say(f"created a new study at {path}", err=True)
+    return store
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print text that may hold what someone typed: control characters never reach the tty."""
+    click.echo(printable(text), err=err)
 
 
 def launch_tui(db_path: Path, **options: Any) -> None:
-    """Open the Textual app; imported here so plain commands never pay for Textual."""
+    """Open the Textual app (imported here so plain commands never pay for Textual);
+    an app that stopped on a bug exits non-zero with one line naming the crash log."""
     from ideation.tui.app import IdeationApp
 
-    IdeationApp(db_path=db_path, **options).run()
+    app = IdeationApp(db_path=db_path, **options)
+    app.run()
+    code = app.return_code
+    if not code:
+        return
+    log = getattr(app, "crash_log", None)
+    failure = getattr(app, "_exception", None)
+    if log is None and failure is not None:
+        log = keep_crash_log(db_path, failure)
+    if log is None and failure is None:
+        raise click.exceptions.Exit(code)  # a deliberate non-zero exit, already explained
+    raise Crashed(log)
 
 
-@click.group(invoke_without_command=True)
+def accepted_out(out: Path, formats: Sequence[str]) -> str:
+    """The format an `--out` path's suffix names, if this command can write it; refused
+    (before any work) otherwise, with what is accepted."""
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in formats:
+        accepted = ", ".join(f".{name}" for name in formats)
+        raise UserError(f"{out}: cannot write that format here; --out accepts {accepted}")
+    return fmt
+
+
+@click.group(cls=StudyGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="ideation")
 @db_option
 @click.pass_context
@@ -68,7 +174,7 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
     Example:
 
-        ideation demo && ideation --db sessions/demo.db
+        ideation demo --no-tui && ideation --db sessions/study.db
     """
     if ctx.invoked_subcommand is None:
         path = db_path or default_db_path()
@@ -90,12 +196,9 @@ def demo(db_path: Path | None, no_tui: bool) -> None:
     from ideation.demo import build_demo
 
     path = db_path or default_db_path()
-    with open_study(path) as store:
-        try:
-            summary = build_demo(store)
-        except ValueError as error:
-            raise UserError(str(error)) from error
-    click.echo(f"{path}: {summary}")
+    with open_study(path, announce=False) as store:
+        summary = build_demo(store)
+    say(f"{path}: {summary}")
     if not no_tui:
         launch_tui(path)
 
@@ -120,7 +223,7 @@ def plan_check(files: tuple[Path, ...]) -> None:
 
         ideation plan check sessions/half-day.yaml sessions/sprint-90.yaml
     """
-    from ideation.live.plan import PlanError, SessionPlan, check_plan, load_plan
+    from ideation.live.plan import SessionPlan, check_plan, load_plan
 
     def summary(loaded: SessionPlan) -> str:
         hours, minutes = divmod(round(loaded.total_minutes), 60)
@@ -132,13 +235,12 @@ def plan_check(files: tuple[Path, ...]) -> None:
     def warnings(loaded: SessionPlan) -> list[str]:
         return [f"{loaded.path}: {warning}" for warning in check_plan(loaded)]
 
-    check_files(files, load_plan, PlanError, summary, warnings)
+    check_files(files, load_plan, summary, warnings)
 
 
 def check_files(
     files: Sequence[Path],
     load: Callable[[Path], T],
-    error: type[Exception],
     summary: Callable[[T], str],
     warnings: Callable[[T], list[str]],
 ) -> None:
@@ -147,13 +249,13 @@ def check_files(
     for path in files:
         try:
             loaded = load(path)
-        except error as problem:
+        except IdeationError as problem:
             UserError(str(problem)).show()
             bad += 1
             continue
-        click.echo(f"{path}: ok — {summary(loaded)}")
+        say(f"{path}: ok — {summary(loaded)}")
         for warning in warnings(loaded):
-            click.echo(f"warning: {warning}")
+            say(f"warning: {warning}")
     if bad:
         raise click.exceptions.Exit(UserError.exit_code)
 
@@ -198,34 +300,28 @@ def run(
 
         ideation run --resume --session 3
     """
-    from ideation.live.plan import PlanError, load_plan
+    from ideation.live.plan import load_plan
     from ideation.live.session import start_session
 
     path = db_path or default_db_path()
-    with open_study(path) as store:
-        if resume:
+    if not resume and plan_file is None:
+        raise UserError("give a plan file to start from, or --resume")
+    loaded = None if resume or plan_file is None else load_plan(plan_file)
+    with open_study(path, create=not resume) as store:
+        if loaded is None:
             if plan_file is not None and session_ref is None:
                 session_ref = str(plan_file)  # `ideation run --resume 3` reads naturally too
             session = _session_to_resume(store, session_ref)
         else:
-            if plan_file is None:
-                raise UserError("give a plan file to start from, or --resume")
-            try:
-                loaded = load_plan(plan_file)
-            except PlanError as error:
-                raise UserError(str(error)) from error
             session = start_session(store, loaded, name)
-        click.echo(f"{path}: session {session.id} “{session.name}”")
+        say(f"{path}: session {session.id} “{one_line(session.name)}”")
     if not no_tui:
         launch_tui(path, open_session=session.id)
 
 
-def _session_to_resume(store: Store, ref: str | None):  # noqa: ANN202 - a records.Session
+def _session_to_resume(store: Store, ref: str | None) -> Session:
     if ref is not None:
-        try:
-            return store.find_session(ref)
-        except StoreError as error:
-            raise UserError(str(error)) from error
+        return store.find_session(ref)
     unfinished = [s for s in store.sessions() if s.status != "ended"]
     if not unfinished:
         raise UserError(f"{store.path}: no unfinished session to resume; start one with a plan")
@@ -250,10 +346,7 @@ def resolve_sessions(store: Store, refs: tuple[str, ...]) -> list[int]:
         if not ids:
             raise UserError(f"{store.path}: the study has no sessions yet")
         return ids
-    try:
-        return [store.find_session(ref).id for ref in refs]
-    except StoreError as error:
-        raise UserError(str(error)) from error
+    return [store.find_session(ref).id for ref in refs]
 
 
 @cli.command()
@@ -285,7 +378,7 @@ def cluster(
     from ideation.analysis.embed import SentenceTransformerEmbedder
     from ideation.analysis.themes import cluster_scope, theme_set
 
-    with open_study(db_path) as store:
+    with open_study(db_path, create=False) as store:
         ids = resolve_sessions(store, sessions)
         with Progress(
             TextColumn("{task.description:<10}"),
@@ -301,22 +394,19 @@ def cluster(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            try:
-                record = cluster_scope(
-                    store,
-                    ids,
-                    SentenceTransformerEmbedder(model_path),
-                    themes=themes,
-                    progress=progress,
-                )
-            except ValueError as error:
-                raise UserError(str(error)) from error
+            record = cluster_scope(
+                store,
+                ids,
+                SentenceTransformerEmbedder(model_path),
+                themes=themes,
+                progress=progress,
+            )
         result = theme_set(store, record.id)
         ideas = sum(len(t.ideas) for t in result.themes)
-        click.echo(f"revision {record.id}: {len(result.themes)} themes over {ideas} ideas")
+        say(f"revision {record.id}: {len(result.themes)} themes over {ideas} ideas")
         for theme in result.themes:
             wild = f", {len(theme.wild)} wild" if theme.wild else ""
-            click.echo(f"{theme.number:>3}  {len(theme.ideas):>3} ideas{wild}  {theme.label}")
+            say(f"{theme.number:>3}  {len(theme.ideas):>3} ideas{wild}  {one_line(theme.label)}")
 
 
 @cli.command()
@@ -330,13 +420,17 @@ def search(query: str, limit: int, db_path: Path | None) -> None:
 
         ideation search "compost pods"
     """
-    with open_study(db_path) as store:
+    with open_study(db_path, read_only=True) as store:
         names = {s.id: s.name for s in store.sessions()}
         found = store.search_ideas(query, limit)
         for idea in found:
-            click.echo(f"{names.get(idea.session_id, idea.session_id)}  +{idea.seq}  {idea.text}")
+            session = names.get(idea.session_id, str(idea.session_id))
+            say(f"{one_line(session)}  +{idea.seq}  {one_line(idea.text)}")
         if not found:
-            click.echo(f"no idea matches {query!r}", err=True)
+            say(f"no idea matches {query!r}", err=True)
+
+
+EXPORT_FORMATS = ("csv", "json", "md", "xlsx", "html")
 
 
 @cli.command()
@@ -344,16 +438,16 @@ def search(query: str, limit: int, db_path: Path | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json", "md", "xlsx", "html"]),
+    type=click.Choice(EXPORT_FORMATS),
     default=None,
-    help="File format. [default: from the --out suffix]",
+    help="File format; must agree with the --out suffix. [default: from the suffix]",
 )
 @click.option(
     "--out",
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The file to write.",
+    help="The file to write: .csv, .json, .md, .xlsx or .html.",
 )
 @click.option(
     "--include-names",
@@ -388,20 +482,15 @@ def export(
     from ideation.export.bundle import build_bundle
     from ideation.export.writers import write_export
 
-    fmt = fmt or out.suffix.lstrip(".").lower()
-    if fmt not in ("csv", "json", "md", "xlsx", "html"):
-        raise UserError(f"{out}: cannot tell the format from the suffix; give --format")
-    with open_study(db_path) as store:
+    suffix = accepted_out(out, EXPORT_FORMATS)
+    if fmt is not None and fmt != suffix:
+        raise UserError(f"{out}: --format {fmt} does not match the .{suffix} suffix")
+    with open_study(db_path, read_only=True) as store:
         ids = resolve_sessions(store, sessions)
-        try:
-            bundle = build_bundle(store, ids, include_names=include_names, revision=revision)
-            written = write_export(bundle, fmt, out)
-        except (ValueError, StoreError) as error:
-            raise UserError(str(error)) from error
+        bundle = build_bundle(store, ids, include_names=include_names, revision=revision)
+        written = write_export(bundle, suffix, out)
     themed = sum(i.theme_id is not None for i in bundle.ideas)
-    click.echo(
-        f"{written}: {len(bundle.ideas)} ideas ({themed} in {len(bundle.themes)} themes), {fmt}"
-    )
+    say(f"{written}: {len(bundle.ideas)} ideas ({themed} in {len(bundle.themes)} themes), {suffix}")
 
 
 @cli.group()
@@ -424,12 +513,7 @@ def screener_check(files: tuple[Path, ...]) -> None:
 
         ideation screener check screeners/home-coffee.yaml
     """
-    from ideation.screening.definition import (
-        ScreenerDefinition,
-        ScreenerError,
-        lint_screener,
-        load_screener,
-    )
+    from ideation.screening.definition import ScreenerDefinition, lint_screener, load_screener
 
     def summary(defn: ScreenerDefinition) -> str:
         kinds = sorted({q.type for q in defn.questions})
@@ -438,16 +522,7 @@ def screener_check(files: tuple[Path, ...]) -> None:
             f" target {defn.target_participants} + {defn.standbys} standbys"
         )
 
-    check_files(files, load_screener, ScreenerError, summary, lint_screener)
-
-
-def load_screener_or_fail(path: Path):  # noqa: ANN201 - a ScreenerDefinition
-    from ideation.screening.definition import ScreenerError, load_screener
-
-    try:
-        return load_screener(path)
-    except ScreenerError as error:
-        raise UserError(str(error)) from error
+    check_files(files, load_screener, summary, lint_screener)
 
 
 @cli.command()
@@ -457,7 +532,7 @@ def load_screener_or_fail(path: Path):  # noqa: ANN201 - a ScreenerDefinition
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the ranked recruit list here (CSV).",
+    help="Write the ranked recruit list here: .csv or .xlsx.",
 )
 @click.option(
     "--include-contacts",
@@ -487,47 +562,43 @@ def screen(
 
     Example:
 
-        ideation screen screeners/home-coffee.yaml export.csv --out recruits.csv
+        ideation screen screeners/home-coffee.yaml export.csv --out recruits.xlsx
 
         ideation screen screeners/home-coffee.yaml --apply   # re-rank, record decisions
     """
     from ideation.analysis.embed import SentenceTransformerEmbedder
+    from ideation.screening.definition import load_screener
     from ideation.screening.pipeline import apply_suggestions, assess, import_responses
-    from ideation.screening.recruits import candidate_table, write_recruits
-    from ideation.screening.responses import ResponseFileError
+    from ideation.screening.recruits import RECRUIT_FORMATS, candidate_table, write_recruits
 
-    defn = load_screener_or_fail(screener_file)
-    if out is not None and not out.parent.is_dir():
-        raise UserError(f"{out}: cannot write: folder {out.parent} does not exist")
-    with open_study(db_path) as store:
+    if out is not None:
+        accepted_out(out, RECRUIT_FORMATS)
+        if not out.parent.is_dir():
+            raise UserError(f"{out}: cannot write: folder {out.parent} does not exist")
+    defn = load_screener(screener_file)
+    with open_study(db_path, create=responses is not None) as store:
         if responses is not None:
-            try:
-                summary = import_responses(store, defn, responses)
-            except ResponseFileError as error:
-                raise UserError(str(error)) from error
-            click.echo(
+            summary = import_responses(store, defn, responses)
+            say(
                 f"{responses}: {summary.format} export ({summary.encoding}),"
                 f" {summary.added} new respondents, {summary.already} already imported"
             )
             if summary.unmatched_columns:
-                click.echo("columns not used: " + ", ".join(summary.unmatched_columns))
+                say("columns not used: " + ", ".join(map(one_line, summary.unmatched_columns)))
             if summary.missing_questions:
-                click.echo(
+                say(
                     "questions with no column (nobody from this file has answered them;"
                     " map one with `column:` in the screener): "
                     + ", ".join(summary.missing_questions)
                 )
         assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
         if apply_:
-            click.echo(f"{apply_suggestions(store, assessment)} decisions recorded")
+            say(f"{apply_suggestions(store, assessment)} decisions recorded")
             assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
-        click.echo(candidate_table(assessment, defn.target_participants))
+        say(candidate_table(assessment, defn.target_participants))
         if out is not None:
-            try:
-                write_recruits(store, defn, assessment, out, include_contacts=include_contacts)
-            except OSError as error:
-                raise UserError(f"{out}: cannot write ({error.strerror})") from error
-            click.echo(
+            write_recruits(store, defn, assessment, out, include_contacts=include_contacts)
+            say(
                 f"{out}: recruit list written"
                 + (" with contacts" if include_contacts else " (no contact details)")
             )
@@ -548,24 +619,23 @@ def decide(
 
         ideation decide screeners/home-coffee.yaml R007 accept --reason "great open-ends"
     """
+    from ideation.screening.definition import load_screener
     from ideation.screening.recruits import decision_warnings, find_respondent
 
     if decision == "reject" and not reason.strip():
         raise UserError(
             'reject needs --reason, for the record (e.g. --reason "cannot make the date")'
         )
-    defn = load_screener_or_fail(screener_file)
-    with open_study(db_path) as store:
-        try:
-            found = find_respondent(store, defn, respondent)
-        except ValueError as error:
-            raise UserError(str(error)) from error
+    defn = load_screener(screener_file)
+    with open_study(db_path, create=False) as store:
+        found = find_respondent(store, defn, respondent)
         value = {"accept": "accepted", "standby": "standby", "reject": "rejected"}.get(decision, "")
         store.set_decision(found.id, value, reason)
-        click.echo(f"{respondent}: {value or 'undecided'}")
+        who = one_line(respondent)
+        say(f"{who}: {value or 'undecided'}")
         if value in ("accepted", "standby"):
             for warning in decision_warnings(store, defn, found):
-                click.echo(f"note: {respondent} was {warning}; {value} all the same")
+                say(f"note: {who} was {one_line(warning)}; {value} all the same")
 
 
 @cli.command()
@@ -580,15 +650,14 @@ def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
 
         ideation explain screeners/home-coffee.yaml R007
     """
+    from ideation.screening.definition import load_screener
     from ideation.screening.recruits import explain_respondent, find_respondent
 
-    defn = load_screener_or_fail(screener_file)
-    with open_study(db_path) as store:
-        try:
-            found = find_respondent(store, defn, respondent)
-        except ValueError as error:
-            raise UserError(str(error)) from error
-        click.echo(explain_respondent(store, found, defn))
+    defn = load_screener(screener_file)
+    # Not read-only yet: find_respondent registers the screener (a write).
+    with open_study(db_path, create=False) as store:
+        found = find_respondent(store, defn, respondent)
+        say(explain_respondent(store, found, defn))
 
 
 @cli.command()
@@ -612,21 +681,81 @@ def invite(
 
         ideation invite screeners/home-coffee.yaml 2 --replace-plan-names
     """
+    from ideation.screening.definition import load_screener
     from ideation.screening.pipeline import invite as invite_accepted
 
-    defn = load_screener_or_fail(screener_file)
-    with open_study(db_path) as store:
+    defn = load_screener(screener_file)
+    with open_study(db_path, create=False) as store:
         (session_id,) = resolve_sessions(store, (session,))
-        try:
-            invitation = invite_accepted(
-                store, defn, session_id, replace_plan_names=replace_plan_names
-            )
-        except ValueError as error:
-            raise UserError(str(error)) from error
-        click.echo(f"session {session_id}: {invitation}")
+        invitation = invite_accepted(store, defn, session_id, replace_plan_names=replace_plan_names)
+        say(f"session {session_id}: {one_line(str(invitation))}")
         if invitation.from_plan:
-            click.echo("a template's names? invite again with --replace-plan-names")
+            say("a template's names? invite again with --replace-plan-names")
+
+
+@cli.command()
+@db_option
+def check(db_path: Path | None) -> None:
+    """Check the study file for damage (SQLite's integrity and foreign key
+    checks). Prints ok, or each problem and exits 1: then restore the study
+    from a backup.
+
+    Example:
+
+        ideation check --db sessions/study.db
+    """
+    path = db_path or default_db_path()
+    try:
+        with open_study(path, read_only=True) as store:
+            problems = store.check()
+    except StudyDamaged as error:
+        problems = [str(error)]
+    if not problems:
+        say(f"{path}: ok")
+        return
+    for problem in problems:
+        say(f"{path}: {one_line(problem)}")
+    say(
+        f"{path}: damaged ({len(problems)} problem{'s' if len(problems) != 1 else ''});"
+        " restore the study from a backup (`ideation backup` makes one while it is healthy)"
+    )
+    raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite TARGET if it exists.")
+@db_option
+def backup(target: Path, force: bool, db_path: Path | None) -> None:
+    """Copy the study to TARGET with SQLite's backup API: a consistent copy,
+    safe while a live session is capturing. Never overwrites without --force.
+
+    Example:
+
+        ideation backup backups/study-14-oct.db --db sessions/study.db
+    """
+    path = db_path or default_db_path()
+    if target.is_dir():
+        raise UserError(f"{target}: is a folder; give the backup file's name")
+    if target.exists() and target.resolve() == path.resolve():
+        raise UserError(f"{target}: is the study itself; give another file")
+    if target.exists() and not force:
+        raise UserError(f"{target}: already exists; give --force to overwrite it")
+    if not target.parent.is_dir():
+        raise UserError(f"{target}: cannot write: folder {target.parent} does not exist")
+    with open_study(path, read_only=True) as store:
+        try:
+            store.backup(target)
+        except OSError as error:
+            raise UserError(f"{target}: cannot write ({error.strerror or error})") from error
+    say(f"{target}: backup of {path} written")
 
 
 def main() -> None:
-    cli(prog_name="ideation")
+    """The console script: anything the group did not sort (a bug while parsing, say)
+    still goes to the crash log, never to the screen as a traceback."""
+    try:
+        cli.main(prog_name="ideation")
+    except Exception as error:  # noqa: BLE001 - the last resort for bugs
+        click.echo(crash_message(keep_crash_log(default_db_path(), error)), err=True)
+        sys.exit(1)

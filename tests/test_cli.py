@@ -16,7 +16,7 @@ from ideation.store import Store
 FILE_ONLY = {("plan", "check"), ("screener", "check")}
 
 
-def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):  # noqa: ANN201
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
     yield prefix, group
     for name, command in group.commands.items():
         if isinstance(command, click.Group):
@@ -143,14 +143,23 @@ def test_run_errors_are_one_line_and_write_nothing(tmp_path: Path, launched: lis
     db = tmp_path / "run.db"
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nbrief: {problem_as_given: y}\nagenda:\n  - {title: a, minutes: 5}\n")
-    cases = [
+    before_any_study = [
         (["run", "--db", str(db)], "give a plan file"),
         (["run", str(bad), "--db", str(db)], "bad.yaml:4: agenda[0]"),
-        (["run", "--resume", "--db", str(db)], "no unfinished session"),
-        (["run", "--resume", "7", "--db", str(db)], "no session"),
+        (["run", "--resume", "--db", str(db)], "no study here"),
         (["plan", "check", str(bad)], "bad.yaml:4"),
     ]
-    for args, message in cases:
+    in_an_empty_study = [
+        (["run", "--resume", "--db", str(db)], "no unfinished session"),
+        (["run", "--resume", "7", "--db", str(db)], "no session"),
+    ]
+    for args, message in before_any_study:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output and result.output.count("\n") == 1
+        assert not db.exists(), args
+    Store(db).close()
+    for args, message in in_an_empty_study:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and result.output.count("\n") == 1
