@@ -10,6 +10,12 @@ told the true k. If `bertopic` is importable, BERTopic (defaults, seeded UMAP)
 runs side by side. Targets (means): ARI >= 0.20, NMI >= 0.37, unthemed <= 10%,
 |k found - k true| / k true <= 0.30.
 
+Label agreement: for every theme found, the people's key point is the one most
+of its members were matched to; the label agrees when one of its words shares a
+content word (same word form, see `same_form`) with that key point. Printed per
+session and pooled over all themes; --show-labels lists every label beside its
+key point.
+
 Speed: re-clustering 1,000 cached ideas (< 1 s), a cold start in a new
 process embedding 1,000 fresh texts then clustering (< 15 s), and 10,000
 pooled ideas (argkp plus light rewordings) with cached embeddings (< 90 s;
@@ -19,6 +25,7 @@ Embeddings are cached in an SQLite study file, by default under the system temp
 dir (see --cache); the first run embeds ~10k texts once (a few minutes).
 
     python bench/clustering.py [--cache PATH] [--only quality|speed] [--runs 3] [--fresh-10k]
+                               [--show-labels]
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ import argparse
 import csv
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,8 +49,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ideation.analysis.cluster import cluster_ideas  # noqa: E402
+from ideation.analysis.cluster import Clustering, cluster_ideas  # noqa: E402
 from ideation.analysis.embed import SentenceTransformerEmbedder, embed_cached  # noqa: E402
+from ideation.analysis.labels import FILLER, SEPARATOR  # noqa: E402
 from ideation.store import Store  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "argkp" / "sessions.csv"
@@ -131,6 +141,49 @@ def scores(truth: Sequence[str], found: Sequence[int], unthemed: float) -> dict[
     }
 
 
+_WORD = re.compile(r"[^\W\d_][^\W_]+")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly")
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words of two letters or more, without English stop words or filler."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return {
+        w for w in _WORD.findall(text.casefold()) if w not in ENGLISH_STOP_WORDS and w not in FILLER
+    }
+
+
+def _root(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def same_form(a: str, b: str) -> bool:
+    """ban/banned, school/schools, abolish/abolishing: equal after a crude suffix strip, or
+    one root (4+ letters) starting the other's."""
+    ra, rb = sorted((_root(a), _root(b)), key=len)
+    return ra == rb or (len(ra) >= 4 and rb.startswith(ra))
+
+
+def label_agrees(label: str, key_point: str) -> bool:
+    """True when a word of the theme's label is a content word of the people's key point."""
+    ours = {w for part in label.split(SEPARATOR) for w in content_words(part)}
+    theirs = content_words(key_point)
+    return any(same_form(a, b) for a in ours for b in theirs)
+
+
+def label_agreement(result: Clustering, truth: Sequence[str]) -> list[tuple[str, str, bool]]:
+    """(our label, majority key point, agrees) for every theme found."""
+    rows = []
+    for theme in result.themes:
+        key_point = Counter(truth[i] for i in theme.members).most_common(1)[0][0]
+        rows.append((theme.label, key_point, label_agrees(theme.label, key_point)))
+    return rows
+
+
 def bertopic_assignment(texts: Sequence[str], vectors: np.ndarray) -> list[int] | None:
     """BERTopic with its defaults on our embeddings; UMAP seeded so reruns agree."""
     try:
@@ -143,7 +196,7 @@ def bertopic_assignment(texts: Sequence[str], vectors: np.ndarray) -> list[int] 
     return [int(t) for t in topics]
 
 
-def quality(cache: Path) -> None:
+def quality(cache: Path, show_labels: bool = False) -> None:
     from sklearn.cluster import KMeans
 
     sessions = load_sessions()
@@ -153,10 +206,11 @@ def quality(cache: Path) -> None:
     flagged: list[tuple[float, float]] = []
     extra: list[dict[str, float]] = []
     has_bertopic = True
+    agreements: list[tuple[str, str, bool]] = []
     print()
     print(
         f"{'session':<44} {'n':>4} {'k':>3} {'found':>5} {'ARI':>6} {'NMI':>6}"
-        f" {'unthemed':>8} {'wild':>5} {'dup':>5} {'sec':>5}"
+        f" {'unthemed':>8} {'wild':>5} {'dup':>5} {'label':>5} {'sec':>5}"
     )
     start = 0
     for name, texts, truth in sessions:
@@ -181,11 +235,17 @@ def quality(cache: Path) -> None:
         wild = sum(result.wild) / len(texts)
         dup = sum(g is not None for g in result.duplicate_group) / len(texts)
         flagged.append((wild, dup))
+        agreed = label_agreement(result, truth)
+        agreements += agreed
+        share = sum(ok for _, _, ok in agreed) / max(len(agreed), 1)
         print(
             f"{name[:44]:<44} {len(texts):>4} {k_true:>3} {ours['k_found']:>5}"
             f" {ours['ari']:>6.3f} {ours['nmi']:>6.3f} {ours['unthemed']:>8.1%}"
-            f" {wild:>5.1%} {dup:>5.1%} {seconds:>5.2f}"
+            f" {wild:>5.1%} {dup:>5.1%} {share:>5.0%} {seconds:>5.2f}"
         )
+        if show_labels:
+            for label, key_point, ok in agreed:
+                print(f"    {'ok ' if ok else '-- '} {label[:40]:<40}  {key_point[:70]}")
     if extra:
         rows["bertopic (defaults)"] = extra
     print()
@@ -204,6 +264,11 @@ def quality(cache: Path) -> None:
     print(
         f"ours, per session: {statistics.fmean(w for w, _ in flagged):.1%} of ideas wild,"
         f" {statistics.fmean(d for _, d in flagged):.1%} in a near-duplicate group"
+    )
+    agreeing = sum(ok for _, _, ok in agreements)
+    print(
+        f"label agreement: {agreeing}/{len(agreements)} themes"
+        f" ({agreeing / max(len(agreements), 1):.1%}) have a label word in the people's key point"
     )
     mean = {key: statistics.fmean(r[key] for r in rows["ours"]) for key in TARGETS}
     met = {
@@ -349,11 +414,14 @@ def main() -> None:
     parser.add_argument(
         "--fresh-10k", action="store_true", help="also time 10,000 ideas with nothing cached (slow)"
     )
+    parser.add_argument(
+        "--show-labels", action="store_true", help="list each theme's label beside its key point"
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA}: not found (the argkp sessions live beside the repo, in ../shared)")
     if args.only in (None, "quality"):
-        quality(args.cache)
+        quality(args.cache, args.show_labels)
     if args.only in (None, "speed"):
         speed(args.cache, args.runs, args.fresh_10k)
 

@@ -62,7 +62,7 @@ class HandEmbedder:
         self.table = table or {}
         self.calls: list[list[str]] = []
 
-    def embed(self, texts: Sequence[str], progress=None) -> np.ndarray:  # noqa: ANN001
+    def embed(self, texts: Sequence[str], progress=None) -> np.ndarray:
         self.calls.append(list(texts))
         rows = []
         for text in texts:
@@ -282,7 +282,7 @@ def test_explanation_lists_rare_ideas_and_repeats() -> None:
     assert any("rare" in line for line in bea.explanation.lines())
 
 
-def test_one_deduplicated_embedding_call_through_the_cache(store: Store, fake_embedder) -> None:  # noqa: ANN001
+def test_one_deduplicated_embedding_call_through_the_cache(store: Store, fake_embedder) -> None:
     answers = [
         TaskAnswer("a", "mug", MUG, "pen holder\nplant pot"),
         TaskAnswer("b", "mug", MUG, "plant pot\ndrum"),

@@ -9,7 +9,7 @@ from ideation.analysis.embed import SentenceTransformerEmbedder, bundled_model_p
 from ideation.store import Store
 
 
-def test_cache_sends_only_new_texts_to_the_model(store: Store, fake_embedder) -> None:  # noqa: ANN001
+def test_cache_sends_only_new_texts_to_the_model(store: Store, fake_embedder) -> None:
     first = embed_cached(store, fake_embedder, ["refill pouch", "compost pods", "refill pouch"])
     assert fake_embedder.calls == [["refill pouch", "compost pods"]]
     assert first.shape == (3, fake_embedder.dimensions) and first.dtype == np.float32
@@ -22,7 +22,7 @@ def test_cache_sends_only_new_texts_to_the_model(store: Store, fake_embedder) ->
     np.testing.assert_allclose(np.linalg.norm(cached_only, axis=1), 1.0, rtol=1e-5)
 
 
-def test_cache_is_keyed_by_model(store: Store, fake_embedder) -> None:  # noqa: ANN001
+def test_cache_is_keyed_by_model(store: Store, fake_embedder) -> None:
     embed_cached(store, fake_embedder, ["same text"])
     other = type(fake_embedder)(dimensions=8)
     other.model_id = "another-model"
@@ -30,12 +30,12 @@ def test_cache_is_keyed_by_model(store: Store, fake_embedder) -> None:  # noqa: 
     assert other.calls == [["same text"]] and vectors.shape == (1, 8)
 
 
-def test_empty_input_touches_nothing(store: Store, fake_embedder) -> None:  # noqa: ANN001
+def test_empty_input_touches_nothing(store: Store, fake_embedder) -> None:
     assert embed_cached(store, fake_embedder, []).shape[0] == 0
     assert fake_embedder.calls == []
 
 
-def test_not_a_model_directory_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
+def test_not_a_model_directory_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(ValueError, match="not a sentence-transformers model"):
         SentenceTransformerEmbedder(tmp_path).embed(["anything"])
 

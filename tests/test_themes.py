@@ -24,7 +24,7 @@ def demo(store: Store) -> int:
 
 def test_automatic_clustering_covers_every_standing_idea(
     store: Store, demo: int, fake_embedder
-) -> None:  # noqa: ANN001,E501
+) -> None:
     record = cluster_scope(store, [demo], fake_embedder)
     assert record.automatic and record.scope == (demo,) and record.model == fake_embedder.model_id
     themes = theme_set(store, record.id)
@@ -39,7 +39,7 @@ def test_automatic_clustering_covers_every_standing_idea(
 
 def test_edits_are_child_revisions_and_the_automatic_one_stays(
     store: Store, demo: int, fake_embedder
-) -> None:  # noqa: ANN001,E501
+) -> None:
     auto = theme_set(store, cluster_scope(store, [demo], fake_embedder, themes=5).id)
     first, second = auto.themes[0], auto.themes[1]
     idea = second.ideas[0]
@@ -63,7 +63,7 @@ def test_edits_are_child_revisions_and_the_automatic_one_stays(
         review.rename_theme(store, split, first.number, "   ")
 
 
-def test_bundle_pseudonymises_and_maps(store: Store, demo: int, fake_embedder) -> None:  # noqa: ANN001,E501
+def test_bundle_pseudonymises_and_maps(store: Store, demo: int, fake_embedder) -> None:
     cluster_scope(store, [demo], fake_embedder, themes=6)
     bundle = build_bundle(store, [demo])
     assert {i.participant for i in bundle.ideas} <= {f"P{n}" for n in range(1, 7)}
@@ -80,7 +80,7 @@ def test_bundle_pseudonymises_and_maps(store: Store, demo: int, fake_embedder) -
 
 def test_a_session_clustered_with_others_exports_with_the_pooled_themes(
     store: Store, demo: int, fake_embedder
-) -> None:  # noqa: ANN001
+) -> None:
     demo_session = store.session(demo)
     demo_ideas = scope_ideas(store, [demo])
     said_twice, said_once = demo_ideas[0].text, demo_ideas[1].text

@@ -19,7 +19,15 @@ from ideation.analysis.themes import (
     scope_ideas,
     theme_set,
 )
-from ideation.export.model import AgendaRow, ExportBundle, ExportIdea, ExportSession, ExportTheme
+from ideation.errors import ThemeError
+from ideation.export.model import (
+    UNATTRIBUTED,
+    AgendaRow,
+    ExportBundle,
+    ExportIdea,
+    ExportSession,
+    ExportTheme,
+)
 from ideation.live.flow import ideas_per_minute
 from ideation.live.plan import PlanError, parse_plan
 from ideation.live.timing import timer_state
@@ -136,7 +144,7 @@ def _chosen_themes(
     scope = chosen.record.scope
     outside = sorted(set(session_ids) - set(scope))
     if outside:
-        raise ValueError(
+        raise ThemeError(
             f"theme revision {revision} covers sessions {', '.join(map(str, scope))},"
             f" not {', '.join(map(str, outside))}"
         )
@@ -202,7 +210,7 @@ def _session(
     start = log[0].at if log else session.created_at
     counts: dict[str, int] = {}
     for idea in mine:
-        name = names.get(idea.participant_id or -1, "unattributed")
+        name = names.get(idea.participant_id or -1, UNATTRIBUTED)
         counts[name] = counts.get(name, 0) + 1
     return ExportSession(
         name=session.name,

@@ -32,6 +32,8 @@ COLUMNS = (
 
 #: Label used wherever ideas without a theme are listed.
 UNTHEMED_LABEL = "Not in a theme"
+#: Who an idea is from when nobody was named; never counted as a participant.
+UNATTRIBUTED = "unattributed"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,139 @@
+"""Provides the Markdown report: the brief, the agenda as run, then every theme with its ideas.
+
+It is what a researcher pastes into a debrief, so participant text is made inert
+(`md_text`): an idea that looks like a heading, a list, a link or HTML stays text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ideation.export.model import (
+    ExportBundle,
+    ExportIdea,
+    ExportSession,
+    fold_duplicates,
+    theme_groups,
+    theme_label,
+)
+from ideation.export.report_common import (
+    as_list,
+    brief_items,
+    clean,
+    clock,
+    count_phrase,
+    difference,
+    headline,
+    ideas_by_phase,
+    minutes,
+    paragraphs,
+    source_parts,
+    technique_name,
+    variants,
+    when,
+    who,
+)
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#+\-=])|(\d+)([.)]))")
+
+
+def md_text(text: Any) -> str:
+    """Participant text made inert in Markdown: no emphasis, links, HTML or stray tables."""
+    flat = " ".join(clean(text).split())
+    escaped = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _MD_LINE_START.sub(_escape_line_start, escaped)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """A leading "- x" or "1. x" would start a list: escape the marker, keep the text."""
+    indent, sign, number, dot = match.groups()
+    return f"{indent}\\{sign}" if sign else f"{indent}{number}\\{dot}"
+
+
+def render_markdown(bundle: ExportBundle) -> str:
+    """A report to read or paste: brief, agenda as run, then every theme with its ideas."""
+    lines: list[str] = [f"# {md_text(bundle.study)}", ""]
+    lines += [f"*Ideation export, generated {md_text(when(bundle.generated_at))}*", ""]
+    (ideas, themes, wild, people, sessions) = [f"{n} {noun}" for n, noun in headline(bundle)]
+    lines += [f"**{ideas}** in **{themes}** from {sessions}, {people}, {wild}.", ""]
+    for session in bundle.sessions:
+        lines += _md_session(session, bundle.ideas)
+    lines += ["## Themes", ""]
+    if bundle.clustering_note:
+        lines += [f"> {md_text(bundle.clustering_note)}", ""]
+    if not bundle.themes:
+        lines += ["*No themes yet: the ideas have not been clustered.*", ""]
+    for theme, members in theme_groups(bundle):
+        counts = ", ".join(count_phrase(theme, members))
+        if theme is None:
+            lines += [f"### {md_text(theme_label(None))} ({counts})", ""]
+        else:
+            lines += [f"### {theme.id}. {md_text(theme_label(theme))} ({counts})", ""]
+            if theme.representative:
+                lines += [f"> {md_text(theme.representative)}", ""]
+        lines += [_md_idea(group, len(bundle.sessions) > 1) for group in fold_duplicates(members)]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_session(session: ExportSession, ideas: Sequence[ExportIdea]) -> list[str]:
+    lines = [f"## {md_text(session.name)}", "", "### Brief", ""]
+    items = brief_items(session.brief)
+    if not items:
+        lines += ["*No brief recorded.*", ""]
+    for heading, value in items:
+        entries = as_list(value)
+        if entries is None:
+            prose = paragraphs(value)
+            lines += [f"**{heading}.** {md_text(prose[0])}", ""]
+            lines += [line for p in prose[1:] for line in (md_text(p), "")]
+        else:
+            lines += [f"**{heading}**", ""] + [f"- {md_text(entry)}" for entry in entries] + [""]
+    lines += ["### Agenda as run", ""]
+    if session.agenda:
+        counts = dict(ideas_by_phase(session, ideas))
+        lines += [
+            "| # | Phase | Technique | Started | Planned | Actual | Difference | Ideas |",
+            "|--:|---|---|---|--:|--:|--:|--:|",
+        ]
+        for number, row in enumerate(session.agenda, start=1):
+            delta, _ = difference(row)
+            lines.append(
+                f"| {number} | {md_text(row.title)} | {md_text(technique_name(row.technique))} "
+                f"| {md_text(clock(row.started_at))} | {minutes(row.planned_minutes)} min "
+                f"| {minutes(row.actual_minutes)} min | {delta} | {counts.get(row.title, 0)} |"
+            )
+        lines.append("")
+    else:
+        lines += ["*No agenda recorded.*", ""]
+    if session.participation:
+        total = sum(count for _, count in session.participation) or 1
+        lines += ["### Participation", "", "| Participant | Ideas | Share |", "|---|--:|--:|"]
+        lines += [
+            f"| {md_text(name)} | {count} | {count / total:.0%} |"
+            for name, count in session.participation
+        ]
+        lines.append("")
+    return lines
+
+
+def _md_idea(group: list[ExportIdea], show_session: bool) -> str:
+    first = group[0]
+    star = "★ " if any(idea.wild for idea in group) else ""
+    names, where = source_parts(group, show_session)
+    source = ", ".join(md_text(part) for part in [", ".join(names), *where] if part)
+    said = f" *said {len(group)}×*" if len(group) > 1 else ""
+    line = f"- {star}{md_text(first.text)}{_dash(source)}{said}"
+    also = [
+        f"  - also said as: {md_text(idea.text)}{_dash(md_text(', '.join(who([idea]))))}"
+        for idea in variants(group)
+    ]
+    return "\n".join([line, *also])
+
+
+def _dash(source: str) -> str:
+    """The " — P3, Phase" after an idea, or nothing when nobody and nowhere is known."""
+    return f" — {source}" if source else ""
