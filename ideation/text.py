@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 
-#: C0 controls except tab and newline, DEL, and the C1 controls (0x80-0x9f).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: C0 controls except tab and newline, DEL, the C1 controls (0x80-0x9f), and the
+#: bidi embeddings, overrides and isolates, which reorder the rest of a terminal line
+#: (RTL and LTR marks, U+200E/U+200F, are kept: right-to-left text needs them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
