@@ -10,12 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Kinds of phase-log event. The live timer is derived from these alone.
-PHASE_EVENT_KINDS = ("start", "pause", "resume", "extend", "end")
+#: Kinds of phase-log event. The live timer is derived from these alone ("pick" is
+#: logged so the log tells the whole story; the timer ignores it).
+PHASE_EVENT_KINDS = ("start", "pause", "resume", "extend", "end", "pick")
 
 #: Kinds of idea row. Ideas are append-only: a withdrawal or a correction is
 #: a new row that points at the one it replaces.
 IDEA_KINDS = ("idea", "withdrawal", "correction")
+
+#: Kinds of entry a captured row can be (its `entry`, apart from its row `kind`):
+#: Synectics sorts what the room says, and only some of it is an idea.
+ENTRY_KINDS = ("idea", "springboard", "excursion", "concern", "plus", "potential")
+
+#: Participant roles a plan can give; the problem owner picks the direction.
+ROLES = ("problem_owner",)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Session:
     created_at: float
     started_at: float | None = None
     ended_at: float | None = None
+    anonymous_mode: bool = False  # new ideas are captured without a name while on
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class Phase:
     prompts: tuple[str, ...] = ()
     stimuli: tuple[str, ...] = ()
     notes: str = ""
+    say: str = ""  # the plan's say-text template for this item ("" = the technique's)
+    card: str = ""  # the plan's stimulus-card template ("" = the technique's)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class Participant:
     anonymous: bool = False
     respondent_id: int | None = None
     person_id: int | None = None
+    role: str = ""  # "" or one of ROLES ("problem_owner")
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,20 @@ class Idea:
     builds_on: int | None = None  # idea id
     replaces: int | None = None  # idea id, for withdrawals and corrections
     created_at: float = 0.0
+    entry: str = "idea"  # one of ENTRY_KINDS: what the row says, apart from its row kind
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A choice of direction at a decision point (not a rating): one entry chosen,
+    by the problem owner or the facilitator, in the phase that asked for it."""
+
+    id: int
+    session_id: int
+    phase_id: int
+    idea_id: int
+    participant_id: int | None
+    at: float
 
 
 @dataclass(frozen=True)

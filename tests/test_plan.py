@@ -261,7 +261,7 @@ def test_unknown_nested_keys() -> None:
     text = plan_text("  - title: a\n    technique: warm_up\n    minuts: 5\n")
     assert error(text) == (
         "x.yaml:7: agenda[0].minuts: unknown key; did you mean 'minutes'? "
-        "expected one of: title, technique, minutes, prompts, stimuli, notes"
+        "expected one of: title, technique, minutes, prompts, stimuli, notes, say, card"
     )
 
 
@@ -404,7 +404,7 @@ def test_participant_forms() -> None:
     )
     assert error(head + "  - nickname: M\n" + tail) == (
         "x.yaml:5: participants[0].nickname: unknown key; did you mean 'name'? "
-        "expected one of: name, alias, anonymous"
+        "expected one of: name, alias, anonymous, role"
     )
 
 
@@ -578,3 +578,52 @@ def test_starters() -> None:
 def test_unknown_technique_lookup() -> None:
     with pytest.raises(KeyError, match="brainstrom"):
         technique("brainstrom")
+
+
+# -- roles and templates --------------------------------------------------------------------
+
+
+def test_roles_are_checked_and_one_problem_owner_at_most() -> None:
+    head = "name: x\nbrief:\n  problem_as_given: p\nparticipants:\n"
+    tail = "agenda: [{title: a, technique: break, minutes: 5}]\n"
+    plan = parse_plan(head + "  - name: Maya\n  - name: Hanna\n    role: problem_owner\n" + tail)
+    assert plan.problem_owner == PlannedParticipant("Hanna", role="problem_owner")
+    assert plan.session_participants()[1] == {
+        "label": "Hanna",
+        "anonymous": False,
+        "role": "problem_owner",
+    }
+    assert error(head + "  - name: Maya\n    role: owner\n" + tail) == (
+        "x.yaml:6: participants[0].role: unknown role 'owner'; expected one of: problem_owner"
+    )
+    two = "  - name: A\n    role: problem_owner\n  - name: B\n    role: problem_owner\n"
+    assert error(head + two + tail) == (
+        "x.yaml:8: participants[1].role: only one problem owner per session; "
+        "participants[0] is one already"
+    )
+
+
+def test_templates_name_known_placeholders_with_line_numbers() -> None:
+    item = "  - title: f\n    technique: force_fit\n    minutes: 5\n"
+    plan = parse_plan(plan_text(item + "    card: '{example} meets {springboard}'\n"))
+    assert plan.agenda[0].card == "{example} meets {springboard}"
+    assert error(plan_text(item + "    say: >-\n      Hello\n      {exampel} there\n")) == (
+        "x.yaml:8: agenda[0].say: unknown placeholder {exampel}; expected one of: "
+        "{springboard}, {example}, {feeling}, {book_title}, {fantasy_example}, {idea}"
+    )
+    assert error(plan_text(item + "    card: 'a {b'\n")).startswith(
+        "x.yaml:8: agenda[0].card: broken placeholder"
+    )
+    assert error(plan_text(item + "    card: '{example!r}'\n")).startswith(
+        "x.yaml:8: agenda[0].card: broken placeholder"
+    )
+
+
+def test_a_template_whose_pick_comes_nowhere_before_it_is_warned() -> None:
+    agenda = (
+        "  - {title: s, technique: springboards, minutes: 5}\n"
+        "  - {title: f, technique: force_fit, minutes: 5, card: '{book_title} and {springboard}'}\n"
+    )
+    warnings = [w for w in check_plan(parse_plan(plan_text(agenda))) if "uses {" in w]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("agenda[1] 'f' (force_fit): its card uses {book_title}, but no")

@@ -1,9 +1,12 @@
 """Provides the demo study: Brewline, an at-home coffee brand.
 
 It loads the shipped screener with about 40 respondents and replays one
-completed run of the half-day plan (about 150 ideas from six people across
+completed run of the half-day plan (about 150 entries from six people across
 brainstorming and Synectics phases) into a study database, so every screen
-and export has real content to show. Building it twice is safe.
+and export has real content to show. The Synectics part runs as a chain: the
+problem owner picks a springboard, an example at each excursion step, and the
+force-fit idea that itemized response develops into pluses, potentials and
+"How to…" concerns. Building it twice is safe.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from ruamel.yaml import YAML
 
 from ideation.errors import IdeationError
 from ideation.live.plan import SessionPlan, load_plan
+from ideation.live.techniques import technique
 from ideation.paths import shipped_file
-from ideation.records import Contact
+from ideation.records import Contact, Participant
 from ideation.store import Store
 
 DEMO_SESSION_NAME = "Brewline demo — half-day ideation (completed)"
@@ -99,36 +103,35 @@ def _replay_session(store: Store, plan: SessionPlan) -> tuple[int, int]:
     session = store.create_session(
         DEMO_SESSION_NAME,
         store.add_plan(plan.name, plan.source, str(plan.path)).id,
-        [
-            {
-                "title": item.title,
-                "technique": item.technique,
-                "planned_seconds": item.planned_seconds,
-                "prompts": item.prompts,
-                "stimuli": item.stimuli,
-                "notes": item.notes,
-            }
-            for item in plan.agenda
-        ],
-        [{"label": p.label, "anonymous": p.anonymous} for p in plan.participants],
+        plan.session_phases(),
+        plan.session_participants(),
     )
     phases = store.phases(session.id)
-    people = {p.label: p.id for p in store.participants(session.id)}
-    by_phase = {block["phase"] - 1: block["ideas"] for block in _load_data("ideas.yaml")["phases"]}
+    participants = store.participants(session.id)
+    people = {p.label: p.id for p in participants}
+    owner = next((p for p in participants if p.role == "problem_owner"), None)
+    blocks = {block["phase"] - 1: block for block in _load_data("ideas.yaml")["phases"]}
     ideas_by_n: dict[int, Any] = {}
     clock = DEMO_START
     store.set_session_status(session.id, "running", at=clock)
     for phase in phases:
         store.log_phase_event(session.id, "start", position=phase.position, at=clock)
-        said = by_phase.get(phase.position, [])
+        said = blocks.get(phase.position, {}).get("ideas", [])
+        picks = blocks.get(phase.position, {}).get("picks", [])
+        default_entry = technique(phase.technique).entry
         last_minute = max((float(i["at"]) for i in said), default=0.0)
         planned_minutes = phase.planned_seconds / 60
         if last_minute > planned_minutes:
             store.log_phase_event(
                 session.id, "extend", seconds=300, at=clock + planned_minutes * 60 - 90
             )
+        developed = [p for p in picks if float(p["at"]) <= 0.5]
+        for made in developed:  # picked before anything was said (itemized response)
+            _pick(store, session.id, phase.id, ideas_by_n[made["n"]], owner, clock, made)
         for item in said:
             builds_on = ideas_by_n[item["builds_on"]].id if item.get("builds_on") else None
+            if builds_on is None and developed:
+                builds_on = ideas_by_n[developed[-1]["n"]].id
             idea = store.add_idea(
                 session.id,
                 str(item["text"]),
@@ -137,13 +140,38 @@ def _replay_session(store: Store, plan: SessionPlan) -> tuple[int, int]:
                 technique=phase.technique,
                 builds_on=builds_on,
                 at=clock + float(item["at"]) * 60,
+                entry=item.get("kind", default_entry),
             )
             ideas_by_n[item["n"]] = idea
             if item.get("withdrawn"):
                 store.amend_idea(idea, "withdrawal", at=idea.created_at + 20)
+        for made in picks:
+            if made not in developed:
+                _pick(store, session.id, phase.id, ideas_by_n[made["n"]], owner, clock, made)
         clock += max(planned_minutes, last_minute + 0.5) * 60
     store.log_phase_event(session.id, "end", at=clock)
     store.set_session_status(session.id, "ended", at=clock)
     standing = store.count_ideas(session.id)
     store.log(f"Session “{session.name}” ended with {standing} ideas")
     return session.id, standing
+
+
+def _pick(
+    store: Store,
+    session_id: int,
+    phase_id: int,
+    idea: Any,
+    owner: Participant | None,
+    clock: float,
+    made: dict[str, Any],
+) -> None:
+    """The problem owner's choice, logged as the live screen logs it."""
+    what = next(p.technique for p in store.phases(session_id) if p.id == phase_id)
+    store.add_pick(
+        session_id,
+        phase_id,
+        idea.id,
+        owner.id if owner else None,
+        at=clock + float(made["at"]) * 60,
+        note=f"{technique(what).pick} +{idea.seq}" + (f" by {owner.label}" if owner else ""),
+    )

@@ -11,6 +11,10 @@ Everything here is pure and deterministic: the caller passes the rows and the
 current time, so the same inputs always give the same signal (and tests need
 no clock or database). Idea rows are append-only, so every function first
 reduces them with :func:`live_ideas` to the ideas that currently stand.
+
+Excursion material (analogies, feelings, book titles) is not an idea: the
+pace of ideas and the stall advice leave it out, except in an excursion phase,
+where the flow of material is what the facilitator keeps going.
 """
 
 from __future__ import annotations
@@ -117,6 +121,11 @@ def live_ideas(rows: Iterable[Idea]) -> list[Idea]:
     return result
 
 
+def counts_as_idea(idea: Idea) -> bool:
+    """Whether an entry counts toward the pace of ideas (excursion material does not)."""
+    return idea.entry != "excursion"
+
+
 def _between(ideas: Iterable[Idea], start: float, now: float) -> list[Idea]:
     """Live ideas captured in [start, now]: the phase so far, ignoring earlier phases."""
     return [i for i in live_ideas(ideas) if start <= i.created_at <= now]
@@ -134,7 +143,7 @@ def ideas_per_minute(
     boundary falls in the later bucket. The last bucket is partial (it ends at
     `now`) and also takes an idea stamped exactly `now`. There are
     ceil(elapsed / b) buckets, at least one; ``[]`` if `now` is before `start`.
-    Ideas outside [start, now] are ignored.
+    Ideas outside [start, now] are ignored, and so is excursion material.
     """
     if bucket_seconds <= 0:
         raise ValueError("bucket_seconds must be positive")
@@ -143,6 +152,8 @@ def ideas_per_minute(
     n = max(1, math.ceil((now - start) / bucket_seconds))
     counts = [0] * n
     for idea in _between(ideas, start, now):
+        if not counts_as_idea(idea):
+            continue
         index = min(int((idea.created_at - start) // bucket_seconds), n - 1)
         counts[index] += 1
     return counts
@@ -321,12 +332,14 @@ def flow_signal(
     window_seconds: int = 180,
     low_rate: float = 1.0,
     min_phase_seconds: int = 240,
+    material: bool = False,
 ) -> FlowSignal:
     """Judge the recent flow of the phase that started at `start`, and suggest a next move.
 
     The window is the last `window_seconds` (clipped to the phase); "earlier" is
     the phase before it. Nothing is flagged until the phase has run
-    `min_phase_seconds`, because every phase starts slowly.
+    `min_phase_seconds`, because every phase starts slowly. Excursion entries
+    count only with `material` (an excursion phase judges its flow of material).
 
     - "stalled": no ideas at all in the window.
     - "slowing": the window's rate is below `low_rate` ideas/min *and* below
@@ -345,7 +358,7 @@ def flow_signal(
     if elapsed < min_phase_seconds or elapsed <= 0 or window_seconds <= 0:
         return ok
 
-    live = live_ideas(ideas)
+    live = [i for i in live_ideas(ideas) if material or counts_as_idea(i)]
     phase = [i for i in live if start <= i.created_at <= now]
     window_start = max(start, now - window_seconds)
     window = [i for i in phase if i.created_at >= window_start]
@@ -400,6 +413,7 @@ __all__ = [
     "Quiet",
     "Share",
     "build_on_rate",
+    "counts_as_idea",
     "flow_signal",
     "ideas_per_minute",
     "live_ideas",

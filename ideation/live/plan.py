@@ -20,7 +20,14 @@ from typing import Any, cast
 
 from ruamel.yaml.comments import CommentedMap
 
-from ideation.live.techniques import TECHNIQUES
+from ideation.live.techniques import (
+    PICK_STEPS,
+    PLACEHOLDERS,
+    TECHNIQUES,
+    placeholders,
+    unknown_placeholders,
+)
+from ideation.records import ROLES
 from ideation.yamlfile import (
     YamlFileError,
     YamlReader,
@@ -47,8 +54,9 @@ BRIEF_KEYS = (
     "opportunity_areas",
     "springboards",
 )
-PARTICIPANT_KEYS = ("name", "alias", "anonymous")
-AGENDA_KEYS = ("title", "technique", "minutes", "prompts", "stimuli", "notes")
+PARTICIPANT_KEYS = ("name", "alias", "anonymous", "role")
+_WHO_KEYS = ("name", "alias", "anonymous")
+AGENDA_KEYS = ("title", "technique", "minutes", "prompts", "stimuli", "notes", "say", "card")
 
 _ANALOGIES = ("direct_analogy", "personal_analogy", "symbolic_analogy", "fantasy_analogy")
 
@@ -74,6 +82,7 @@ class PlannedParticipant:
 
     label: str  # the name or alias; "Anonymous N" for anonymous ones
     anonymous: bool = False
+    role: str = ""  # "" or "problem_owner" (the client, who picks the direction)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ class AgendaItem:
     prompts: tuple[str, ...]
     stimuli: tuple[str, ...]
     notes: str
+    say: str = ""  # a say-text template overriding the technique's ("" = keep it)
+    card: str = ""  # a stimulus-card template overriding the technique's
 
     @property
     def planned_seconds(self) -> int:
@@ -108,6 +119,32 @@ class SessionPlan:
     def total_minutes(self) -> float:
         """Planned length of the whole agenda, before any extensions."""
         return sum(item.minutes for item in self.agenda)
+
+    @property
+    def problem_owner(self) -> PlannedParticipant | None:
+        return next((p for p in self.participants if p.role == "problem_owner"), None)
+
+    def session_phases(self) -> list[dict[str, Any]]:
+        """The agenda as the store copies it into a new session."""
+        return [
+            {
+                "title": item.title,
+                "technique": item.technique,
+                "planned_seconds": item.planned_seconds,
+                "prompts": item.prompts or TECHNIQUES[item.technique].default_prompts,
+                "stimuli": item.stimuli,
+                "notes": item.notes,
+                "say": item.say,
+                "card": item.card,
+            }
+            for item in self.agenda
+        ]
+
+    def session_participants(self) -> list[dict[str, Any]]:
+        """The people as the store copies them into a new session."""
+        return [
+            {"label": p.label, "anonymous": p.anonymous, "role": p.role} for p in self.participants
+        ]
 
 
 # --------------------------------------------------------------------------
@@ -170,12 +207,23 @@ class _Reader(YamlReader):
         )
         people: list[PlannedParticipant] = []
         anonymous = 0
+        owner: str | None = None
         for field, node, line in items:
             node = self.item_mapping(
                 node, field, line, "{name: ...}, {alias: ...} or {anonymous: true}"
             )
             self.known_keys(node, field, PARTICIPANT_KEYS, line)
-            given = [k for k in PARTICIPANT_KEYS if k in node]
+            role = self.role(node, field, line)
+            if role == "problem_owner":
+                if owner is not None:
+                    _, role_line = key_lines(node, "role", line)
+                    self.fail(
+                        role_line,
+                        join(field, "role"),
+                        f"only one problem owner per session; {owner} is one already",
+                    )
+                owner = field
+            given = [k for k in _WHO_KEYS if k in node]
             if len(given) != 1:
                 found = " and ".join(given) if given else "none"
                 self.fail(
@@ -195,10 +243,40 @@ class _Reader(YamlReader):
                         f"got {describe(value)}",
                     )
                 anonymous += 1
-                people.append(PlannedParticipant(f"Anonymous {anonymous}", True))
+                people.append(PlannedParticipant(f"Anonymous {anonymous}", True, role))
             else:
-                people.append(PlannedParticipant(self.text(node, key, field, line, True)))
+                people.append(
+                    PlannedParticipant(self.text(node, key, field, line, True), role=role)
+                )
         return tuple(people)
+
+    def role(self, node: CommentedMap, parent: str, line: int) -> str:
+        if "role" not in node:
+            return ""
+        return self.choice(node, "role", parent, line, ROLES, "role")
+
+    def template(self, node: CommentedMap, key: str, parent: str, line: int) -> str:
+        """A say/card override: text whose placeholders are all ones a pick fills."""
+        text = self.text(node, key, parent, line)
+        if not text:
+            return ""
+        _, value_line = key_lines(node, key, line)
+        known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        try:
+            unknown = unknown_placeholders(text)
+        except ValueError as error:
+            self.fail(
+                value_line,
+                join(parent, key),
+                f"broken placeholder ({error}); write {{{{ and }}}} for a literal brace",
+            )
+        if unknown:
+            self.fail(
+                value_line,
+                join(parent, key),
+                f"unknown placeholder {{{unknown[0]}}}; expected one of: {known}",
+            )
+        return text
 
     def agenda(self, root: CommentedMap, root_line: int) -> tuple[AgendaItem, ...]:
         items = self.items(
@@ -224,6 +302,8 @@ class _Reader(YamlReader):
                     prompts=prompts,
                     stimuli=self.texts(node, "stimuli", field, line) or (),
                     notes=self.text(node, "notes", field, line),
+                    say=self.template(node, "say", field, line),
+                    card=self.template(node, "card", field, line),
                 )
             )
         return tuple(agenda)
@@ -304,6 +384,9 @@ def check_plan(plan: SessionPlan) -> list[str]:
                     "material to force-fit"
                 )
 
+    for i in range(len(agenda)):
+        warnings.extend(f"{name(i)}: {w}" for w in _unfed_templates(agenda, i))
+
     seen: set[str] = set()
     for person in plan.participants:
         label = person.label.casefold()
@@ -314,3 +397,23 @@ def check_plan(plan: SessionPlan) -> list[str]:
             )
         seen.add(label)
     return warnings
+
+
+def _unfed_templates(agenda: tuple[AgendaItem, ...], i: int) -> list[str]:
+    """Placeholders of this item's own say/card that no earlier (or this) phase picks
+    (the technique's templates fall back to its plain text by design)."""
+    picked = {
+        PICK_STEPS[TECHNIQUES[earlier.technique].pick or ""]
+        for earlier in agenda[: i + 1]
+        if TECHNIQUES[earlier.technique].pick
+    }
+    out = []
+    for key, template in (("say", agenda[i].say), ("card", agenda[i].card)):
+        for needed in dict.fromkeys(placeholders(template)):
+            if needed not in picked:
+                what, where = PLACEHOLDERS[needed]
+                out.append(
+                    f"its {key} uses {{{needed}}}, but no phase before it picks a {what}"
+                    f" ({where}); the guide will show the plain text instead"
+                )
+    return out

@@ -9,13 +9,17 @@ One session has one controller. Whoever writes first takes the session's
 lease in the store (`claim`); a second `LiveSession` on the same session
 only watches (`watch`, `follow`) and every write it tries raises
 `SessionHeld`, whichever front door calls it.
+
+The Synectics chain lives here too: at a decision point the problem owner
+picks one entry (`pick`), the picks so far make the `chain`, and `guide`
+fills the next technique's say-text and card from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from ideation.errors import SessionHeld
+from ideation.errors import IdeationError, SessionHeld
 from ideation.live.capture import Capture, parse_capture
 from ideation.live.clock import Clock
 from ideation.live.critique import Critique, detect_critique
@@ -31,9 +35,18 @@ from ideation.live.flow import (
     quiet_participants,
 )
 from ideation.live.plan import Brief, PlanError, SessionPlan, parse_plan
-from ideation.live.techniques import Technique, technique
+from ideation.live.techniques import (
+    PICK_STEPS,
+    PLACEHOLDERS,
+    Technique,
+    aim,
+    fill,
+    missing_pick,
+    technique,
+    thing,
+)
 from ideation.live.timing import TimerState, timer_state
-from ideation.records import Idea, Participant, Phase, PhaseEvent, Session
+from ideation.records import Idea, Participant, Phase, PhaseEvent, Pick, Session
 from ideation.store import Store, lease_holder
 
 #: Minutes of silence before a participant is shown as quiet.
@@ -41,10 +54,56 @@ QUIET_AFTER_SECONDS = 300
 #: A write renews the lease when it was last renewed this long ago (the store
 #: lets a lease lapse after 20 s without renewal).
 RENEW_EVERY_SECONDS = 5
+#: The critique nudge stays up until this many uncritical entries follow it.
+NUDGE_LASTS_FOR = 3
 
 
-class CaptureError(ValueError):
+class CaptureError(IdeationError, ValueError):
     """A line that cannot become an idea; the typed text stays in the box."""
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The Synectics chain so far: the latest pick of each step (None = not yet)."""
+
+    springboard: Idea | None = None
+    example: Idea | None = None
+    feeling: Idea | None = None
+    book_title: Idea | None = None
+    fantasy_example: Idea | None = None
+    developed: Idea | None = None  # the idea itemized response works on
+
+    def steps(self) -> list[tuple[str, Idea]]:
+        """The picks made, in chain order, named as the guide shows them."""
+        names = {step: pick for pick, step in PICK_STEPS.items()}
+        out = []
+        for f in fields(self):
+            idea = getattr(self, f.name)
+            if idea is not None:
+                out.append((names["idea" if f.name == "developed" else f.name], idea))
+        return out
+
+    def values(self) -> dict[str, str | None]:
+        """Placeholder values for the technique templates."""
+        values: dict[str, str | None] = {}
+        for name in PLACEHOLDERS:
+            idea = getattr(self, "developed" if name == "idea" else name)
+            values[name] = idea.text if idea else None
+        if self.springboard is not None:
+            values["springboard"] = aim(self.springboard.text)
+        if self.example is not None:
+            values["example"] = thing(self.example.text)
+        return values
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What the guide shows for the current phase, plain text, filled from the chain."""
+
+    say: str
+    card: str | None  # the chain's stimulus card; None = the plan's prompts
+    pick_hint: str | None  # what to pick and from where, when a pick is due or missing
+    notes: str  # the plan's facilitator notes for this phase
 
 
 @dataclass(frozen=True)
@@ -61,20 +120,7 @@ def start_session(store: Store, plan: SessionPlan, name: str | None = None) -> S
     """Create a session from a plan: its agenda and participants copied in."""
     plan_row = store.add_plan(plan.name, plan.source, plan.path)
     return store.create_session(
-        name or plan.name,
-        plan_row.id,
-        [
-            {
-                "title": item.title,
-                "technique": item.technique,
-                "planned_seconds": item.planned_seconds,
-                "prompts": item.prompts or technique(item.technique).default_prompts,
-                "stimuli": item.stimuli,
-                "notes": item.notes,
-            }
-            for item in plan.agenda
-        ],
-        [{"label": p.label, "anonymous": p.anonymous} for p in plan.participants],
+        name or plan.name, plan_row.id, plan.session_phases(), plan.session_participants()
     )
 
 
@@ -100,7 +146,11 @@ class LiveSession:
         self._by_id = {row.id: row for row in self.rows if row.kind == "idea"}
         self._withdrawn = {row.replaces for row in self.rows if row.kind == "withdrawal"}
         self._standing: list[Idea] | None = None
-        self.anonymous_mode = False
+        self.picks: list[Pick] = store.picks(session_id)
+        self._nudge: Critique | None = None
+        self._nudge_idea: Idea | None = None
+        self._nudge_phase: int | None = None
+        self._since_nudge = 0
         self.brief: Brief | None = None
         if self.session.plan_id is not None:
             plan = store.plan(self.session.plan_id)
@@ -172,6 +222,7 @@ class LiveSession:
         self.session = self.store.session(session_id)
         self.events = self.store.phase_log(session_id)
         self.participants = self.store.participants(session_id)
+        self.picks = self.store.picks(session_id)
         last = max((row.id for row in self.rows), default=0)
         new = [row for row in self.store.idea_rows(session_id) if row.id > last]
         for row in new:
@@ -210,6 +261,23 @@ class LiveSession:
         self.events.append(event)
         return event
 
+    # -- session state ---------------------------------------------------------
+
+    @property
+    def anonymous_mode(self) -> bool:
+        """New entries are captured without a name while on; stored with the session."""
+        return self.session.anonymous_mode
+
+    @anonymous_mode.setter
+    def anonymous_mode(self, on: bool) -> None:
+        self._require_lease()
+        self.store.set_anonymous_mode(self.session.id, on)
+        self.session = self.store.session(self.session.id)
+
+    @property
+    def problem_owner(self) -> Participant | None:
+        return next((p for p in self.participants if p.role == "problem_owner"), None)
+
     def go_to(self, position: int, note: str = "") -> None:
         """Start any phase; going back or skipping is allowed and shows in the log."""
         if not 0 <= position < len(self.phases):
@@ -222,6 +290,7 @@ class LiveSession:
             self.store.set_session_status(self.session.id, "running", at=self.clock.now())
             self.session = self.store.session(self.session.id)
         self._log("start", position=position, note=note)
+        self._clear_nudge()
 
     def next_phase(self) -> bool:
         """Move on; False at the last phase (ending is a separate, deliberate act)."""
@@ -276,15 +345,22 @@ class LiveSession:
         parsed = self.parse(line)
         if not parsed.text:
             raise CaptureError("type the idea after the prefix")
-        text, note, builds_on = parsed.text, "", None
+        text, notes, builds_on = parsed.text, [], None
+        if parsed.note:
+            notes.append(parsed.note)
         if parsed.builds_on_seq is not None:
             builds_on = self._by_seq.get(parsed.builds_on_seq)
             if builds_on is None:
-                text = f"+{parsed.builds_on_seq} {parsed.text}"
-                note = f"there is no idea +{parsed.builds_on_seq}: captured without the link"
+                text = f"+{parsed.builds_on_seq} {text}"
+                notes.append(f"there is no idea +{parsed.builds_on_seq}: captured without the link")
         who = None if self.anonymous_mode else (parsed.participant or speaker)
         at = self.clock.now() if at is None else at
         phase = self.phase_at(at)
+        technique_now = technique(phase.technique) if phase else None
+        entry = parsed.entry or (technique_now.entry if technique_now else "idea")
+        if builds_on is None and parsed.builds_on_seq is None and technique_now is not None:
+            if technique_now.pick == "idea to develop":
+                builds_on = self.chain().developed  # itemized response works on one idea
         self._require_lease()
         idea = self.store.add_idea(
             self.session.id,
@@ -294,12 +370,145 @@ class LiveSession:
             technique=phase.technique if phase else "",
             builds_on=builds_on.id if builds_on else None,
             at=at,
+            entry=entry,
         )
         self._remember(idea)
-        technique_now = technique(phase.technique) if phase else None
-        judged = technique_now is None or technique_now.divergent
+        judged = (technique_now is None or technique_now.divergent) and entry != "concern"
         critique = detect_critique(parsed.text) if judged else None
-        return Captured(idea, critique, builds_on, note)
+        self._follow_nudge(idea, critique, phase)
+        return Captured(idea, critique, builds_on, "; ".join(notes))
+
+    # -- the critique nudge -------------------------------------------------------
+
+    @property
+    def nudge(self) -> Critique | None:
+        """The critique to reframe, while it is still relevant: it clears on a phase
+        change and once NUDGE_LASTS_FOR uncritical entries have followed it."""
+        phase = self.current_phase
+        if self._nudge is None or (phase.id if phase else None) != self._nudge_phase:
+            return None
+        return self._nudge
+
+    @property
+    def nudge_idea(self) -> Idea | None:
+        """The entry the nudge is about (for `park_concern`)."""
+        return self._nudge_idea if self.nudge is not None else None
+
+    def _follow_nudge(self, idea: Idea, critique: Critique | None, phase: Phase | None) -> None:
+        if critique is not None:
+            self._nudge, self._nudge_idea = critique, idea
+            self._nudge_phase = phase.id if phase else None
+            self._since_nudge = 0
+        elif self._nudge is not None:
+            self._since_nudge += 1
+            if self._since_nudge >= NUDGE_LASTS_FOR:
+                self._clear_nudge()
+
+    def _clear_nudge(self) -> None:
+        self._nudge = self._nudge_idea = self._nudge_phase = None
+        self._since_nudge = 0
+
+    def park_concern(self, idea_seq: int) -> Idea:
+        """Keep a critique as the "How to…" concern the nudge offered: a `concern`
+        entry building on the criticised one, by the same person."""
+        idea = self._by_seq.get(idea_seq)
+        if idea is None or self.is_withdrawn(idea):
+            raise CaptureError(f"there is no idea +{idea_seq}")
+        if self._nudge is not None and self._nudge_idea and self._nudge_idea.id == idea.id:
+            critique: Critique | None = self._nudge
+        else:
+            critique = detect_critique(idea.text)
+        if critique is None:
+            raise CaptureError(f"idea +{idea_seq} has no criticism to turn into a concern")
+        at = self.clock.now()
+        phase = self.phase_at(at)
+        self._require_lease()
+        concern = self.store.add_idea(
+            self.session.id,
+            critique.reframe,
+            participant_id=idea.participant_id,
+            phase_id=phase.id if phase else None,
+            technique=phase.technique if phase else "",
+            builds_on=idea.id,
+            at=at,
+            entry="concern",
+        )
+        self._remember(concern)
+        if self._nudge_idea is not None and self._nudge_idea.id == idea.id:
+            self._clear_nudge()
+        return concern
+
+    # -- the chain of picks ---------------------------------------------------------
+
+    def pick(self, seq: int, by: Participant | None = None) -> Pick:
+        """Choose entry `seq` at this phase's decision point (a direction, not a
+        rating); `by` defaults to the problem owner."""
+        phase = self.current_phase
+        if phase is None:
+            raise CaptureError("start a phase before picking")
+        chosen = technique(phase.technique)
+        if chosen.pick is None:
+            raise CaptureError(
+                f"{chosen.name} has no decision point; picks are made in the springboards,"
+                " each excursion step and itemized response"
+            )
+        idea = self._by_seq.get(seq)
+        if idea is None or self.is_withdrawn(idea):
+            raise CaptureError(f"there is no idea +{seq} to pick")
+        if self.state().ended:
+            raise CaptureError("the session has ended")
+        who = by or self.problem_owner
+        self._require_lease()
+        made = self.store.add_pick(
+            self.session.id,
+            phase.id,
+            idea.id,
+            who.id if who else None,
+            at=self.clock.now(),
+            note=f"{chosen.pick} +{seq}" + (f" by {who.label}" if who else ""),
+        )
+        self.picks.append(made)
+        self.events = self.store.phase_log(self.session.id)
+        return made
+
+    def chain(self) -> Chain:
+        """The latest standing pick of each step (a withdrawn entry no longer counts)."""
+        phase_pick = {p.id: technique(p.technique).pick for p in self.phases}
+        standing = {idea.id: idea for idea in self.standing()}
+        steps: dict[str, Idea] = {}
+        for made in self.picks:
+            step = PICK_STEPS.get(phase_pick.get(made.phase_id) or "")
+            idea = standing.get(made.idea_id)
+            if step is not None and idea is not None:
+                steps["developed" if step == "idea" else step] = idea
+        return Chain(**steps)
+
+    def picked_in(self, phase: Phase) -> list[Pick]:
+        return [p for p in self.picks if p.phase_id == phase.id]
+
+    def guide(self) -> Guide:
+        """The current phase's say-text, card and pick reminder, filled from the chain
+        (before the first phase: the first one's)."""
+        phase = self.current_phase or (self.phases[0] if self.phases else None)
+        if phase is None:
+            return Guide("", None, None, "")
+        chosen = technique(phase.technique)
+        values = self.chain().values()
+        say_template = phase.say or chosen.say_template
+        card_template = phase.card or chosen.card_template
+        say = fill(say_template, values) if say_template else None
+        card = fill(card_template, values) if card_template else None
+        hint: str | None = None
+        missing = missing_pick(say_template, values) or missing_pick(card_template, values)
+        if missing is not None:
+            what, where = PLACEHOLDERS[missing]
+            hint = f"No {what} picked yet — pick one from {where} (by its number)."
+        elif chosen.pick is not None and not self.picked_in(phase):
+            owner = self.problem_owner
+            hint = chosen.pick_hint or f"Pick the {chosen.pick} by its number."
+            if owner is not None:
+                hint = f"{owner.label} (problem owner) chooses. {hint}"
+        return Guide(say or chosen.say, card, hint, phase.notes)
 
     def withdraw(self, seq: int) -> Idea:
         """Withdraw a mistaken entry: a new row that says so; the original stays."""
@@ -359,6 +568,7 @@ class LiveSession:
         return [i for i in self.standing() if phase and i.phase_id == phase.id]
 
     def rate_per_minute(self) -> list[int]:
+        """Ideas per minute of the phase; excursion material is not counted."""
         start = self.phase_started_at()
         if start is None:
             return []
@@ -390,4 +600,10 @@ class LiveSession:
             return FlowSignal("ok", "")
         if state.paused or state.ended:
             return FlowSignal("ok", "")
-        return flow_signal(self.phase_ideas(), start, self.clock.now(), technique_now.id)
+        return flow_signal(
+            self.phase_ideas(),
+            start,
+            self.clock.now(),
+            technique_now.id,
+            material=technique_now.entry == "excursion",
+        )

@@ -7,11 +7,83 @@ gives none, and statement starters. The text follows brainstorming (quantity
 over quality, defer judgement, wild ideas welcome, build on others) and the
 Synectics sequence (purge, problem as understood, springboards, an excursion
 through analogies, force-fit, itemized response).
+
+Synectics is a chain of choices: each excursion step builds on one entry
+picked in the step before. A technique with a decision point names what is
+picked there (`pick`); its `say_template` and `card_template` are filled from
+the picks so far (placeholders in `PLACEHOLDERS`), and `pick_hint` says what
+to pick and from where.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+#: Template placeholders and the pick that fills each: (what is picked, where).
+PLACEHOLDERS: dict[str, tuple[str, str]] = {
+    "springboard": ("springboard", "the springboards (or the problem as understood)"),
+    "example": ("example", "the direct analogy"),
+    "feeling": ("feeling", "the personal analogy"),
+    "book_title": ("book title", "the symbolic analogy"),
+    "fantasy_example": ("fantasy example", "the fantasy analogy"),
+    "idea": ("idea to develop", "the force-fit ideas"),
+}
+
+#: What a decision point picks -> the placeholder (and chain step) it fills.
+PICK_STEPS: dict[str, str] = {pick: name for name, (pick, _) in PLACEHOLDERS.items()}
+
+
+def placeholders(template: str) -> list[str]:
+    """The placeholder names a template uses; ValueError for broken braces."""
+    names = []
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if spec or conversion:
+            raise ValueError(f"{{{name}}} takes no format spec or conversion")
+        names.append(name)
+    return names
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """Placeholders a template names that no pick fills (a typo, usually)."""
+    return [name for name in placeholders(template) if name not in PLACEHOLDERS]
+
+
+def fill(template: str, values: Mapping[str, str | None]) -> str | None:
+    """The template filled from the picks, or None while a pick it needs is missing."""
+    needed = placeholders(template)
+    if any(not values.get(name) for name in needed):
+        return None
+    return template.format_map({name: values[name] for name in needed})
+
+
+def aim(springboard: str) -> str:
+    """A springboard as what we want to do, so templates read "help us {springboard}":
+    "How to keep it fresh?" -> "keep it fresh"; "I wish it knew" -> "make it so it knew"."""
+    text = " ".join(springboard.split()).rstrip(" .?!…")
+    folded = text.casefold()
+    for starter, lead in (("how to ", ""), ("how might we ", ""), ("i wish ", "make it so ")):
+        if folded.startswith(starter):
+            return lead + text[len(starter) :]
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def thing(example: str) -> str:
+    """An example as a thing to be, so "Be the {example}" reads: "Like a beehive"
+    -> "beehive"; "A hotel turning down your bed" -> "hotel turning down your bed"."""
+    text = " ".join(example.split()).rstrip(" .!…")
+    for lead in ("like ", "it's like ", "a ", "an ", "the "):
+        if text.casefold().startswith(lead):
+            text = text[len(lead) :]
+    return text
+
+
+def missing_pick(template: str, values: Mapping[str, str | None]) -> str | None:
+    """The first placeholder of a template that has no pick yet."""
+    return next((name for name in placeholders(template) if not values.get(name)), None)
 
 
 @dataclass(frozen=True)
@@ -32,6 +104,16 @@ class Technique:
     default_prompts: tuple[str, ...]
     #: How statements in this phase begin.
     starters: tuple[str, ...]
+    #: The entry kind captured in this phase unless the line says otherwise.
+    entry: str = "idea"
+    #: What is picked at this decision point (a key of PICK_STEPS); None = none.
+    pick: str | None = None
+    #: Say-text and card built from earlier picks ({springboard}, {example}, …);
+    #: "" = the fixed `say` and the plan's prompts.
+    say_template: str = ""
+    card_template: str = ""
+    #: What to pick here and from where, for the guide when nothing is picked yet.
+    pick_hint: str = ""
 
 
 _CATALOGUE: tuple[Technique, ...] = (
@@ -168,6 +250,12 @@ _CATALOGUE: tuple[Technique, ...] = (
             "What is the real problem behind the problem?",
         ),
         starters=("How to…", "For me it's really about…", "The real problem is…"),
+        entry="springboard",
+        pick="springboard",
+        pick_hint=(
+            "The problem owner picks the restatement (“How to…”) to work on — "
+            "pick it by its number."
+        ),
     ),
     Technique(
         id="springboards",
@@ -195,6 +283,12 @@ _CATALOGUE: tuple[Technique, ...] = (
             "I wish it knew what I wanted before I did…",
         ),
         starters=("I wish…", "How to…"),
+        entry="springboard",
+        pick="springboard",
+        pick_hint=(
+            "The problem owner picks the springboard to take on the excursion — "
+            "pick it by its number."
+        ),
     ),
     Technique(
         id="direct_analogy",
@@ -222,6 +316,19 @@ _CATALOGUE: tuple[Technique, ...] = (
             "How does a library let everyone use things nobody owns?",
         ),
         starters=("In nature…", "It's like how…", "Another place this happens is…"),
+        entry="excursion",
+        pick="example",
+        say_template=(
+            "Let's take a trip away from the task. Our springboard: how to "
+            "{springboard}. Where in nature, or in a completely different industry, "
+            "does something like that happen? Describe the example in detail; we'll "
+            "come back to our task later."
+        ),
+        card_template="How to {springboard}: where do nature or other industries do that?",
+        pick_hint=(
+            "The problem owner picks one example to be in the personal analogy — the "
+            "most vivid, furthest from our world. Pick it by its number."
+        ),
     ),
     Technique(
         id="personal_analogy",
@@ -229,9 +336,9 @@ _CATALOGUE: tuple[Technique, ...] = (
         divergent=True,
         captures_ideas=True,
         say=(
-            "Now become the thing. Imagine you are the product — how do you "
-            "feel, what do you want, what annoys you about the people who use "
-            "you? Speak in the first person and let yourself feel it."
+            "Now become the example we picked from the direct analogy. Be it. "
+            "What is it like? How do you feel? Speak in the first person and "
+            "let yourself feel it."
         ),
         rules=(
             "Be the thing: “I am… I feel…”",
@@ -240,7 +347,7 @@ _CATALOGUE: tuple[Technique, ...] = (
             "Stay in role; silly is fine",
         ),
         default_prompts=(
-            "You are the product at 7 in the morning. How do you feel?",
+            "You are the example at 7 in the morning. How do you feel?",
             "What do you wish people knew about you?",
             "What's the worst thing anyone does to you?",
             "What makes you proud?",
@@ -248,6 +355,17 @@ _CATALOGUE: tuple[Technique, ...] = (
             "You are the one nobody picks. Tell us about your day.",
         ),
         starters=("I am…", "I feel…", "I wish they would…"),
+        entry="excursion",
+        pick="feeling",
+        say_template=(
+            "Be the {example}. What is it like? How do you feel? Speak in the first "
+            "person — “I am… I feel…” — and stay in role."
+        ),
+        card_template="Be the {example}. What is it like? How do you feel?",
+        pick_hint=(
+            "The problem owner picks the feeling to compress into book titles — the "
+            "strongest, strangest one. Pick it by its number."
+        ),
     ),
     Technique(
         id="symbolic_analogy",
@@ -275,6 +393,17 @@ _CATALOGUE: tuple[Technique, ...] = (
             "Pick one title — what product would it be?",
         ),
         starters=("My book title is…",),
+        entry="excursion",
+        pick="book title",
+        say_template=(
+            "Take the feeling “{feeling}” and compress it into book titles: two "
+            "words that pull against each other, like “patient rush”. Don't explain "
+            "them; just offer titles."
+        ),
+        card_template="“{feeling}” as a two-word paradox — a book title like “patient rush”",
+        pick_hint=(
+            "The problem owner picks one book title to take further. Pick it by its number."
+        ),
     ),
     Technique(
         id="fantasy_analogy",
@@ -302,6 +431,18 @@ _CATALOGUE: tuple[Technique, ...] = (
             "What if it could be in two places at once?",
         ),
         starters=("In my wildest dreams…", "Imagine if…", "By magic…"),
+        entry="excursion",
+        pick="fantasy example",
+        say_template=(
+            "“{book_title}” — where do you find that in another world: fantasy, "
+            "science fiction, sport, nature? Anything goes; the further from our "
+            "task the better. Give examples."
+        ),
+        card_template="Where is there “{book_title}” — in fantasy, sport, nature, another world?",
+        pick_hint=(
+            "The problem owner picks one example to force-fit onto the springboard. "
+            "Pick it by its number."
+        ),
     ),
     Technique(
         id="force_fit",
@@ -309,13 +450,13 @@ _CATALOGUE: tuple[Technique, ...] = (
         divergent=True,
         captures_ideas=True,
         say=(
-            "Time to bring the trip home. Take one thing from the excursion, "
-            "put it beside a springboard, and force the two together until an "
-            "idea for our task comes out — however unrelated they look. The odd "
+            "Time to bring the trip home. Take the example we picked, put it "
+            "beside our springboard, and force the two together until an idea "
+            "for our task comes out — however unrelated they look. The odd "
             "combinations are where the new ideas are."
         ),
         rules=(
-            "Excursion item beside the springboard",
+            "The picked example beside the springboard",
             "Force the connection — no “it doesn't fit”",
             "Turn each connection into an idea",
             "Keep the wildness; don't tame it yet",
@@ -329,6 +470,12 @@ _CATALOGUE: tuple[Technique, ...] = (
             "Make the wildest idea 10% more possible",
         ),
         starters=("Putting that beside the springboard…", "So we could…"),
+        say_template=(
+            "Time to bring the trip home. “{fantasy_example}” — how could that help "
+            "us {springboard}? Force the two together until an idea comes out, "
+            "however unrelated they look."
+        ),
+        card_template="{fantasy_example} — how could that help us {springboard}?",
     ),
     Technique(
         id="itemized_response",
@@ -356,6 +503,19 @@ _CATALOGUE: tuple[Technique, ...] = (
             "Which concern matters most? Ideas for that one.",
         ),
         starters=("Plus:", "Potential:", "How to…"),
+        entry="plus",
+        pick="idea to develop",
+        say_template=(
+            "Let's look at one idea properly, and fairly: “{idea}”. First the "
+            "pluses — what's good about it. Then the potentials — what it could "
+            "lead to. Only then the concerns, each phrased as “How to…” so it "
+            "becomes something to solve, not a reason to stop."
+        ),
+        card_template="“{idea}” — pluses, then potentials, then concerns as “How to…”",
+        pick_hint=(
+            "The problem owner picks the idea to develop, usually from the force-fit "
+            "— pick it by its number. Type /p plus, /o potential, /c concern."
+        ),
     ),
     Technique(
         id="break",
