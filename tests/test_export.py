@@ -526,22 +526,24 @@ def test_xlsx_has_ideas_themes_and_a_sheet_per_theme(bundle: ExportBundle, tmp_p
     openpyxl = pytest.importorskip("openpyxl")
     path = write_export(bundle, "xlsx", tmp_path / "export.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[:2] == ["Ideas", "Themes"]
+    fixed = ["Ideas", "Themes", "Itemized response", "Excursion", "Picks"]
+    assert book.sheetnames[:5] == fixed
     labels = [t.label for t in bundle.themes]
     labels[5] = "Kit that looks good on the…"  # 31 characters at most, cut at a word
-    assert book.sheetnames[2:] == labels + ["Not in a theme"]
+    assert book.sheetnames[5:] == labels + ["Not in a theme"]
     ideas = book["Ideas"]
     header = [cell.value for cell in ideas[1]]
     assert tuple(header) == COLUMNS
     assert all(cell.font.bold for cell in ideas[1])
     assert ideas.freeze_panes == "A2"
-    assert ideas.auto_filter.ref == f"A1:N{len(bundle.ideas) + 1}"
-    assert ideas.column_dimensions["D"].width >= 50
+    assert ideas.auto_filter.ref == f"A1:R{len(bundle.ideas) + 1}"
+    text = COLUMNS.index("text")
+    assert ideas.column_dimensions["E"].width >= 50 and COLUMNS[4] == "text"
     assert ideas.max_row == len(bundle.ideas) + 1
-    texts = [row[3] for row in ideas.iter_rows(min_row=2, values_only=True)]
+    texts = [row[text] for row in ideas.iter_rows(min_row=2, values_only=True)]
     assert texts == [idea.text for idea in bundle.ideas]  # exact: no visible apostrophes
-    assert isinstance(ideas["M2"].value, bool)
-    assert isinstance(ideas["H2"].value, datetime)
+    assert isinstance(ideas.cell(2, COLUMNS.index("wild") + 1).value, bool)
+    assert isinstance(ideas.cell(2, COLUMNS.index("created_at") + 1).value, datetime)
     themes = book["Themes"]
     assert [c.value for c in themes[1]][:3] == ["theme_id", "label", "size"]
     assert themes.max_row == len(bundle.themes) + 2  # + "Not in a theme"
@@ -555,7 +557,7 @@ def test_xlsx_keeps_formulas_as_text(tmp_path: Path) -> None:
     texts = ["=1+1", '=HYPERLINK("http://evil.example")', "@SUM(A1)", "+12 stamps", "ok"]
     bundle = replace_texts(scaled_bundle(len(texts), 1), texts)
     book = openpyxl.load_workbook(write_export(bundle, "xlsx", tmp_path / "f.xlsx"))
-    cells = [row[3] for row in book["Ideas"].iter_rows(min_row=2)]
+    cells = [row[COLUMNS.index("text")] for row in book["Ideas"].iter_rows(min_row=2)]
     assert [cell.value for cell in cells] == texts
     assert all(cell.data_type == "s" for cell in cells)  # never "f": nothing to evaluate
     assert [bool(cell.quotePrefix) for cell in cells] == [True, True, True, True, False]
@@ -574,13 +576,15 @@ def test_xlsx_sheet_names_follow_excel_rules(tmp_path: Path) -> None:
         "'quoted'",
         "   ",
         "History",
+        "Excursion",
     ]
     base = scaled_bundle(len(labels), len(labels))
     themes = tuple(replace(t, label=label) for t, label in zip(base.themes, labels, strict=True))
     bundle = replace(base, themes=themes)
     book = openpyxl.load_workbook(write_export(bundle, "xlsx", tmp_path / "names.xlsx"))
-    names = book.sheetnames[2:]
+    names = book.sheetnames[5:]
     assert len(names) == len(labels)
+    assert names[-1] == "Excursion (2)"  # the fixed sheets keep their names
     assert len({name.casefold() for name in book.sheetnames}) == len(book.sheetnames)
     for name in names:
         assert 0 < len(name) <= 31

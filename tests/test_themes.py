@@ -10,7 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from ideation.analysis import review
-from ideation.analysis.themes import cluster_scope, latest_theme_set, scope_ideas, theme_set
+from ideation.analysis.themes import (
+    cluster_scope,
+    latest_theme_set,
+    scope_entries,
+    scope_ideas,
+    theme_set,
+)
 from ideation.cli import cli
 from ideation.demo import build_demo
 from ideation.export.bundle import build_bundle
@@ -30,7 +36,12 @@ def test_automatic_clustering_covers_every_standing_idea(
     themes = theme_set(store, record.id)
     placed = [idea.id for theme in themes.themes for idea in theme.ideas]
     assert sorted(placed) == sorted(i.id for i in scope_ideas(store, [demo]))
-    assert len(placed) == 159
+    # ideas and springboards only: the demo's excursion material and responses stay out
+    entries = scope_entries(store, [demo])
+    assert len(placed) == len(scope_ideas(store, [demo])) < len(entries)
+    kept_out = {e.id for e in entries if e.entry not in ("idea", "springboard")}
+    assert {e.entry for e in entries if e.id in kept_out} >= {"excursion", "plus", "concern"}
+    assert not kept_out & set(placed)
     assert all(t.label and t.representative in t.ideas for t in themes.themes)
     fixed = cluster_scope(store, [demo], fake_embedder, themes=4)
     assert len(theme_set(store, fixed.id).themes) == 4
@@ -55,7 +66,7 @@ def test_edits_are_child_revisions_and_the_automatic_one_stays(
     assert chosen.theme_of(idea.id).representative.id == idea.id
     split = review.split_theme(store, chosen, first.number, fake_embedder)
     assert len(split.themes) == 5
-    assert sum(len(t.ideas) for t in split.themes) == 159
+    assert sum(len(t.ideas) for t in split.themes) == len(scope_ideas(store, [demo]))
     assert theme_set(store, auto.record.id) == auto  # untouched
     with pytest.raises(ValueError, match="no theme 99"):
         review.move_idea(store, split, idea.id, 99)
@@ -71,7 +82,10 @@ def test_bundle_pseudonymises_and_maps(store: Store, demo: int, fake_embedder) -
     assert all(i.x is not None for i in bundle.ideas)
     (session,) = bundle.sessions
     assert session.brief["problem_as_given"].startswith("How might Brewline")
-    assert len(session.agenda) == 16 and sum(session.ideas_per_minute) == 159
+    entries = len(scope_entries(store, [demo]))
+    excursion = len(bundle.excursion)
+    assert len(session.agenda) == 16 and sum(session.ideas_per_minute) == entries - excursion
+    assert len(bundle.ideas) + len(bundle.responses) + excursion == entries
     builds = [i for i in bundle.ideas if i.builds_on is not None]
     assert builds and all(isinstance(i.builds_on, int) for i in builds)
     named = build_bundle(store, [demo], include_names=True)
@@ -94,10 +108,11 @@ def test_a_session_clustered_with_others_exports_with_the_pooled_themes(
     alone = build_bundle(store, [demo])
     kims = build_bundle(store, [other.id])
 
-    assert len(alone.ideas) == 159 and all(i.theme_id for i in alone.ideas)
+    themed = len(scope_ideas(store, [demo]))
+    assert len(alone.ideas) == themed and all(i.theme_id for i in alone.ideas)
     assert "Second group" not in {i.session for i in alone.ideas}
     assert {t.id for t in alone.themes} <= set(range(1, 6))
-    assert sum(t.size for t in alone.themes) == 159
+    assert sum(t.size for t in alone.themes) == themed
     assert f"revision {pooled.id}" in alone.clustering_note
     assert "over sessions" in alone.clustering_note
     assert sum(t.size for t in kims.themes) == 4 and all(i.theme_id for i in kims.ideas)
@@ -117,7 +132,9 @@ def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None
     assert runner.invoke(cli, ["demo", "--no-tui", "--db", str(db)]).exit_code == 0
     clustered = runner.invoke(cli, ["cluster", "1", "--db", str(db)])
     assert clustered.exit_code == 0, clustered.output
-    assert "themes over 159 ideas" in clustered.output
+    with Store(db) as store:
+        themed, entries = len(scope_ideas(store, [1])), len(scope_entries(store, [1]))
+    assert f"themes over {themed} ideas" in clustered.output
     for fmt in ("csv", "json", "md", "xlsx", "html"):
         out = tmp_path / f"report.{fmt}"
         result = runner.invoke(cli, ["export", "1", "--out", str(out), "--db", str(db)])
@@ -125,7 +142,8 @@ def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None
         assert out.stat().st_size > 1000
     with open(tmp_path / "report.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 159 and all(r["theme_label"] for r in rows)
+    assert len(rows) == entries  # every entry, whatever its kind
+    assert all(bool(r["theme_label"]) == (r["entry"] in ("idea", "springboard")) for r in rows)
     assert not {r["participant"] for r in rows} & {"Maya", "Tom", "Ana"}
     found = runner.invoke(cli, ["search", "compost", "--db", str(db)])
     assert found.exit_code == 0 and "compost" in found.output.lower()

@@ -4,6 +4,14 @@ A scope is one session, several pooled, or the whole study. The automatic
 result is stored as a revision of its own; every edit a researcher makes
 (move, merge, split, rename) is a new revision whose parent is the one it
 changed, so nothing the machine or a person decided is ever overwritten.
+
+Only ideas and springboards are clustered (`THEMED_ENTRIES`). Excursion
+material (analogies, feelings, book titles) is deliberately far from the
+problem: clustered with the ideas it would make themes of its own ("animals",
+"feelings") that say nothing about the task. Pluses, potentials and concerns
+each develop one idea in itemized response: clustered, they would pull that
+one idea's evaluation into the themes and count it as many new ideas, so they
+stay with the idea they develop (the export shows them there).
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ from ideation.records import ClusteringRecord, Idea, Membership, ThemeRecord
 from ideation.store import Store
 
 Progress = Callable[[str, int, int], None]
+
+#: Entry kinds themes are built from; every other kind is kept out (see above).
+THEMED_ENTRIES = ("idea", "springboard")
 
 
 @dataclass(frozen=True)
@@ -44,12 +55,18 @@ class ThemeSet:
         return next((t for t in self.themes if any(i.id == idea_id for i in t.ideas)), None)
 
 
-def scope_ideas(store: Store, session_ids: Sequence[int]) -> list[Idea]:
-    """The ideas as they stand (withdrawals applied) in every session of the scope."""
-    ideas: list[Idea] = []
+def scope_entries(store: Store, session_ids: Sequence[int]) -> list[Idea]:
+    """Every entry as it stands (withdrawals and corrections applied), of any kind,
+    in every session of the scope, by session then capture number."""
+    entries: list[Idea] = []
     for session_id in sorted(set(session_ids)):
-        ideas.extend(live_ideas(store.idea_rows(session_id)))
-    return ideas
+        entries.extend(live_ideas(store.idea_rows(session_id)))
+    return entries
+
+
+def scope_ideas(store: Store, session_ids: Sequence[int]) -> list[Idea]:
+    """The scope's ideas and springboards as they stand: what themes are built from."""
+    return [e for e in scope_entries(store, session_ids) if e.entry in THEMED_ENTRIES]
 
 
 def cluster_scope(

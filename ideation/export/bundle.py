@@ -1,7 +1,8 @@
 """Provides the export bundle built from a study: sessions, themes, ideas.
 
 Participants are pseudonymised (P1, P2, … in the order they joined) unless
-names are asked for, because a report travels further than the study file.
+names are asked for, because a report travels further than the study file;
+whoever made a pick is named the same way ("facilitator" when nobody was).
 The 2-D map uses the cached embeddings of the themes' model; when any are
 missing the map is left out rather than loading a model during an export.
 """
@@ -13,25 +14,30 @@ from datetime import datetime
 
 from ideation.analysis.embed import cached_only
 from ideation.analysis.themes import (
+    THEMED_ENTRIES,
     ThemeSet,
     covering_theme_set,
     narrow_theme_set,
-    scope_ideas,
+    scope_entries,
     theme_set,
 )
 from ideation.errors import ThemeError
 from ideation.export.model import (
+    EXCURSION_ENTRY,
+    FACILITATOR,
     UNATTRIBUTED,
     AgendaRow,
     ExportBundle,
     ExportIdea,
+    ExportPick,
     ExportSession,
     ExportTheme,
 )
 from ideation.live.flow import ideas_per_minute
 from ideation.live.plan import PlanError, parse_plan
+from ideation.live.techniques import TECHNIQUES
 from ideation.live.timing import timer_state
-from ideation.records import Idea, Participant
+from ideation.records import Idea, Participant, Phase, Pick
 from ideation.store import Store
 
 
@@ -47,34 +53,45 @@ def build_bundle(
     revision: int | None = None,
 ) -> ExportBundle:
     """Everything an export needs, with the themes of the latest revision of this scope
-    (or of a pooled one that covers it), or of `revision`."""
+    (or of a pooled one that covers it), or of `revision`.
+
+    Every standing entry goes in once: ideas and springboards (themed) in `ideas`,
+    excursion material in `excursion`, pluses, potentials and concerns in `responses`.
+    """
     themes = _chosen_themes(store, session_ids, revision)
-    ideas = scope_ideas(store, session_ids)
+    entries = scope_entries(store, session_ids)
+    ideas = [e for e in entries if e.entry in THEMED_ENTRIES]
     people = {p.id: p for sid in session_ids for p in store.participants(sid)}
     names = _participant_names(list(people.values()), include_names)
     sessions = {sid: store.session(sid) for sid in session_ids}
     phases = {p.id: p for sid in session_ids for p in store.phases(sid)}
-    seq_of = {idea.id: idea.seq for idea in ideas}
+    seq_of = {entry.id: entry.seq for entry in entries}
+    made = [pick for sid in session_ids for pick in store.picks(sid)]
+    made.sort(key=lambda pick: (pick.at, pick.id))
+    picks = {sid: _picks(sid, made, entries, phases, names) for sid in session_ids}
+    picked = _picked(made, names, phases)
     placed = _placement(themes)
     coordinates = _map(store, themes, ideas)
     rows = []
-    for idea in ideas:
+    for entry in entries:
         theme_number, label, representative, wild, group = placed.get(
-            idea.id, (None, "", False, False, None)
+            entry.id, (None, "", False, False, None)
         )
-        phase = phases.get(idea.phase_id or -1)
-        x, y = coordinates.get(idea.id, (None, None))
+        phase = phases.get(entry.phase_id or -1)
+        x, y = coordinates.get(entry.id, (None, None))
+        person = people.get(entry.participant_id or -1)
+        steps, by = picked.get(entry.id, ([], []))
         rows.append(
             ExportIdea(
-                id=idea.id,
-                session=sessions[idea.session_id].name,
-                seq=idea.seq,
-                text=idea.text,
-                participant=names.get(idea.participant_id or -1, ""),
+                id=entry.id,
+                session=sessions[entry.session_id].name,
+                seq=entry.seq,
+                text=entry.text,
+                participant=names.get(entry.participant_id or -1, ""),
                 phase=phase.title if phase else "",
-                technique=idea.technique,
-                created_at=iso(idea.created_at),
-                builds_on=seq_of.get(idea.builds_on or -1),
+                technique=entry.technique,
+                created_at=iso(entry.created_at),
+                builds_on=seq_of.get(entry.builds_on or -1),
                 theme_id=theme_number,
                 theme_label=label,
                 representative=representative,
@@ -82,16 +99,80 @@ def build_bundle(
                 duplicate_group=group,
                 x=x,
                 y=y,
+                entry=entry.entry,
+                role=person.role if person else "",
+                picked_as="; ".join(dict.fromkeys(steps)),
+                picked_by="; ".join(dict.fromkeys(by)),
             )
         )
     return ExportBundle(
         study=store.get_setting("study_name") or store.path.stem,
-        sessions=tuple(_session(store, sid, ideas, names) for sid in session_ids),
+        sessions=tuple(_session(store, sid, entries, names, picks[sid]) for sid in session_ids),
         themes=_themes(themes),
-        ideas=tuple(rows),
+        ideas=tuple(r for r in rows if r.entry in THEMED_ENTRIES),
         generated_at=iso(store.now()),
         clustering_note=_note(themes, session_ids),
+        excursion=tuple(r for r in rows if r.entry == EXCURSION_ENTRY),
+        responses=tuple(
+            r for r in rows if r.entry not in THEMED_ENTRIES and r.entry != EXCURSION_ENTRY
+        ),
+        names_included=include_names,
     )
+
+
+def _step(phase: Phase | None) -> str:
+    """What is chosen in `phase` ("springboard", "example", …), from its technique."""
+    known = TECHNIQUES.get(phase.technique) if phase else None
+    return (known.pick if known else None) or "pick"
+
+
+def _picker(participant_id: int | None, names: dict[int, str]) -> str:
+    if participant_id is None:
+        return FACILITATOR
+    return names.get(participant_id, FACILITATOR)
+
+
+def _picks(
+    session_id: int,
+    made: list[Pick],
+    entries: list[Idea],
+    phases: dict[int, Phase],
+    names: dict[int, str],
+) -> tuple[ExportPick, ...]:
+    """The session's picks in the order made; a pick of a withdrawn entry is left out
+    (the chain is made of what stands)."""
+    standing = {entry.id: entry for entry in entries}
+    result = []
+    for pick in made:
+        entry = standing.get(pick.idea_id)
+        if entry is None or pick.session_id != session_id:
+            continue
+        phase = phases.get(pick.phase_id)
+        result.append(
+            ExportPick(
+                step=_step(phase),
+                seq=entry.seq,
+                text=entry.text,
+                entry=entry.entry,
+                by=_picker(pick.participant_id, names),
+                phase=phase.title if phase else "",
+                technique=phase.technique if phase else "",
+                at=iso(pick.at),
+            )
+        )
+    return tuple(result)
+
+
+def _picked(
+    made: list[Pick], names: dict[int, str], phases: dict[int, Phase]
+) -> dict[int, tuple[list[str], list[str]]]:
+    """Entry id -> (steps it was picked at, who picked it), in the order picked."""
+    picked: dict[int, tuple[list[str], list[str]]] = {}
+    for pick in made:
+        steps, by = picked.setdefault(pick.idea_id, ([], []))
+        steps.append(_step(phases.get(pick.phase_id)))
+        by.append(_picker(pick.participant_id, names))
+    return picked
 
 
 def _participant_names(people: list[Participant], include_names: bool) -> dict[int, str]:
@@ -181,8 +262,15 @@ def _map(
 
 
 def _session(
-    store: Store, session_id: int, ideas: list[Idea], names: dict[int, str]
+    store: Store,
+    session_id: int,
+    entries: list[Idea],
+    names: dict[int, str],
+    picks: tuple[ExportPick, ...],
 ) -> ExportSession:
+    """The session's brief, agenda as run and flow; flow counts every entry but
+    excursion material, which is stimulus, not output (as on the live screen)."""
+    ideas = [e for e in entries if e.entry != EXCURSION_ENTRY]
     session = store.session(session_id)
     phases = store.phases(session_id)
     log = store.phase_log(session_id)
@@ -227,4 +315,5 @@ def _session(
         ),
         ideas_per_minute=tuple(ideas_per_minute(mine, start, end)) if mine else (),
         participation=tuple(sorted(counts.items(), key=lambda kv: -kv[1])),
+        picks=picks,
     )

@@ -3,8 +3,14 @@
 The bundle is built once from the study (elsewhere) and handed to every writer, so
 the writers stay pure functions of plain data and can be tested without SQLite.
 The helpers at the bottom are the views several writers share (ideas grouped by
-theme, near-duplicates folded together), kept here so csv, xlsx, md and html
-agree on them.
+theme, near-duplicates folded together, the Synectics chain, each developed idea
+with its pluses, potentials and concerns), kept here so csv, json, xlsx, md and
+html agree on them.
+
+What a session captured is split three ways, because it means three things:
+`ideas` (ideas and springboards: the material themes are built from),
+`excursion` (analogies, feelings, book titles: stimulus, not ideas) and
+`responses` (pluses, potentials and concerns: each develops one idea).
 """
 
 from __future__ import annotations
@@ -17,18 +23,36 @@ COLUMNS = (
     "id",
     "session",
     "seq",
+    "entry",
     "text",
     "participant",
+    "role",
     "phase",
     "technique",
     "created_at",
     "builds_on",
+    "picked_as",
+    "picked_by",
     "theme_id",
     "theme_label",
     "representative",
     "wild",
     "duplicate_group",
 )
+
+#: The columns of an entry that is never in a theme (excursion material, responses).
+ENTRY_COLUMNS = COLUMNS[: COLUMNS.index("theme_id")]
+
+#: Entry kinds that develop one idea in itemized response, in the order they are asked for.
+RESPONSE_ENTRIES = ("plus", "potential", "concern")
+#: Entry kind of excursion material (analogies, feelings, book titles).
+EXCURSION_ENTRY = "excursion"
+#: The technique whose ideas close the excursion's chain.
+FORCE_FIT = "force_fit"
+#: The technique whose pick is the idea to develop.
+ITEMIZED_RESPONSE = "itemized_response"
+#: Who made a pick when no participant was named for it.
+FACILITATOR = "facilitator"
 
 #: Label used wherever ideas without a theme are listed.
 UNTHEMED_LABEL = "Not in a theme"
@@ -38,7 +62,12 @@ UNATTRIBUTED = "unattributed"
 
 @dataclass(frozen=True)
 class ExportIdea:
-    """One idea as it goes into a report; the participant is already pseudonymised."""
+    """One entry as it goes into a report; participant and picker are already pseudonymised.
+
+    `entry` is its kind (idea, springboard, excursion, plus, potential, concern);
+    `picked_as` names the decision point it was chosen at ("springboard",
+    "example", …, "idea to develop"; blank if never picked), `picked_by` who chose.
+    """
 
     id: int
     session: str
@@ -56,6 +85,10 @@ class ExportIdea:
     duplicate_group: int | None
     x: float | None = None  # position on the 2-D idea map
     y: float | None = None
+    entry: str = "idea"
+    role: str = ""  # "problem_owner" for the client's entries
+    picked_as: str = ""  # step(s) it was picked at, "; "-joined
+    picked_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +115,20 @@ class AgendaRow:
 
 
 @dataclass(frozen=True)
+class ExportPick:
+    """One choice of direction at a decision point, as it was made (not a rating)."""
+
+    step: str  # "springboard", "example", "feeling", "book title", …
+    seq: int  # the entry picked
+    text: str
+    entry: str
+    by: str  # pseudonymised like participants; FACILITATOR when nobody was named
+    phase: str
+    technique: str
+    at: str  # ISO 8601, local time
+
+
+@dataclass(frozen=True)
 class ExportSession:
     """One session: its brief, its agenda as run, and how the ideas came."""
 
@@ -92,6 +139,7 @@ class ExportSession:
     #: ideas captured in each minute, minute 0 being when the first phase started
     ideas_per_minute: tuple[int, ...]
     participation: tuple[tuple[str, int], ...]  # (participant, idea count)
+    picks: tuple[ExportPick, ...] = ()  # every pick, in the order they were made
 
 
 @dataclass(frozen=True)
@@ -104,11 +152,134 @@ class ExportBundle:
     ideas: tuple[ExportIdea, ...]
     generated_at: str
     clustering_note: str
+    excursion: tuple[ExportIdea, ...] = ()  # never in a theme
+    responses: tuple[ExportIdea, ...] = ()  # pluses, potentials, concerns
+    #: Real names instead of P1, P2…: personal data, so the file is written 0600.
+    names_included: bool = False
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One step of a session's Synectics chain: a pick, or the force-fit ideas it led to."""
+
+    step: str
+    pick: ExportPick | None
+    ideas: tuple[ExportIdea, ...] = ()
+
+
+@dataclass(frozen=True)
+class Development:
+    """One developed idea with its itemized response; `idea` is None for responses
+    that build on nothing the export holds (they are kept, never dropped)."""
+
+    idea: ExportIdea | None
+    picked: bool
+    plus: tuple[ExportIdea, ...]
+    potential: tuple[ExportIdea, ...]
+    concern: tuple[ExportIdea, ...]
 
 
 def idea_row(idea: ExportIdea) -> tuple[Any, ...]:
     """The idea's values in `COLUMNS` order, so every tabular writer lists the same thing."""
     return tuple(getattr(idea, column) for column in COLUMNS)
+
+
+def entry_row(entry: ExportIdea) -> tuple[Any, ...]:
+    """An unthemed entry's values in `ENTRY_COLUMNS` order."""
+    return tuple(getattr(entry, column) for column in ENTRY_COLUMNS)
+
+
+def all_entries(bundle: ExportBundle) -> list[ExportIdea]:
+    """Every entry of the bundle, whatever its kind, by session then capture number."""
+    order = {session.name: n for n, session in enumerate(bundle.sessions)}
+    entries = [*bundle.ideas, *bundle.responses, *bundle.excursion]
+    return sorted(entries, key=lambda e: (order.get(e.session, len(order)), e.session, e.seq))
+
+
+def chain(bundle: ExportBundle, session: ExportSession) -> list[ChainLink]:
+    """The session's chain as it ran: the standing pick of each step, then the force-fit
+    ideas, in time order (a step picked again counts once, at its latest pick)."""
+    latest: dict[str, ExportPick] = {}
+    for pick in session.picks:
+        latest.pop(pick.step, None)  # re-inserted: a re-pick moves to when it was made
+        latest[pick.step] = pick
+    links = [(pick.at, ChainLink(step, pick)) for step, pick in latest.items()]
+    fitted = tuple(
+        idea
+        for idea in bundle.ideas
+        if idea.session == session.name and idea.technique == FORCE_FIT and idea.entry == "idea"
+    )
+    if fitted:
+        first = min(idea.created_at for idea in fitted)
+        links.append((first, ChainLink("force-fit ideas", None, fitted)))
+    return [link for _, link in sorted(links, key=lambda pair: pair[0])]
+
+
+def excursion_by_phase(
+    bundle: ExportBundle, session: ExportSession
+) -> list[tuple[str, list[ExportIdea]]]:
+    """The session's excursion material grouped by the phase it came in, in capture order."""
+    phases: dict[str, list[ExportIdea]] = {}
+    for entry in bundle.excursion:
+        if entry.session == session.name:
+            phases.setdefault(entry.phase, []).append(entry)
+    return list(phases.items())
+
+
+def developments(bundle: ExportBundle) -> list[Development]:
+    """Each developed idea with its pluses, potentials and concerns, in capture order.
+
+    A response belongs to the idea it builds on; one building on another response
+    (a concern about a plus) belongs to that response's idea. An idea picked to
+    develop is listed even before anything was said about it. Concerns parked from
+    the critique nudge build on the idea criticised, so they show here as concerns.
+    """
+    by_seq = {(e.session, e.seq): e for e in all_entries(bundle)}
+    found: dict[tuple[str, int] | None, list[ExportIdea]] = {}
+    picked = {
+        (session.name, pick.seq)
+        for session in bundle.sessions
+        for pick in session.picks
+        if pick.technique == ITEMIZED_RESPONSE
+    }
+    for key in picked:
+        found.setdefault(key, [])
+    for response in bundle.responses:
+        found.setdefault(_developed(response, by_seq), []).append(response)
+    keys = sorted((k for k in found if k is not None), key=lambda k: _rank(bundle, k))
+    result = [_development(by_seq.get(key), key in picked, found[key]) for key in keys]
+    if found.get(None):
+        result.append(_development(None, False, found[None]))
+    return result
+
+
+def _developed(
+    response: ExportIdea, by_seq: dict[tuple[str, int], ExportIdea]
+) -> tuple[str, int] | None:
+    """(session, seq) of the entry a response develops, following responses on responses."""
+    seen: set[int] = set()
+    current = response
+    while current.builds_on is not None and current.seq not in seen:
+        seen.add(current.seq)
+        target = by_seq.get((current.session, current.builds_on))
+        if target is None:
+            return None
+        if target.entry not in RESPONSE_ENTRIES:
+            return (target.session, target.seq)
+        current = target
+    return None
+
+
+def _rank(bundle: ExportBundle, key: tuple[str, int]) -> tuple[int, str, int]:
+    order = {session.name: n for n, session in enumerate(bundle.sessions)}
+    return (order.get(key[0], len(order)), key[0], key[1])
+
+
+def _development(idea: ExportIdea | None, picked: bool, responses: list[ExportIdea]) -> Development:
+    def of(kind: str) -> tuple[ExportIdea, ...]:
+        return tuple(r for r in responses if r.entry == kind)
+
+    return Development(idea, picked, of("plus"), of("potential"), of("concern"))
 
 
 def theme_groups(bundle: ExportBundle) -> list[tuple[ExportTheme | None, list[ExportIdea]]]:
@@ -174,12 +345,26 @@ def _ordered(ideas: list[ExportIdea]) -> list[ExportIdea]:
 
 __all__ = [
     "COLUMNS",
+    "ENTRY_COLUMNS",
+    "EXCURSION_ENTRY",
+    "FACILITATOR",
+    "FORCE_FIT",
+    "ITEMIZED_RESPONSE",
+    "RESPONSE_ENTRIES",
     "UNTHEMED_LABEL",
     "AgendaRow",
+    "ChainLink",
+    "Development",
     "ExportBundle",
     "ExportIdea",
+    "ExportPick",
     "ExportSession",
     "ExportTheme",
+    "all_entries",
+    "chain",
+    "developments",
+    "entry_row",
+    "excursion_by_phase",
     "fold_duplicates",
     "idea_row",
     "theme_groups",

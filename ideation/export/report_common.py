@@ -19,13 +19,14 @@ from typing import Any
 from ideation.export.model import (
     UNATTRIBUTED,
     AgendaRow,
+    Development,
     ExportBundle,
     ExportIdea,
     ExportSession,
     ExportTheme,
     fold_duplicates,
 )
-from ideation.text import plural
+from ideation.text import plural, printable
 
 #: The brief's known fields, in reading order, with their headings.
 BRIEF_FIELDS = (
@@ -36,20 +37,25 @@ BRIEF_FIELDS = (
     ("springboards", "Springboards"),
 )
 
-#: The participation row the bundle gives ideas nobody was named for: a count, not a person.
-#: (It must match the name `export/bundle.py` uses.)
+#: The headings of an itemized response, in the order the method asks for them.
+RESPONSE_HEADINGS = (("plus", "Pluses"), ("potential", "Potentials"), ("concern", "Concerns"))
+
+#: What the reports say about excursion material, wherever it is listed.
+EXCURSION_NOTE = (
+    "Analogies, feelings and book titles from the excursion: stimulus for the force-fit,"
+    " kept out of the themes and the idea counts."
+)
 
 #: Fewer placed ideas than this make no map worth drawing.
 MAP_MINIMUM = 3
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Groups = Sequence[tuple[ExportTheme | None, list[ExportIdea]]]
 
 
 def clean(text: Any) -> str:
-    """The text without control characters (tab, newline and carriage return kept)."""
-    return _CONTROL.sub("", str(text))
+    """The text without control characters or bidi overrides (`ideation.text.printable`)."""
+    return printable(str(text))
 
 
 def esc(text: Any) -> str:
@@ -182,6 +188,37 @@ def source_parts(group: Sequence[ExportIdea], show_session: bool) -> tuple[list[
     first = group[0]
     where = [first.phase] + ([first.session] if show_session else [])
     return who(group), [part for part in where if part.strip()]
+
+
+def capitalised(text: str) -> str:
+    """A step name as a heading: "book title" -> "Book title"."""
+    return text[:1].upper() + text[1:]
+
+
+def pick_phrase(entry: ExportIdea) -> str:
+    """How an entry was picked ("picked as springboard by P1"); "" if never."""
+    if not entry.picked_as:
+        return ""
+    by = f" by {entry.picked_by}" if entry.picked_by else ""
+    return f"picked as {entry.picked_as}{by}"
+
+
+def entry_tags(entry: ExportIdea, *, kind: bool = True) -> list[str]:
+    """Short notes shown beside an entry: its kind (unless a plain idea, or `kind` is
+    False where the heading already says it), the problem owner's mark, and its pick."""
+    tags = [] if entry.entry == "idea" or not kind else [entry.entry]
+    if entry.role == "problem_owner":
+        tags.append("problem owner")
+    return tags + ([pick_phrase(entry)] if entry.picked_as else [])
+
+
+def responses_of(development: Development) -> list[tuple[str, tuple[ExportIdea, ...]]]:
+    """(heading, entries) of an itemized response, pluses first, empty kinds kept out."""
+    return [
+        (heading, getattr(development, kind))
+        for kind, heading in RESPONSE_HEADINGS
+        if getattr(development, kind)
+    ]
 
 
 def brief_items(brief: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -20,6 +20,9 @@ from ideation.export.model import (
     ExportIdea,
     ExportSession,
     ExportTheme,
+    chain,
+    developments,
+    excursion_by_phase,
     fold_duplicates,
     theme_groups,
     theme_label,
@@ -34,19 +37,23 @@ from ideation.export.report_charts import (
     minute_chart,
 )
 from ideation.export.report_common import (
+    EXCURSION_NOTE,
     MAP_MINIMUM,
     Groups,
     as_list,
     brief_items,
+    capitalised,
     clock,
     count_phrase,
     difference,
+    entry_tags,
     esc,
     headline,
     ideas_by_phase,
     minutes,
     paragraphs,
     placed_count,
+    responses_of,
     source_parts,
     technique_name,
     theme_counts,
@@ -65,6 +72,7 @@ def render_html(bundle: ExportBundle) -> str:
         body.append(_session(number, session, bundle))
     body.append(_map(groups))
     body.append(_themes(bundle, groups))
+    body.append(_developments(bundle))
     body.append(
         '<footer class="report"><p>'
         + (esc(bundle.clustering_note) + " " if bundle.clustering_note else "")
@@ -88,6 +96,8 @@ def _header(bundle: ExportBundle, groups: Groups) -> str:
     if placed_count(groups) >= MAP_MINIMUM:
         links.append('<li><a href="#map">Idea map</a></li>')
     links.append('<li><a href="#themes">Themes</a></li>')
+    if developments(bundle):
+        links.append('<li><a href="#itemized">Itemized response</a></li>')
     return (
         '<header class="report"><div class="eyebrow">Ideation report</div>'
         f'<h1 dir="auto">{esc(bundle.study)}</h1>'
@@ -121,9 +131,87 @@ def _session(number: int, session: ExportSession, bundle: ExportBundle) -> str:
         '<span class="muted small">· minutes since the first phase started; '
         "numbered lines mark phase starts</span></figcaption>"
         f'<div class="scroll">{minute_chart(session)}</div></figure>',
-        "</div></section>",
+        "</div>",
+        _chain(bundle, session),
+        _excursion(bundle, session),
+        "</section>",
     ]
     return "\n".join(parts)
+
+
+def _chain(bundle: ExportBundle, session: ExportSession) -> str:
+    """The Synectics chain as it ran: each pick, then the force-fit ideas it led to."""
+    links = chain(bundle, session)
+    if not links:
+        return ""
+    items = []
+    for link in links:
+        if link.pick is None:
+            ideas = "".join(f"<li>{_entry(idea)}</li>" for idea in link.ideas)
+            items.append(
+                f'<li><span class="step">{esc(capitalised(link.step))}</span>'
+                f'<ol class="ideas">{ideas}</ol></li>'
+            )
+        else:
+            pick = link.pick
+            items.append(
+                f'<li><span class="step">{esc(capitalised(pick.step))}</span>'
+                f'<span class="text" dir="auto">{esc(pick.text)}</span>'
+                f'<span class="who">#{pick.seq} · picked by {esc(pick.by)} · '
+                f'<span title="{esc(pick.at)}">{esc(clock(pick.at))}</span></span></li>'
+            )
+    return f'<h3>Synectics chain</h3><ol class="chain">{"".join(items)}</ol>'
+
+
+def _excursion(bundle: ExportBundle, session: ExportSession) -> str:
+    phases = excursion_by_phase(bundle, session)
+    if not phases:
+        return ""
+    parts = ["<h3>Excursion material</h3>", f'<p class="small muted">{esc(EXCURSION_NOTE)}</p>']
+    for phase, entries in phases:
+        items = "".join(f"<li>{_entry(entry, kind=False)}</li>" for entry in entries)
+        parts.append(
+            f'<h4 dir="auto">{esc(phase) or "No phase"}</h4><ol class="ideas">{items}</ol>'
+        )
+    return "".join(parts)
+
+
+def _developments(bundle: ExportBundle) -> str:
+    """Each developed idea with its pluses, potentials and concerns (as "How to…")."""
+    found = developments(bundle)
+    if not found:
+        return ""
+    parts = ['<section class="part" id="itemized"><h2>Itemized response</h2>']
+    for development in found:
+        idea = development.idea
+        if idea is None:
+            head = "<h3>Not linked to an idea</h3>"
+        else:
+            head = (
+                f'<h3><span class="n">#{idea.seq}</span><span dir="auto">{esc(idea.text)}'
+                f"</span></h3>{_who(idea)}"
+            )
+        lists = "".join(
+            f'<h4>{heading}</h4><ol class="ideas">'
+            + "".join(f"<li>{_entry(entry, kind=False)}</li>" for entry in entries)
+            + "</ol>"
+            for heading, entries in responses_of(development)
+        )
+        if not lists:
+            lists = '<p class="empty">Picked to develop; nothing said about it yet.</p>'
+        parts.append(f'<article class="developed">{head}{lists}</article>')
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _entry(entry: ExportIdea, *, kind: bool = True) -> str:
+    """One entry outside the themes: its text, then who, its number and its notes."""
+    return f'<span class="text" dir="auto">{esc(entry.text)}</span>{_who(entry, kind=kind)}'
+
+
+def _who(entry: ExportIdea, *, kind: bool = True) -> str:
+    parts = [*who([entry]), f"#{entry.seq}", *entry_tags(entry, kind=kind)]
+    return f'<span class="who">{" · ".join(esc(part) for part in parts if part)}</span>'
 
 
 def _brief(brief: dict[str, Any]) -> str:
@@ -337,4 +425,5 @@ def _idea_source(group: list[ExportIdea], show_session: bool) -> str:
     parts = [", ".join(names), *where, ", ".join(f"#{idea.seq}" for idea in group)]
     if first.builds_on is not None:
         parts.append(f"builds on #{first.builds_on}")
+    parts += entry_tags(first)
     return f'<span class="who">{" · ".join(esc(part) for part in parts if part)}</span>'

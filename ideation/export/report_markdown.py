@@ -1,4 +1,5 @@
-"""Provides the Markdown report: the brief, the agenda as run, then every theme with its ideas.
+"""Provides the Markdown report: the brief, the agenda as run, the Synectics chain and the
+excursion, every theme with its ideas, then each developed idea's itemized response.
 
 It is what a researcher pastes into a debrief, so participant text is made inert
 (`md_text`): an idea that looks like a heading, a list, a link or HTML stays text.
@@ -14,21 +15,28 @@ from ideation.export.model import (
     ExportBundle,
     ExportIdea,
     ExportSession,
+    chain,
+    developments,
+    excursion_by_phase,
     fold_duplicates,
     theme_groups,
     theme_label,
 )
 from ideation.export.report_common import (
+    EXCURSION_NOTE,
     as_list,
     brief_items,
+    capitalised,
     clean,
     clock,
     count_phrase,
     difference,
+    entry_tags,
     headline,
     ideas_by_phase,
     minutes,
     paragraphs,
+    responses_of,
     source_parts,
     technique_name,
     variants,
@@ -61,6 +69,7 @@ def render_markdown(bundle: ExportBundle) -> str:
     lines += [f"**{ideas}** in **{themes}** from {sessions}, {people}, {wild}.", ""]
     for session in bundle.sessions:
         lines += _md_session(session, bundle.ideas)
+        lines += _md_chain(bundle, session) + _md_excursion(bundle, session)
     lines += ["## Themes", ""]
     if bundle.clustering_note:
         lines += [f"> {md_text(bundle.clustering_note)}", ""]
@@ -76,7 +85,70 @@ def render_markdown(bundle: ExportBundle) -> str:
                 lines += [f"> {md_text(theme.representative)}", ""]
         lines += [_md_idea(group, len(bundle.sessions) > 1) for group in fold_duplicates(members)]
         lines.append("")
+    lines += _md_developments(bundle)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_chain(bundle: ExportBundle, session: ExportSession) -> list[str]:
+    """The chain as it ran: each step's pick, then the force-fit ideas it led to."""
+    links = chain(bundle, session)
+    if not links:
+        return []
+    lines = ["### Synectics chain", ""]
+    for number, link in enumerate(links, start=1):
+        if link.pick is None:
+            lines.append(f"{number}. **{capitalised(link.step)}:**")
+            lines += [f"    - {md_text(idea.text)}{_entry_source(idea)}" for idea in link.ideas]
+        else:
+            pick = link.pick
+            lines.append(
+                f"{number}. **{md_text(capitalised(pick.step))}:** {md_text(pick.text)}"
+                f" (#{pick.seq}) — picked by {md_text(pick.by)}, {md_text(clock(pick.at))}"
+            )
+    return [*lines, ""]
+
+
+def _md_excursion(bundle: ExportBundle, session: ExportSession) -> list[str]:
+    phases = excursion_by_phase(bundle, session)
+    if not phases:
+        return []
+    lines = ["### Excursion material", "", f"*{EXCURSION_NOTE}*", ""]
+    for phase, entries in phases:
+        lines += [f"**{md_text(phase) or 'No phase'}**", ""]
+        lines += [f"- {md_text(e.text)}{_entry_source(e, kind=False)}" for e in entries] + [""]
+    return lines
+
+
+def _md_developments(bundle: ExportBundle) -> list[str]:
+    """Each developed idea with its pluses, potentials and concerns."""
+    found = developments(bundle)
+    if not found:
+        return []
+    lines = ["## Itemized response", ""]
+    for development in found:
+        idea = development.idea
+        if idea is None:
+            lines += ["### Not linked to an idea", ""]
+        else:
+            lines += [f"### #{idea.seq} {md_text(idea.text)}", ""]
+            if source := _entry_source(idea, number=False).removeprefix(" — "):
+                lines += [f"*{source}*", ""]
+        for heading, entries in responses_of(development):
+            lines += [f"**{heading}**", ""]
+            lines += [f"- {md_text(e.text)}{_entry_source(e, kind=False)}" for e in entries]
+            lines.append("")
+        if not responses_of(development):
+            lines += ["*Picked to develop; nothing said about it yet.*", ""]
+    return lines
+
+
+def _entry_source(entry: ExportIdea, *, kind: bool = True, number: bool = True) -> str:
+    """What follows an entry: who, its number and its notes, as in
+    " — P3 · #14 · picked as example by P1"."""
+    parts = [md_text(name) for name in who([entry])]
+    parts += [f"#{entry.seq}"] if number else []  # mid-line: a "#" needs no escape
+    parts += [md_text(tag) for tag in entry_tags(entry, kind=kind)]
+    return _dash(" · ".join(parts))
 
 
 def _md_session(session: ExportSession, ideas: Sequence[ExportIdea]) -> list[str]:
@@ -126,7 +198,8 @@ def _md_idea(group: list[ExportIdea], show_session: bool) -> str:
     names, where = source_parts(group, show_session)
     source = ", ".join(md_text(part) for part in [", ".join(names), *where] if part)
     said = f" *said {len(group)}×*" if len(group) > 1 else ""
-    line = f"- {star}{md_text(first.text)}{_dash(source)}{said}"
+    tags = " · ".join(md_text(tag) for tag in entry_tags(first))
+    line = f"- {star}{md_text(first.text)}{_dash(source)}{said}" + (f" *({tags})*" if tags else "")
     also = [
         f"  - also said as: {md_text(idea.text)}{_dash(md_text(', '.join(who([idea]))))}"
         for idea in variants(group)

@@ -1,7 +1,10 @@
 """Provides the tabular exports (csv, json, xlsx): the ideas as data to sort, filter and re-use.
 
 These are the files a researcher opens in a spreadsheet or feeds to other tools, so
-they keep one row per idea with the same `COLUMNS` everywhere. Idea text is typed
+they keep one row per entry with the same `COLUMNS` everywhere; the `entry` column
+says what each row is (idea, springboard, excursion, plus, potential, concern).
+The csv holds every entry; json and xlsx keep excursion material and the itemized
+response apart from the ideas, as the themes do. Idea text is typed
 by session participants, so every cell goes through the one formula guard in
 `ideation.sheets` (re-exported here as `needs_formula_guard` and `csv_cell`).
 """
@@ -10,14 +13,20 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ideation.export.model import (
     COLUMNS,
+    ENTRY_COLUMNS,
+    RESPONSE_ENTRIES,
+    Development,
     ExportBundle,
     ExportIdea,
+    ExportPick,
+    all_entries,
+    developments,
+    entry_row,
     idea_row,
     theme_groups,
     theme_label,
@@ -30,6 +39,7 @@ from ideation.sheets import (
     fill_sheet,
     needs_formula_guard,
 )
+from ideation.text import one_line
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
@@ -51,8 +61,9 @@ if TYPE_CHECKING:
 
 
 def render_csv(bundle: ExportBundle) -> str:
-    """One row per idea under a `COLUMNS` header, BOM first so Excel reads it as UTF-8."""
-    return csv_text(COLUMNS, (idea_row(idea) for idea in bundle.ideas))
+    """One row per entry of any kind under a `COLUMNS` header, BOM first so Excel reads
+    it as UTF-8; only ideas and springboards have theme columns filled."""
+    return csv_text(COLUMNS, (idea_row(entry) for entry in all_entries(bundle)))
 
 
 def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
@@ -71,17 +82,37 @@ def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
                     {"participant": participant, "ideas": count}
                     for participant, count in session.participation
                 ],
+                "picks": [asdict(pick) for pick in session.picks],
             }
             for session in bundle.sessions
         ],
         "themes": [asdict(theme) for theme in bundle.themes],
         "ideas": [_idea_dict(idea) for idea in bundle.ideas],
+        "excursion": [_entry_dict(entry) for entry in bundle.excursion],
+        "itemized_response": [_development_dict(d) for d in developments(bundle)],
     }
 
 
 def render_json(bundle: ExportBundle) -> str:
     """The whole bundle, pretty-printed, non-ASCII text kept readable."""
     return json.dumps(bundle_dict(bundle), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _entry_dict(entry: ExportIdea) -> dict[str, Any]:
+    """An entry that is never in a theme: its `ENTRY_COLUMNS`, no theme or map fields."""
+    return dict(zip(ENTRY_COLUMNS, entry_row(entry), strict=True))
+
+
+def _development_dict(development: Development) -> dict[str, Any]:
+    """{"idea": …, "picked": …, "plus": […], "potential": […], "concern": […]}."""
+    idea = development.idea
+    data: dict[str, Any] = {
+        "idea": _entry_dict(idea) if idea is not None else None,
+        "picked": development.picked,
+    }
+    for kind in RESPONSE_ENTRIES:
+        data[kind] = [_entry_dict(entry) for entry in getattr(development, kind)]
+    return data
 
 
 def _idea_dict(idea: ExportIdea) -> dict[str, Any]:
@@ -96,9 +127,12 @@ def _idea_dict(idea: ExportIdea) -> dict[str, Any]:
 
 #: Characters Excel refuses in sheet names, and the nearest it accepts.
 _SHEET_SWAPS = str.maketrans({"/": "-", "\\": "-", ":": " -", "[": "(", "]": ")", "*": "", "?": ""})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SHEET_NAME_LIMIT = 31
 THEME_COLUMNS = ("theme_id", "label", "size", "wild", "duplicates", "representative", "sheet")
+RESPONSE_COLUMNS = ("session", "developed_seq", "developed_idea", "picked", *ENTRY_COLUMNS[2:])
+PICK_COLUMNS = ("session", "step", "seq", "text", "entry", "by", "phase", "technique", "at")
+#: The sheets every workbook has, in order, before one sheet per theme.
+FIXED_SHEETS = ("Ideas", "Themes", "Itemized response", "Excursion", "Picks")
 
 
 class SheetNames:
@@ -113,7 +147,7 @@ class SheetNames:
 
     def add(self, wanted: str, fallback: str = "Sheet") -> str:
         """A valid, unused name as close to `wanted` as possible; reserves it."""
-        base = _CONTROL.sub("", wanted).translate(_SHEET_SWAPS)
+        base = one_line(wanted).translate(_SHEET_SWAPS)
         base = " ".join(base.split()).strip("'").strip() or fallback
         number = 1
         while True:
@@ -140,7 +174,9 @@ def _utf16(text: str) -> int:
 
 
 def write_xlsx(bundle: ExportBundle, stream: BinaryIO) -> None:
-    """Workbook: "Ideas" (every idea), "Themes" (overview, linked), then one sheet per theme."""
+    """Workbook: "Ideas" (ideas and springboards), "Themes" (overview, linked), "Itemized
+    response" (each developed idea's pluses, potentials, concerns), "Excursion", "Picks",
+    then one sheet per theme."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -153,7 +189,10 @@ def write_xlsx(bundle: ExportBundle, stream: BinaryIO) -> None:
     _fill(ideas_sheet, COLUMNS, [idea_row(idea) for idea in bundle.ideas])
 
     themes_sheet = book.create_sheet("Themes")
-    names = SheetNames("Ideas", "Themes")
+    _fill(book.create_sheet("Itemized response"), RESPONSE_COLUMNS, _response_rows(bundle))
+    _fill(book.create_sheet("Excursion"), ENTRY_COLUMNS, [entry_row(e) for e in bundle.excursion])
+    _fill(book.create_sheet("Picks"), PICK_COLUMNS, _pick_rows(bundle))
+    names = SheetNames(*FIXED_SHEETS)
     groups = theme_groups(bundle)
     overview = []
     for theme, ideas in groups:
@@ -194,5 +233,32 @@ def write_xlsx(bundle: ExportBundle, stream: BinaryIO) -> None:
     book.save(stream)
 
 
+def _response_rows(bundle: ExportBundle) -> list[tuple[Any, ...]]:
+    """One row per plus, potential and concern (in that order) beside the idea it develops;
+    an idea picked to develop with nothing said yet still gets a row."""
+    rows = []
+    for development in developments(bundle):
+        idea = development.idea
+        lead = (idea.session, idea.seq, idea.text) if idea is not None else ("", None, "(no idea)")
+        responses = [r for kind in RESPONSE_ENTRIES for r in getattr(development, kind)]
+        if not responses:
+            rows.append((*lead, development.picked, *([None] * (len(RESPONSE_COLUMNS) - 4))))
+        for response in responses:
+            rows.append((*lead, development.picked, *entry_row(response)[2:]))
+    return rows
+
+
+def _pick_rows(bundle: ExportBundle) -> list[tuple[Any, ...]]:
+    return [
+        (session.name, *_pick_values(pick)) for session in bundle.sessions for pick in session.picks
+    ]
+
+
+def _pick_values(pick: ExportPick) -> tuple[Any, ...]:
+    return tuple(getattr(pick, column) for column in PICK_COLUMNS[1:])
+
+
 def _fill(sheet: Worksheet, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    fill_sheet(sheet, header, rows, wide=WIDE_COLUMNS, dates=("created_at",))
+    fill_sheet(
+        sheet, header, rows, wide=WIDE_COLUMNS + ("developed_idea",), dates=("created_at", "at")
+    )

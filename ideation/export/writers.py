@@ -49,5 +49,10 @@ def write_export(bundle: ExportBundle, fmt: str, path: str | os.PathLike[str]) -
         raise WriteError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     target = Path(path)
     writer = WRITERS[key]
-    atomic_write(target, lambda stream: writer(bundle, stream), noun="export")
+    atomic_write(
+        target,
+        lambda stream: writer(bundle, stream),
+        private=bundle.names_included,
+        noun="export",
+    )
     return target
