@@ -21,6 +21,10 @@ from ideation.text import one_line
 from ideation.tui.base import IdeationAppBase
 from ideation.tui.commands import binding_commands
 from ideation.tui.home import HomeScreen
+from ideation.tui.keymap import keymap_path, load_keymap
+
+#: "Use the user's keymap file" (None means no keymap file at all).
+DEFAULT_KEYMAP = Path("~keymap~")
 
 
 class IdeationApp(IdeationAppBase):
@@ -36,11 +40,17 @@ class IdeationApp(IdeationAppBase):
         clock: Clock | None = None,
         open_session: int | None = None,
         embedder: Embedder | None | bool = True,
+        keymap: Path | None = DEFAULT_KEYMAP,
         **kwargs: Any,
     ) -> None:
         """`embedder`: True for the bundled model (loaded lazily in a worker), an
-        Embedder to use that one, False/None to embed nothing in the background."""
+        Embedder to use that one, False/None to embed nothing in the background.
+        `keymap`: the user's keymap file (default: `keymap_path()`), None for none;
+        a bad file raises `KeymapError` naming the file and line."""
         super().__init__(db_path, clock=clock, **kwargs)
+        path = keymap_path() if keymap is DEFAULT_KEYMAP else keymap
+        if path is not None:
+            self.set_keymap(load_keymap(path))
         if embedder is True:
             embedder = SentenceTransformerEmbedder()
         self.embedder: Embedder | None = embedder or None
@@ -48,8 +58,11 @@ class IdeationApp(IdeationAppBase):
         self.open_session = open_session
         self.sub_title = one_line(str(self.db_path), 120)
 
+    def get_default_screen(self) -> Screen:
+        """The home screen is the app's first screen (no blank screen under it)."""
+        return HomeScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
         if self.open_session is not None:
             self.open_live(self.open_session)
 

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ideation.crashlog import write_crash_log
@@ -28,6 +30,9 @@ from ideation.text import one_line
 
 #: How long a notice built from user text may be on screen.
 NOTICE_LIMIT = 200
+#: The smallest terminal the screens are laid out for (columns, rows).
+MIN_SIZE = (80, 24)
+TOO_SMALL = f"terminal too small (need {MIN_SIZE[0]}×{MIN_SIZE[1]})"
 
 
 def safe(text: object, limit: int | None = None) -> Text:
@@ -36,7 +41,14 @@ def safe(text: object, limit: int | None = None) -> Text:
 
 
 class IdeationScreen(Screen[Any]):
-    """A screen whose background workers report to the app's one handler."""
+    """A screen whose background workers report to the app's one handler, and
+    which says "terminal too small" below `MIN_SIZE` instead of a broken layout."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        small = event.size.width < MIN_SIZE[0] or event.size.height < MIN_SIZE[1]
+        if small and not self.query("#too-small"):
+            self.mount(Static(TOO_SMALL, id="too-small"))
+        self.set_class(small, "-too-small")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Worker messages do not bubble; hand them to the app's handler."""
@@ -68,6 +80,8 @@ class IdeationAppBase(App[None]):
         self.db_path = Path(db_path)
         self.clock: Clock = clock or SystemClock()
         self.crash_log: Path | None = None
+        #: A user error that stopped the app (say a damaged study); shown as one line.
+        self.user_error: IdeationError | None = None
 
     def open_store(self, **options: Any) -> Store:
         """A new connection to the study, on the app's clock (`busy_timeout_ms` etc. pass on)."""
@@ -124,7 +138,14 @@ class IdeationAppBase(App[None]):
         """Textual's fatal path, without the traceback of local variables on screen.
 
         The traceback goes to the crash log; `launch_tui` prints the one line
-        that names it and exits with `return_code`."""
+        that names it and exits with `return_code`. A user's problem (a damaged or
+        busy study while a screen opens) is not a crash: it is kept as `user_error`
+        for the same one line the CLI gives, and no log is written."""
+        if isinstance(error, IdeationError):
+            self.user_error = error
+            self._return_code = 2
+            self._close_messages_no_wait()
+            return
         self._return_code = 1
         if self._exception is None:
             self._exception = error

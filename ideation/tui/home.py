@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ideation.text import one_line
+from ideation.tui.base import IdeationScreen
 
 
 def when(at: float | None) -> str:
@@ -23,7 +23,7 @@ def when(at: float | None) -> str:
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(IdeationScreen):
     """The study's sessions, screeners and recent activity."""
 
     BINDINGS = [

@@ -23,21 +23,21 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Digits, Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
-from ideation.errors import SessionHeld, StoreError
+from ideation.errors import SessionHeld, StoreError, StudyDamaged
 from ideation.live.flow import sparkline
-from ideation.live.session import CaptureError, LiveSession
+from ideation.live.session import CaptureError, Guide, LiveSession
 from ideation.live.timing import TimerState, format_clock, warning_crossed
 from ideation.records import Idea, Participant
 from ideation.store import Store, lease_holder
-from ideation.text import one_line, printable
+from ideation.text import one_line, plural, printable
 from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import ConfirmScreen
 from ideation.tui.inputs import KeyOrderInput
+from ideation.tui.keymap import LIVE_BINDINGS
 
 TICK_SECONDS = 0.5
 #: The live screen's connection waits this long for a lock, then queues the line.
@@ -48,8 +48,30 @@ RETRY_SECONDS = 1.0
 SHOWN_CHARS = 400
 #: Writes the live screen makes; a screen that only watches has them switched off.
 WRITING_ACTIONS = frozenset(
-    {"next_phase", "previous_phase", "toggle_pause", "extend", "withdraw", "end_session"}
+    {
+        "next_phase",
+        "previous_phase",
+        "toggle_pause",
+        "extend",
+        "withdraw",
+        "end_session",
+        "pick",
+        "park_concern",
+        "toggle_anonymous",
+    }
 )
+#: Short names of the entry kinds for the ideas list (the README lists the prefixes).
+KIND_LABELS = {
+    "idea": "idea",
+    "springboard": "spring",
+    "excursion": "excur",
+    "concern": "concern",
+    "plus": "plus",
+    "potential": "potent",
+}
+KIND_STYLES = {"springboard": "cyan", "excursion": "magenta", "concern": "red", "plus": "green"}
+#: From this many rows the guide and the flow panel are shown without a key.
+ROOMY_HEIGHT = 36
 
 
 @dataclass(frozen=True)
@@ -83,71 +105,15 @@ def clock_time(at: float | None) -> str:
 
 
 class LiveScreen(IdeationScreen):
-    """Run one session: phases on the left, capture at the bottom."""
+    """Run one session: the cockpit on top, the entries, capture at the bottom.
 
-    BINDINGS = [
-        Binding(
-            "f9",
-            "next_phase",
-            "Next phase",
-            tooltip="Start the next phase (or the first)",
-            priority=True,
-        ),
-        Binding(
-            "f8", "previous_phase", "Back", tooltip="Go back to the previous phase", priority=True
-        ),
-        Binding(
-            "f5", "toggle_pause", "Pause", tooltip="Pause or resume the phase timer", priority=True
-        ),
-        Binding(
-            "f6", "extend(1)", "+1 min", tooltip="Give the phase one more minute", priority=True
-        ),
-        Binding(
-            "f7", "extend(5)", "+5 min", tooltip="Give the phase five more minutes", priority=True
-        ),
-        Binding("f2", "next_card", "Card", tooltip="Show the next stimulus card", priority=True),
-        Binding(
-            "ctrl+t",
-            "next_speaker",
-            "Speaker",
-            tooltip="Cycle who the next idea is from (or type 'name:' / '2:')",
-            priority=True,
-        ),
-        Binding(
-            "ctrl+o",
-            "build_on",
-            "Build on",
-            tooltip="Build the next idea on the selected one (or type '+12')",
-            priority=True,
-        ),
-        Binding(
-            "f3",
-            "toggle_anonymous",
-            "Anonymous",
-            tooltip="Stop or resume attributing ideas to people",
-            priority=True,
-        ),
-        Binding(
-            "f4",
-            "withdraw",
-            "Withdraw",
-            tooltip="Withdraw the selected idea (kept in the history)",
-            priority=True,
-        ),
-        Binding("f10", "end_session", "End", tooltip="End the session", priority=True),
-        Binding(
-            "ctrl+l",
-            "take_over",
-            "Take over",
-            tooltip="Run this session from here, once its other screen has let go",
-            priority=True,
-        ),
-        Binding("up", "select(-1)", "Previous idea", show=False, priority=True),
-        Binding("down", "select(1)", "Next idea", show=False, priority=True),
-        Binding(
-            "escape", "app.pop_screen", "Home", tooltip="Back to the study (the timer runs on)"
-        ),
-    ]
+    At 80x24 the clock and agenda, the stimulus card, the chain of picks and
+    one "next move" banner are always in view; the full guide is one key away
+    (ctrl+g) and scrolls by keys while the capture box keeps focus. A taller
+    terminal (ROOMY_HEIGHT rows) shows the guide and the flow panel as well.
+    """
+
+    BINDINGS = LIVE_BINDINGS
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
@@ -162,6 +128,9 @@ class LiveScreen(IdeationScreen):
         self.pending: list[Pending] = []
         self.pending_error = ""
         self.last_retry = 0.0
+        self.live_guide: Guide | None = None
+        self.agenda_shown = ""
+        self.agenda_position: int | None = None
 
     # -- layout ---------------------------------------------------------------
 
@@ -171,9 +140,14 @@ class LiveScreen(IdeationScreen):
                 yield Static(id="phase-title")
                 yield Digits("0:00", id="countdown")
                 yield Static(id="phase-status")
-            yield Static(id="agenda")
+            with VerticalScroll(id="agenda-box", can_focus=False):
+                yield Static(id="agenda")
+        yield Static(id="card")
+        yield Static(id="chain", classes="empty")
+        yield Static(id="next-move")
         with Horizontal(id="middle"):
-            yield Static(id="guide")
+            with VerticalScroll(id="guide-box", can_focus=False):
+                yield Static(id="guide")
             yield Static(id="flow")
         yield DataTable(id="ideas", cursor_type="row", zebra_stripes=True)
         yield Static(id="thread", classes="empty")
@@ -181,10 +155,10 @@ class LiveScreen(IdeationScreen):
         yield Static(id="banner", classes="empty")
         yield Static(id="pending", classes="empty")
         yield CaptureInput(
-            placeholder="Type an idea, Enter to capture  ·  Maya: …  2: …  +12 …", id="capture"
+            placeholder="Type, Enter captures · Maya: … 2: … +12 … /s /x /c /p /o kinds",
+            id="capture",
         )
-        yield Static(id="nudge", classes="empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app = self.app
@@ -193,12 +167,17 @@ class LiveScreen(IdeationScreen):
             holder = lease_holder(app.lease_label)  # type: ignore[attr-defined]
             self.live = LiveSession(self.store, self.session_id, app.clock, holder=holder)  # type: ignore[attr-defined]
         except StoreError as error:
+            if self.store is not None:
+                self.store.close()
+                self.store = None  # nothing to let go of on unmount
+            if isinstance(error, StudyDamaged):
+                raise  # the app stops with the one line the CLI gives
             self.say(f"Cannot open the session: {error}", "error")
             self.app.pop_screen()
             return
         self.title = one_line(self.live.session.name, 80)
         table = self.query_one("#ideas", DataTable)
-        table.add_columns("#", "Who", "Phase", "Idea")
+        table.add_columns("#", "Who", "Phase", "Kind", "Entry")
         for row in self.live.rows:
             if row.kind == "idea":
                 self._add_row(row)
@@ -206,10 +185,15 @@ class LiveScreen(IdeationScreen):
         table.move_cursor(row=table.row_count - 1)
         self.query_one("#capture", Input).focus()
         self.last_state = self.live.state()
+        self.set_class(self.app.size.height >= ROOMY_HEIGHT, "-guide")
         self.take_control()
         self.refresh_all()
         self.set_interval(TICK_SECONDS, self.tick)
         self.embed_in_background()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height >= ROOMY_HEIGHT, "-roomy")
+        self.call_after_refresh(self.keep_current_phase_in_view)
 
     def on_unmount(self) -> None:
         """Let go of the session (another screen may run it now) and of the connection."""
@@ -318,7 +302,9 @@ class LiveScreen(IdeationScreen):
                 )
         self.last_state = state
         self.refresh_clock(state)
+        self.refresh_agenda(state)
         self.refresh_flow()
+        self.refresh_next_move()
 
     def refresh_all(self) -> None:
         state = self.live.state()
@@ -328,6 +314,7 @@ class LiveScreen(IdeationScreen):
         self.refresh_flow()
         self.refresh_people()
         self.refresh_thread()
+        self.refresh_next_move()
 
     def refresh_clock(self, state: TimerState) -> None:
         phase = self.live.current_phase
@@ -337,14 +324,14 @@ class LiveScreen(IdeationScreen):
         if state.ended:
             title.update("Session ended")
             digits.update("0:00")
-            status.update(f"{len(self.live.standing())} ideas captured")
+            status.update(f"{plural(len(self.live.standing()), 'idea')} captured")
             return
         if phase is None:
             title.update("Not started")
             digits.update(
                 format_clock(self.live.phases[0].planned_seconds if self.live.phases else 0)
             )
-            status.update("Press F9 to start the first phase")
+            status.update("Ctrl+N (F9) starts the first phase")
             return
         title.update(
             Text.assemble(
@@ -366,51 +353,142 @@ class LiveScreen(IdeationScreen):
         status.update("  ·  ".join(bits))
 
     def refresh_agenda(self, state: TimerState) -> None:
-        lines = Text()
+        """Every phase with planned and actual time (ticking), the current one kept in view."""
+        lines = Text(no_wrap=True, overflow="ellipsis")
         for phase in self.live.phases:
             current = phase.position == state.position and not state.ended
             actual = state.actual_seconds.get(phase.position)
-            done = f"{format_clock(actual)}" if actual else "—"
+            done = format_clock(actual) if actual else "—"
             marker = "▶ " if current else "  "
             style = "bold reverse" if current else ("dim" if actual else "")
             planned = format_clock(phase.planned_seconds)
             lines.append(
                 f"{marker}{phase.position + 1:>2} {one_line(phase.title, 26):<26}"
-                f" {planned:>5} {done:>6}\n",
+                f" {planned:>5} {done:>6}",
                 style=style,
             )
+            lines.append("\n")
         lines.append(f"projected end {clock_time(state.projected_end)}", style="italic")
-        self.query_one("#agenda", Static).update(lines)
+        if lines.plain != self.agenda_shown:  # redraw only when a second ticked over
+            self.agenda_shown = lines.plain
+            self.query_one("#agenda", Static).update(lines)
+        if state.position != self.agenda_position:
+            self.agenda_position = state.position
+            self.call_after_refresh(self.keep_current_phase_in_view)
+
+    def keep_current_phase_in_view(self) -> None:
+        """Scroll the agenda so the current phase (and the one before it) show."""
+        box = self.query_one("#agenda-box", VerticalScroll)
+        position = self.agenda_position or 0
+        box.scroll_to(y=max(0, position - 1), animate=False)
+
+    def current_card(self) -> tuple[str, str] | None:
+        """The stimulus card in play as (label, text): the chain's card when the
+        technique builds one from the picks, else the plan's (or technique's) cards."""
+        guide = self.live_guide
+        phase = self.live.current_phase
+        technique = self.live.current_technique
+        if guide is not None and guide.card:
+            return ("Card", guide.card)
+        if phase is None or technique is None:
+            return None
+        cards = phase.prompts or technique.default_prompts
+        if not cards:
+            return None
+        index = self.card % len(cards)
+        return (f"Card {index + 1}/{len(cards)}", cards[index])
 
     def refresh_guide(self) -> None:
+        """The card line, the chain line and the full guide panel."""
+        self.live_guide = self.live.guide() if self.live.phases else None
+        self.refresh_card()
+        self.refresh_chain()
+        self.query_one("#guide", Static).update(self.guide_text())
+
+    def refresh_card(self) -> None:
+        card = self.query_one("#card", Static)
+        shown = self.current_card()
+        if shown is None:
+            guide = self.live_guide
+            say = guide.say if guide is not None and self.live.current_phase else ""
+            card.update(
+                Text.assemble(("Say ", "bold"), (one_line(say, SHOWN_CHARS), "italic"))
+                if say
+                else Text("Ready when the room is. Ctrl+N (F9) starts the first phase.")
+            )
+            return
+        label, text = shown
+        card.update(
+            Text.assemble((f"{label} ", "bold dim"), (one_line(text, SHOWN_CHARS), "bold yellow"))
+        )
+
+    def chain_text(self) -> Text:
+        """The picks so far, springboard first, as one line."""
+        steps = self.live.chain().steps()
+        text = Text()
+        for number, (what, idea) in enumerate(steps):
+            if number:
+                text.append(" → ", style="dim")
+            text.append(f"{what} ", style="dim")
+            text.append(f"+{idea.seq} {one_line(idea.text, 40)}", style="bold")
+        return text
+
+    def refresh_chain(self) -> None:
+        chain = self.query_one("#chain", Static)
+        technique = self.live.current_technique
+        text = self.chain_text()
+        wanted = technique is not None and technique.pick is not None
+        chain.set_class(not text and not wanted, "empty")
+        if not text:
+            text = Text("No picks yet", style="dim")
+        if wanted and technique is not None:
+            text = Text.assemble(
+                ("Chain ", "bold cyan"), text, (f"  · pick: {technique.pick}", "cyan")
+            )
+        else:
+            text = Text.assemble(("Chain ", "bold cyan"), text)
+        chain.update(text)
+
+    def guide_text(self) -> Text:
+        """Everything the facilitator may need in this phase, to scroll through."""
         technique = self.live.current_technique
         phase = self.live.current_phase
-        guide = self.query_one("#guide", Static)
-        if technique is None or phase is None:
-            guide.update(self.brief_text("Ready when the room is. F9 starts the first phase.\n\n"))
-            return
+        guide = self.live_guide
+        if technique is None or phase is None or guide is None:
+            return self.brief_text(
+                "Ready when the room is. Ctrl+N (F9) starts the first phase.\n\n"
+            )
         text = Text()
-        text.append(f"{technique.name}\n", style="bold")
-        text.append(f"{technique.say}\n", style="italic")
+        text.append(f"{technique.name}", style="bold")
+        text.append("   PgUp/PgDn or Ctrl+↑/↓ scroll · Ctrl+G closes\n", style="dim")
+        text.append(f"{printable(guide.say)}\n", style="italic")
+        if guide.pick_hint:
+            text.append(f"▶ {printable(guide.pick_hint)}\n", style="bold cyan")
         for rule in technique.rules:
             text.append(f"• {rule}\n")
         if technique.starters:
             text.append("Starters: " + "  ".join(technique.starters) + "\n", style="cyan")
-        cards = phase.prompts or technique.default_prompts
-        if cards:
-            card = cards[self.card % len(cards)]
-            text.append(f"\n[{self.card % len(cards) + 1}/{len(cards)}] ", style="dim")
-            text.append(printable(card)[:SHOWN_CHARS], style="bold yellow")
+        shown = self.current_card()
+        if shown is not None:
+            text.append(f"\n{shown[0]}: ", style="dim")
+            text.append(printable(shown[1])[:SHOWN_CHARS] + "\n", style="bold yellow")
         if phase.stimuli:
             stimuli = ", ".join(one_line(s, 80) for s in phase.stimuli)
-            text.append(f"\nStimuli: {stimuli}", style="dim")
-        if technique.id in ("problem_as_given", "problem_as_understood", "springboards"):
-            text.append("\n\n")
-            text.append_text(self.brief_text(""))
-        guide.update(text)
+            text.append(f"Stimuli: {stimuli}\n", style="dim")
+        if guide.notes:
+            text.append("\nPlan notes: ", style="bold")
+            text.append(f"{printable(guide.notes.strip())[:2000]}\n")
+        chain = self.chain_text()
+        if chain:
+            text.append("\nChain so far: ", style="bold")
+            text.append_text(chain)
+            text.append("\n")
+        text.append("\n")
+        text.append_text(self.brief_text(""))
+        return text
 
     def brief_text(self, lead: str) -> Text:
-        """The brief, for the phases that work from it and before the start."""
+        """The brief: the problem as given, background, what was tried, springboards."""
         brief = self.live.brief
         text = Text(lead)
         if brief is None:
@@ -429,6 +507,41 @@ class LiveScreen(IdeationScreen):
                 text.append(" · ".join(one_line(i, 120) for i in items) + "\n")
         return text
 
+    def next_move(self) -> Text:
+        """The one line the facilitator should act on now, by priority: a judgement
+        to reframe (it is about what was just said), then stalled or slowing flow,
+        then a quiet participant, then a pick that is due, then what to say."""
+        critique = self.live.nudge
+        if critique is not None:
+            return Text.assemble(
+                ("Judgement — ctrl+j parks it as ", "bold red"),
+                (one_line(critique.reframe, 120), "bold cyan"),
+                (f"  (heard “{one_line(critique.phrase, 40)}”)", "dim"),
+            )
+        signal = self.live.flow()
+        if signal.message and signal.level != "ok":
+            style = "bold red" if signal.level == "stalled" else "bold yellow"
+            return Text(one_line(signal.message, SHOWN_CHARS), style=style)
+        quiet = self.live.quiet()
+        if quiet:
+            person = quiet[0]
+            return Text(
+                f"{one_line(person.label, 24)} has been quiet for"
+                f" {person.silent_seconds // 60:.0f} min — invite them in",
+                style="yellow",
+            )
+        guide = self.live_guide
+        if guide is not None and guide.pick_hint and self.live.current_phase is not None:
+            return Text(one_line(guide.pick_hint, SHOWN_CHARS), style="cyan")
+        if self.live.current_phase is None:
+            return Text("Next: Ctrl+N (F9) starts the first phase", style="dim")
+        return Text("Flow is fine — keep capturing", style="dim green")
+
+    def refresh_next_move(self) -> None:
+        self.query_one("#next-move", Static).update(
+            Text.assemble(("Next move ", "bold reverse"), " ", self.next_move())
+        )
+
     def refresh_flow(self) -> None:
         text = Text()
         rates = self.live.rate_per_minute()
@@ -438,8 +551,8 @@ class LiveScreen(IdeationScreen):
         text.append(f"{sparkline(rates[-12:])} {per_minute:.1f}/min\n")
         text.append(f"Build-ons {self.live.build_on_rate():.0%}\n")
         for share in self.live.shares()[:8]:
-            bar = "█" * round(share.share * 10)
-            text.append(f"{one_line(share.label, 10):<10} {bar:<10} {share.count:>3}\n")
+            bar = "█" * round(share.share * 8)
+            text.append(f"{one_line(share.label, 12):<12} {bar:<8} {share.count:>3}\n")
         for quiet in self.live.quiet()[:3]:
             text.append(
                 f"quiet {one_line(quiet.label, 20)}: {quiet.silent_seconds // 60:.0f} min\n",
@@ -447,23 +560,23 @@ class LiveScreen(IdeationScreen):
             )
         if self.embedding_note:
             text.append(f"{self.embedding_note}\n", style="dim")
-        signal = self.live.flow()
-        if signal.message:
-            text.append(
-                signal.message, style="bold red" if signal.level == "stalled" else "bold yellow"
-            )
         self.query_one("#flow", Static).update(text)
 
     def refresh_people(self) -> None:
         text = Text()
-        if self.live.anonymous_mode:
-            text.append("ANONYMOUS MODE: ideas are not attributed  ", style="bold magenta")
+        owner = self.live.problem_owner
         for number, person in enumerate(self.live.participants, start=1):
             chosen = self.speaker is not None and person.id == self.speaker.id
+            mark = "*" if owner is not None and person.id == owner.id else ""
             text.append(
-                f" {number} {one_line(person.label, 24)} ", style="reverse bold" if chosen else ""
+                f" {number} {one_line(person.label, 24)}{mark} ",
+                style="reverse bold" if chosen else "",
             )
         self.query_one("#people", Static).update(text)
+        anonymous = self.live.anonymous_mode
+        clock = self.query_one("#clock", Vertical)
+        clock.border_title = "ANONYMOUS" if anonymous else None
+        clock.set_class(anonymous, "anonymous")
 
     def refresh_thread(self) -> None:
         idea = self.selected_idea()
@@ -477,7 +590,11 @@ class LiveScreen(IdeationScreen):
 
     def _who(self, idea: Idea) -> Text:
         person = self.live.participant(idea.participant_id)
-        return Text(one_line(person.label, 24) if person else "—")
+        if person is None:
+            return Text("—")
+        owner = self.live.problem_owner
+        mark = "*" if owner is not None and owner.id == person.id else ""
+        return Text(one_line(person.label, 24) + mark)
 
     def _add_row(self, idea: Idea) -> None:
         table = self.query_one("#ideas", DataTable)
@@ -489,10 +606,26 @@ class LiveScreen(IdeationScreen):
         table.add_row(
             str(idea.seq),
             self._who(idea),
-            Text(one_line(phase.title, 12) if phase else ""),
+            Text(one_line(phase.title, 10) if phase else ""),
+            self._kind(idea),
             text,
             key=str(idea.seq),
         )
+
+    def _kind(self, idea: Idea) -> Text:
+        """The entry's kind, marked with a star once it has been picked."""
+        picked = any(p.idea_id == idea.id for p in self.live.picks)
+        label = KIND_LABELS.get(idea.entry, idea.entry)
+        return Text(("★" if picked else "") + label, style=KIND_STYLES.get(idea.entry, ""))
+
+    def _refresh_kinds(self) -> None:
+        """Redraw the kind column (a pick stars its entry)."""
+        table = self.query_one("#ideas", DataTable)
+        column = table.ordered_columns[3].key
+        for made in self.live.picks:
+            idea = self.live.idea_by_id(made.idea_id)
+            if idea is not None and str(idea.seq) in table.rows:
+                table.update_cell(str(idea.seq), column, self._kind(idea), update_width=True)
 
     def _refresh_withdrawn(self) -> None:
         table = self.query_one("#ideas", DataTable)
@@ -502,7 +635,7 @@ class LiveScreen(IdeationScreen):
                 if original is not None:
                     table.update_cell(
                         str(row.seq),
-                        table.ordered_columns[3].key,
+                        table.ordered_columns[4].key,
                         Text(
                             f"(withdrawn) {one_line(original.text, SHOWN_CHARS)}",
                             style="dim strike",
@@ -564,6 +697,7 @@ class LiveScreen(IdeationScreen):
             self.refresh_people()
             self.refresh_flow()
             self.refresh_thread()
+            self.refresh_next_move()
             self.embed_in_background()
 
     def show_captured(self, captured: Any) -> None:
@@ -572,17 +706,6 @@ class LiveScreen(IdeationScreen):
         self._add_row(captured.idea)
         table = self.query_one("#ideas", DataTable)
         table.move_cursor(row=table.row_count - 1)
-        nudge = self.query_one("#nudge", Static)
-        if captured.critique:
-            nudge.update(
-                Text.assemble(
-                    ("Judgement heard ", "italic"),
-                    (f"“{one_line(captured.critique.phrase, 60)}”", "bold"),
-                    (" — try it as a concern: ", "italic"),
-                    (one_line(captured.critique.reframe, 120), "bold cyan"),
-                )
-            )
-        nudge.set_class(captured.critique is None, "empty")
 
     def show_pending(self) -> None:
         """The lines the study has not taken yet, visible until they commit."""
@@ -646,17 +769,13 @@ class LiveScreen(IdeationScreen):
     # -- actions ----------------------------------------------------------------
 
     def _phase_action(self, act: Callable[[], object]) -> None:
-        try:
-            act()
-        except CaptureError as error:
-            self.say(str(error), "warning")
-        except SessionHeld as error:
-            self.become_watcher(str(error))
-        except StoreError as error:
-            self.say(f"Not done, press the key again: {error}", "error")
+        self._write(act, "Not done, press the key again")
         self.card = 0
         self.last_state = self.live.state()
         self.refresh_all()
+        self.call_after_refresh(
+            self.query_one("#guide-box", VerticalScroll).scroll_home, animate=False
+        )
 
     def action_next_phase(self) -> None:
         if self.live.state().ended:
@@ -683,6 +802,9 @@ class LiveScreen(IdeationScreen):
     def action_next_card(self) -> None:
         self.card += 1
         self.refresh_guide()
+        shown = self.current_card()
+        if shown is None:
+            self.say("This phase has no stimulus cards.", "warning")
 
     def action_next_speaker(self) -> None:
         people = self.live.participants
@@ -695,9 +817,79 @@ class LiveScreen(IdeationScreen):
             self.speaker = people[index + 1] if index + 1 < len(people) else None
         self.refresh_people()
 
+    def _write(self, act: Callable[[], object], failed: str) -> bool:
+        """Run one write of the session; say why not in one line. True when done."""
+        try:
+            act()
+        except CaptureError as error:
+            self.say(str(error), "warning")
+        except SessionHeld as error:
+            self.become_watcher(str(error))
+        except StoreError as error:
+            self.say(f"{failed}: {error}", "error")
+        else:
+            return True
+        return False
+
     def action_toggle_anonymous(self) -> None:
-        self.live.anonymous_mode = not self.live.anonymous_mode
+        on = not self.live.anonymous_mode
+
+        def switch() -> None:
+            self.live.anonymous_mode = on
+
+        if self._write(switch, "Anonymous mode not changed, press the key again"):
+            self.say(
+                "Anonymous mode on: new entries are not attributed"
+                if on
+                else "Anonymous mode off: entries are attributed again"
+            )
         self.refresh_people()
+
+    def action_pick(self) -> None:
+        """Pick the selected entry at this phase's decision point (the problem owner's choice)."""
+        idea = self.selected_idea()
+        if idea is None:
+            self.say("Select an entry (↑/↓) to pick first.", "warning")
+            return
+        if self._write(lambda: self.live.pick(idea.seq), "Not picked, press the key again"):
+            technique = self.live.current_technique
+            what = technique.pick if technique is not None and technique.pick else "entry"
+            self.say(f"Picked +{idea.seq} as the {what}: {one_line(idea.text, 80)}")
+            self._refresh_kinds()
+            self.refresh_guide()
+            self.refresh_next_move()
+
+    def action_park_concern(self) -> None:
+        """Keep the judgement the banner shows as a "How to…" concern entry."""
+        idea = self.live.nudge_idea
+        if idea is None:
+            self.say("No judgement to park: the banner shows one when it hears it.", "warning")
+            return
+        parked: list[Idea] = []
+        if self._write(
+            lambda: parked.append(self.live.park_concern(idea.seq)),
+            "Not parked, press the key again",
+        ):
+            self._add_row(parked[0])
+            table = self.query_one("#ideas", DataTable)
+            table.move_cursor(row=table.row_count - 1)
+            self.say(f"Parked as a concern: {one_line(parked[0].text, 80)}")
+            self.refresh_next_move()
+
+    def action_toggle_guide(self) -> None:
+        self.toggle_class("-guide")
+
+    def action_scroll(self, pages: int) -> None:
+        """Page the guide when it is open, else the entries; the capture box keeps focus."""
+        if self.has_class("-guide"):
+            box = self.query_one("#guide-box", VerticalScroll)
+            box.scroll_to(
+                y=box.scroll_y + pages * max(1, box.scrollable_content_region.height - 1),
+                animate=False,
+            )
+            return
+        table = self.query_one("#ideas", DataTable)
+        self.action_select(pages * max(1, table.scrollable_content_region.height - 1))
 
     def action_build_on(self) -> None:
         idea = self.selected_idea()
@@ -720,21 +912,12 @@ class LiveScreen(IdeationScreen):
             return
 
         def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.live.withdraw(idea.seq)
-            except CaptureError as error:
-                self.say(str(error), "warning")
-                return
-            except SessionHeld as error:
-                self.become_watcher(str(error))
-                return
-            except StoreError as error:
-                self.say(f"Not withdrawn, try again: {error}", "error")
-                return
-            self._refresh_withdrawn()
-            self.refresh_flow()
+            if yes and self._write(
+                lambda: self.live.withdraw(idea.seq), "Not withdrawn, try again"
+            ):
+                self._refresh_withdrawn()
+                self.refresh_flow()
+                self.refresh_guide()
 
         self.app.push_screen(
             ConfirmScreen(f"Withdraw idea +{idea.seq}? It stays in the history.", "Withdraw"),
