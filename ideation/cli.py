@@ -24,7 +24,7 @@ from ideation.crashlog import crash_message, write_crash_log
 from ideation.errors import IdeationError, StudyDamaged
 from ideation.records import Session
 from ideation.store import Store, default_db_path
-from ideation.text import one_line, printable
+from ideation.text import one_line, plural, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -109,7 +109,12 @@ def db_option(func: F) -> F:
 
 
 def open_study(
-    db_path: Path | None, *, read_only: bool = False, create: bool = True, announce: bool = True
+    db_path: Path | None,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    announce: bool = True,
+    any_schema: bool = False,
 ) -> Store:
     """Open the study. Only a command that starts something creates one, and says so;
     a reading command opens it read-only. Store errors (busy, read-only, newer,
@@ -120,7 +125,7 @@ def open_study(
             f"{path}: no study here; `ideation demo` builds one, `ideation run PLAN` starts one"
         )
     try:
-        store = Store(path, read_only=read_only)
+        store = Store(path, read_only=read_only, any_schema=any_schema)
     except OSError as error:
         reason = error.strerror or str(error)
         raise UserError(f"{path}: cannot open or create the study ({reason})") from error
@@ -144,7 +149,9 @@ def launch_tui(db_path: Path, **options: Any) -> None:
     code = app.return_code
     if not code:
         return
-    log = getattr(app, "crash_log", None)
+    if app.user_error is not None:
+        raise UserError(str(app.user_error))
+    log = app.crash_log
     failure = getattr(app, "_exception", None)
     if log is None and failure is not None:
         log = keep_crash_log(db_path, failure)
@@ -227,9 +234,10 @@ def plan_check(files: tuple[Path, ...]) -> None:
 
     def summary(loaded: SessionPlan) -> str:
         hours, minutes = divmod(round(loaded.total_minutes), 60)
-        return (
-            f"{len(loaded.agenda)} phases, {hours} h {minutes} min,"
-            f" {len(loaded.participants)} participants"
+        owner = loaded.problem_owner
+        people = plural(len(loaded.participants) - (owner is not None), "participant")
+        return f"{plural(len(loaded.agenda), 'phase')}, {hours} h {minutes} min, {people}" + (
+            f" and problem owner {one_line(owner.label, 40)}" if owner else ""
         )
 
     def warnings(loaded: SessionPlan) -> list[str]:
@@ -654,8 +662,7 @@ def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
     from ideation.screening.recruits import explain_respondent, find_respondent
 
     defn = load_screener(screener_file)
-    # Not read-only yet: find_respondent registers the screener (a write).
-    with open_study(db_path, create=False) as store:
+    with open_study(db_path, read_only=True) as store:
         found = find_respondent(store, defn, respondent)
         say(explain_respondent(store, found, defn))
 
@@ -706,7 +713,7 @@ def check(db_path: Path | None) -> None:
     """
     path = db_path or default_db_path()
     try:
-        with open_study(path, read_only=True) as store:
+        with open_study(path, read_only=True, any_schema=True) as store:
             problems = store.check()
     except StudyDamaged as error:
         problems = [str(error)]
@@ -743,12 +750,21 @@ def backup(target: Path, force: bool, db_path: Path | None) -> None:
         raise UserError(f"{target}: already exists; give --force to overwrite it")
     if not target.parent.is_dir():
         raise UserError(f"{target}: cannot write: folder {target.parent} does not exist")
-    with open_study(path, read_only=True) as store:
+    with open_study(path, read_only=True, any_schema=True) as store:
         try:
             store.backup(target)
         except OSError as error:
             raise UserError(f"{target}: cannot write ({error.strerror or error})") from error
+        problems = store.check()
     say(f"{target}: backup of {path} written")
+    if problems:
+        # A copy of a damaged study still saves what can be read, but is no safe point.
+        say(
+            f"warning: {path} is damaged ({plural(len(problems), 'problem')}; see"
+            " `ideation check`); the backup copies the damage too",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, NoReturn
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError, YAMLWarning
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
 from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
@@ -150,7 +150,7 @@ def load_yaml(text: str, path: str, error: ErrorType = YamlFileError) -> Any:
         raise error(path, 1, YAML_FIELD, "the YAML is nested too deeply") from None
     except YamlFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any loader failure is bad input
+    except (YAMLError, ValueError, TypeError) as exc:  # the parser's word on this input
         what = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise error(path, 1, YAML_FIELD, f"cannot parse the YAML: {what}") from None
     for warning in caught:

@@ -60,7 +60,8 @@ def test_demo_builds_a_full_study_once(tmp_path: Path) -> None:
         ideas = store.count_ideas(session.id)
         assert 140 <= ideas <= 165
         people = store.participants(session.id)
-        assert len(people) == 6
+        assert len(people) == 7  # six consumers and the client as problem owner
+        assert sum(p.role == "problem_owner" for p in people) == 1
         rows = store.idea_rows(session.id)
         assert all(r.participant_id in {p.id for p in people} for r in rows)
         assert sum(r.builds_on is not None for r in rows if r.kind == "idea") > 20

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import FakeEmbedder
+from damage import damage_table
 
 from ideation.cli import cli
 from ideation.errors import (
@@ -153,6 +154,7 @@ class FakeApp:
     def __init__(self, **_options: object) -> None:
         self.return_code = self.outcome.get("return_code", 0)
         self.crash_log = self.outcome.get("crash_log")
+        self.user_error = self.outcome.get("user_error")
         self._exception = self.outcome.get("exception")
 
     def run(self) -> None:
@@ -165,8 +167,13 @@ class FakeApp:
         ({"return_code": 0}, 0, None),
         ({"return_code": 1, "crash_log": Path("study.db.crash-x.log")}, 1, "study.db.crash-x.log"),
         ({"return_code": 1, "exception": RuntimeError("in a worker")}, 1, "crash-"),
+        (
+            {"return_code": 2, "user_error": StudyDamaged("s.db: damaged; run `ideation check`")},
+            2,
+            "ideation check",
+        ),
     ],
-    ids=["clean exit", "crash logged by the app", "crash not yet logged"],
+    ids=["clean exit", "crash logged by the app", "crash not yet logged", "a user error"],
 )
 def test_a_tui_crash_exits_non_zero_naming_the_log(
     study: Path, monkeypatch: pytest.MonkeyPatch, outcome: dict, code: int, says: str | None
@@ -332,20 +339,6 @@ def test_a_study_in_a_missing_folder_of_a_read_only_folder_is_one_line(shared_tm
 # -- check, backup and a damaged page ------------------------------------------
 
 
-def damage_table(db: Path, table: str) -> None:
-    """Overwrite the root page of `table` with garbage, as a bad disk sector would."""
-    with sqlite3.connect(db) as conn:
-        (root,) = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = ?", [table]
-        ).fetchone()
-        (size,) = conn.execute("PRAGMA page_size").fetchone()
-    conn.close()
-    assert not Path(f"{db}-wal").exists()  # everything is in the main file
-    with db.open("r+b") as handle:
-        handle.seek((root - 1) * size)
-        handle.write(b"\xff" * size)
-
-
 def test_check_and_backup_on_a_healthy_study(study: Path) -> None:
     assert invoke("check", "--db", str(study)).output == f"{study}: ok\n"
     target = study.parent / "copy.db"
@@ -361,6 +354,20 @@ def test_check_and_backup_on_a_healthy_study(study: Path) -> None:
     assert "study itself" in itself
 
 
+def test_check_and_backup_still_work_on_a_study_from_a_newer_ideation(
+    study: Path, tmp_path: Path
+) -> None:
+    """Schema-agnostic, and most needed exactly when this version cannot use the file."""
+    conn = sqlite3.connect(study)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    assert "upgrade ideation" in one_error_line(invoke("search", "x", "--db", str(study)), 2)
+    assert invoke("check", "--db", str(study)).output == f"{study}: ok\n"
+    copied = invoke("backup", str(tmp_path / "copy.db"), "--db", str(study))
+    assert copied.exit_code == 0, copied.output
+
+
 def test_a_damaged_page_is_one_line_and_check_finds_it(
     study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -372,6 +379,9 @@ def test_a_damaged_page_is_one_line_and_check_finds_it(
     checked = invoke("check", "--db", db)
     assert checked.exit_code == 1 and "restore the study from a backup" in checked.output
     assert checked.output.count("\n") >= 2
+    copied = invoke("backup", str(tmp_path / "copy.db"), "--db", db)
+    assert copied.exit_code == 1  # written (it saves what can be read) but not a safe point
+    assert "damaged" in copied.output and (tmp_path / "copy.db").exists()
     assert not list(tmp_path.glob("*.crash-*.log"))
 
 

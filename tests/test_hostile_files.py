@@ -103,6 +103,26 @@ def test_a_cut_export_imports_nobody_or_only_whole_rows(name: str, tmp_path: Pat
         assert stored in allowed_counts(raw, cut, full.format), (cut, raw[max(cut - 30, 0) : cut])
 
 
+@pytest.mark.parametrize("name", GOOD_EXPORTS)
+def test_a_cut_inside_the_header_rows_is_refused_not_read_as_no_respondents(
+    name: str, tmp_path: Path
+) -> None:
+    """Cut in its header, a Qualtrics export can pass for the legacy layout with nobody
+    in it: "0 new respondents" would hide that the file is broken."""
+    raw = (DATA / name).read_bytes()
+    first_data = record_ends(raw)[
+        HEADER_ROWS[read_responses(DATA / name, SCREENER.questions).format] - 1
+    ][0]
+    for cut in range(40, first_data - 1, max(first_data // 12, 1)):
+        if raw[cut - 1 : cut] in (b"\n", b"\r"):
+            continue  # whole header rows: a survey with nobody in it yet is a real export
+        path = tmp_path / f"head-{cut}-{name}"
+        path.write_bytes(raw[:cut])
+        with pytest.raises(ResponseFileError) as refused:  # cut off, or an open quote
+            read_responses(path, SCREENER.questions)
+        assert "\n" not in str(refused.value)
+
+
 def test_cut_after_a_rating_grid_refuses_the_file_and_the_whole_file_imports_later(
     tmp_path: Path,
 ) -> None:

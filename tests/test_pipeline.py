@@ -147,7 +147,7 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
     replaced = invite(store, defn, session.id, replace_plan_names=True)
     assert "Maya" in replaced.replaced and "Tom" not in replaced.replaced  # Tom has spoken
     left = {p.label for p in store.participants(session.id) if p.respondent_id is None}
-    assert left == {"Tom"}
+    assert left == {"Tom", "Hanna"}  # Tom has spoken; Hanna is the problem owner, not a seat
     labels = [p.label for p in store.participants(session.id)]
     assert len(labels) == len({label.casefold() for label in labels})  # `Tom:` stays unique
     rescored = {v.respondent.external_id: v for v in assess(store, defn, fake_embedder).candidates}

@@ -22,7 +22,6 @@ from ideation.screening.pipeline import (
     CandidateView,
     answers_of,
     excluding,
-    register_screener,
 )
 from ideation.screening.quotas import cells_of
 from ideation.screening.rules import evaluate
@@ -222,9 +221,10 @@ def _with_numbers(row: Sequence[str], numbers: Sequence[int]) -> list[Any]:
 
 
 def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) -> Respondent:
-    """The respondent with this survey id; the error names the likeliest one meant."""
-    screener = register_screener(store, defn)
-    respondents = store.respondents(screener.id)
+    """The respondent with this survey id; the error names the likeliest one meant.
+    Only reads, so `explain` works on a read-only study."""
+    screener = store.find_screener(defn.name)
+    respondents = store.respondents(screener.id) if screener is not None else []
     for respondent in respondents:
         if respondent.external_id == external_id:
             return respondent

@@ -675,6 +675,10 @@ def _refuse_cut_off(
         # A last line of bare separators: the start of a row whose first cells were empty.
         raise _cut_off(name, text.count("\n") + 1, "expected a whole row, got empty cells only")
     if not data:
+        if text.strip() and not text.endswith(("\n", "\r")):
+            # Headers and no respondents, and no line break: the cut fell in the header.
+            what = "expected header rows, then respondents; the header stops mid-row"
+            raise _cut_off(name, text.count("\n") + 1, what)
         return
     line, last = data[-1]
     others = [len(cells) for _, cells in data[:-1]]
