@@ -8,27 +8,28 @@ user_version` is set to `SCHEMA_VERSION` after migrating, so a newer file (a
 migration name or a version this code does not know) is refused before
 anything is written to it. Names are plain English so the file reads well in
 Datasette.
+
+sqlite-utils runs the migrations, but importing it costs about 0.3 s (it pulls
+in numpy), so it is imported only when a migration is pending: whether one is
+comes from reading `_sqlite_migrations` with plain sqlite3 (`applied_names`,
+`pending_names`), and an up-to-date study opens without it.
 """
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database, Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
 
-migrations = Migrations("ideation")
-
-#: Every migration this version knows, in order: a file with any other is newer.
-MIGRATION_NAMES: list[str] = []
-
-
-def _migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
-    """Register a migration and remember its name for the newer-file check."""
-    MIGRATION_NAMES.append(fn.__name__)
-    return migrations()(fn)
+#: The migration set's name in `_sqlite_migrations`.
+MIGRATION_SET = "ideation"
+MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
-@_migration
 def m001_initial(db: Database) -> None:
     """The whole domain, so later features add behaviour rather than tables."""
     db.executescript(
@@ -211,7 +212,6 @@ def m001_initial(db: Database) -> None:
     db["ideas"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
 
 
-@_migration
 def m002_session_leases(db: Database) -> None:
     """One live controller per session: the lease names its holder and is renewed."""
     db.executescript(
@@ -226,5 +226,106 @@ def m002_session_leases(db: Database) -> None:
     )
 
 
+def m003_synectics_chain(db: Database) -> None:
+    """The excursion as a chain of choices: entry kinds, the problem owner's role,
+    picks (also logged in the phase log), plan templates per phase, and anonymous
+    mode as session state. Old studies upgrade in place: every old row is an idea."""
+    # executescript commits what is pending first, so the savepoint keeps this one
+    # all-or-nothing (the phase log is dropped and rebuilt in it).
+    db.executescript(
+        """
+        SAVEPOINT m003;
+        ALTER TABLE ideas ADD COLUMN entry TEXT NOT NULL DEFAULT 'idea' CHECK (entry IN
+            ('idea', 'springboard', 'excursion', 'concern', 'plus', 'potential'));
+        ALTER TABLE participants ADD COLUMN role TEXT NOT NULL DEFAULT ''
+            CHECK (role IN ('', 'problem_owner'));
+        ALTER TABLE sessions ADD COLUMN anonymous_mode INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE phases ADD COLUMN say TEXT NOT NULL DEFAULT '';
+        ALTER TABLE phases ADD COLUMN card TEXT NOT NULL DEFAULT '';
+        CREATE TABLE picks (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            phase_id INTEGER NOT NULL REFERENCES phases(id),
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            participant_id INTEGER REFERENCES participants(id),
+            at REAL NOT NULL
+        );
+        CREATE INDEX picks_by_session ON picks (session_id, at, id);
+        -- Picks: nothing is scored or voted, so a pick is never changed or removed.
+        CREATE TRIGGER picks_append_only_update BEFORE UPDATE ON picks
+        BEGIN SELECT RAISE(ABORT, 'picks are append-only: pick again instead'); END;
+        CREATE TRIGGER picks_append_only_delete BEFORE DELETE ON picks
+        BEGIN SELECT RAISE(ABORT, 'picks are append-only: pick again instead'); END;
+
+        -- The phase log learns "pick": SQLite cannot alter a CHECK, so rebuild it.
+        CREATE TABLE phase_log_new (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('start', 'pause', 'resume', 'extend', 'end', 'pick')),
+            at REAL NOT NULL,
+            position INTEGER,
+            seconds INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO phase_log_new (id, session_id, kind, at, position, seconds, note)
+            SELECT id, session_id, kind, at, position, seconds, note FROM phase_log;
+        DROP TABLE phase_log;
+        ALTER TABLE phase_log_new RENAME TO phase_log;
+        CREATE INDEX phase_log_by_session ON phase_log (session_id, at, id);
+        RELEASE m003;
+        """
+    )
+
+
+#: The migrations, in the order they run.
+_STEPS: tuple[Callable[[Database], None], ...] = (
+    m001_initial,
+    m002_session_leases,
+    m003_synectics_chain,
+)
+
+#: Every migration this version knows, in order: a file with any other is newer.
+MIGRATION_NAMES: tuple[str, ...] = tuple(step.__name__ for step in _STEPS)
+
 #: Written to `PRAGMA user_version` after migrating.
 SCHEMA_VERSION = len(MIGRATION_NAMES)
+
+
+@functools.cache
+def migrations() -> Migrations:
+    """The sqlite-utils migration set, built (and sqlite-utils imported) on first use."""
+    from sqlite_utils import Migrations
+
+    built = Migrations(MIGRATION_SET)
+    for step in _STEPS:
+        built()(step)
+    return built
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """The migrations recorded in the file, in the order they were applied, read
+    with plain sqlite3 (as sqlite-utils' `Migrations.applied` reads them)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if exists is None:
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def pending_names(conn: sqlite3.Connection) -> list[str]:
+    """The migrations this version knows that the file has not had yet."""
+    applied = set(applied_names(conn))
+    return [name for name in MIGRATION_NAMES if name not in applied]
+
+
+def apply_pending(conn: sqlite3.Connection) -> None:
+    """Run the pending migrations through sqlite-utils (imported only now)."""
+    from sqlite_utils import Database
+
+    migrations().apply(Database(conn))

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import json
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -30,8 +32,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
-
-from sqlite_utils import Database
 
 from ideation.errors import (
     DiskFull,
@@ -43,6 +43,7 @@ from ideation.errors import (
     StudyReadOnly,
 )
 from ideation.records import (
+    ENTRY_KINDS,
     Activity,
     ClusteringRecord,
     Contact,
@@ -53,6 +54,7 @@ from ideation.records import (
     Participant,
     Phase,
     PhaseEvent,
+    Pick,
     Plan,
     Respondent,
     Score,
@@ -60,7 +62,13 @@ from ideation.records import (
     Session,
     ThemeRecord,
 )
-from ideation.schema import MIGRATION_NAMES, SCHEMA_VERSION, migrations
+from ideation.schema import (
+    MIGRATION_NAMES,
+    SCHEMA_VERSION,
+    applied_names,
+    apply_pending,
+    pending_names,
+)
 from ideation.text import one_line
 
 DEFAULT_DB = Path("sessions") / "study.db"
@@ -209,6 +217,62 @@ def _holder_is_dead(holder: str) -> bool:
     return False
 
 
+#: The first keyword of a statement, past whitespace, empty statements and comments.
+_FIRST_KEYWORD = re.compile(r"(?:\s|;|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w*)", re.DOTALL)
+_TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+_savepoints = itertools.count(1)
+
+
+class StudyConnection:
+    """The study's sqlite3 connection, with the statement rule of sqlite-utils'
+    `Database` (which the store used before; importing it costs numpy): a lone
+    write outside a transaction commits at once, and one that fails leaves no
+    transaction open behind it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> sqlite3.Cursor:
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.execute(sql, () if parameters is None else parameters)
+        except BaseException:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if (
+            not was_in_transaction
+            and self.conn.in_transaction
+            and cursor.description is None
+            and _first_keyword(sql) not in _TRANSACTION_CONTROL
+        ):
+            self.conn.execute("COMMIT")
+        return cursor
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """All or nothing inside an open transaction."""
+        name = f"ideation_{next(_savepoints)}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            # An error such as RAISE(ROLLBACK) may have ended the whole transaction.
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _first_keyword(sql: str) -> str:
+    match = _FIRST_KEYWORD.match(sql)
+    return match.group(1).upper() if match else ""
+
+
 @_translating_errors
 class Store:
     """One open study database."""
@@ -220,7 +284,10 @@ class Store:
         clock: Any = time.time,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         read_only: bool = False,
+        any_schema: bool = False,
     ) -> None:
+        """`any_schema` (read-only only): open a study a newer ideation made, for the
+        schema-agnostic `check` and `backup`, which are most needed exactly then."""
         self.path = Path(path)
         self._now = clock
         self._busy_ms = int(busy_timeout_ms)
@@ -236,11 +303,16 @@ class Store:
         conn: sqlite3.Connection | None = None
         try:
             conn = self._connect(memory)
-            self.db = Database(conn)
-            self.db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
-            self._refuse_newer()
+            self.db = StudyConnection(conn)
+            if not (read_only and any_schema):
+                self._refuse_newer()
+            if read_only and not any_schema and pending_names(conn):
+                conn.close()
+                self._upgrade_for_reading()
+                conn = self._connect(memory)
+                self.db = StudyConnection(conn)
             if not memory and not read_only:
-                self.db.enable_wal()
+                self._enable_wal()
             # WAL + FULL: each captured idea is on disk before the screen says so.
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -269,11 +341,36 @@ class Store:
             "isolation_level": "IMMEDIATE",
         }
         if memory:
-            return sqlite3.connect(":memory:", **options)
-        if self.read_only:
+            conn = sqlite3.connect(":memory:", **options)
+        elif self.read_only:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            return sqlite3.connect(uri, uri=True, **options)
-        return sqlite3.connect(str(self.path), **options)
+            conn = sqlite3.connect(uri, uri=True, **options)
+        else:
+            conn = sqlite3.connect(str(self.path), **options)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+            # As sqlite-utils sets it: a REPLACE fires the delete triggers (FTS).
+            conn.execute("PRAGMA recursive_triggers = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _enable_wal(self) -> None:
+        """WAL, so readers never block the writer; switched only when not on already."""
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode = wal")
+
+    def _upgrade_for_reading(self) -> None:
+        """A study from an older ideation lacks columns the readers ask for: upgrade it
+        through a writing connection first, or say why it cannot be read here."""
+        try:
+            Store(self.path, clock=self._now, busy_timeout_ms=self._busy_ms).close()
+        except StudyReadOnly as error:
+            raise StudyReadOnly(
+                f"{self.path}: made by an older ideation and read-only here; open it once"
+                " where it can be written (any ideation command that writes upgrades it)"
+            ) from error
 
     def _raise_as_study_error(self, error: sqlite3.Error) -> NoReturn:
         translated = study_error(error, self.path, self._busy_ms)
@@ -284,7 +381,7 @@ class Store:
     def _refuse_newer(self) -> None:
         """Refuse a file made by a newer ideation before writing anything to it."""
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        applied = [m.name for m in migrations.applied(self.db)]
+        applied = applied_names(self.db.conn)
         if version > SCHEMA_VERSION or set(applied) - set(MIGRATION_NAMES):
             raise NewerStudy(
                 f"{self.path}: made by a newer ideation (schema {max(version, len(applied))});"
@@ -294,10 +391,10 @@ class Store:
     def _migrate(self) -> None:
         """Apply pending migrations under the write lock, so two openers never race."""
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION and not migrations.pending(self.db):
+        if version == SCHEMA_VERSION and not pending_names(self.db.conn):
             return
         with self.transaction():
-            migrations.apply(self.db)
+            apply_pending(self.db.conn)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def now(self) -> float:
@@ -320,7 +417,7 @@ class Store:
         conn = self.db.conn
         try:
             if conn.in_transaction:
-                with self.db.atomic():
+                with self.db.savepoint():
                     yield
                 return
             conn.execute("BEGIN IMMEDIATE")
@@ -335,7 +432,7 @@ class Store:
             self._raise_as_study_error(error)
 
     def schema_version(self) -> list[str]:
-        return [m.name for m in migrations.applied(self.db)]
+        return applied_names(self.db.conn)
 
     # -- study-wide ---------------------------------------------------------
 
@@ -389,7 +486,7 @@ class Store:
             for position, phase in enumerate(phases):
                 self.db.execute(
                     "INSERT INTO phases (session_id, position, title, technique, planned_seconds,"
-                    " prompts, stimuli, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " prompts, stimuli, notes, say, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         session_id,
                         position,
@@ -399,17 +496,20 @@ class Store:
                         json.dumps(list(phase.get("prompts", ())), ensure_ascii=False),
                         json.dumps(list(phase.get("stimuli", ())), ensure_ascii=False),
                         phase.get("notes", ""),
+                        phase.get("say", ""),
+                        phase.get("card", ""),
                     ],
                 )
             for person in participants:
                 self.db.execute(
-                    "INSERT INTO participants (session_id, label, anonymous, respondent_id)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO participants (session_id, label, anonymous, respondent_id, role)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     [
                         session_id,
                         person["label"],
                         int(bool(person.get("anonymous", False))),
                         person.get("respondent_id"),
+                        person.get("role", ""),
                     ],
                 )
             self.log(f"Session “{name}” created")
@@ -417,22 +517,29 @@ class Store:
 
     def session(self, session_id: int) -> Session:
         row = self._one("SELECT * FROM sessions WHERE id = ?", [session_id], "session")
-        return Session(**row)
+        return _session(row)
 
     def sessions(self) -> list[Session]:
-        rows = self.db.execute("SELECT * FROM sessions ORDER BY id").fetchall()
-        return [Session(**self._dict("sessions", row)) for row in rows]
+        cursor = self.db.execute("SELECT * FROM sessions ORDER BY id")
+        return [_session(row) for row in _dicts(cursor)]
 
     def find_session(self, ref: str) -> Session:
         """A session by id or by exact name, for command-line arguments."""
         if ref.isdigit():
             return self.session(int(ref))
-        row = self.db.execute(
+        cursor = self.db.execute(
             "SELECT * FROM sessions WHERE name = ? ORDER BY id DESC LIMIT 1", [ref]
-        ).fetchone()
-        if row is None:
+        )
+        rows = _dicts(cursor)
+        if not rows:
             raise StoreError(f"{self.path}: no session with id or name {ref!r}")
-        return Session(**self._dict("sessions", row))
+        return _session(rows[0])
+
+    def set_anonymous_mode(self, session_id: int, on: bool) -> None:
+        """Anonymous mode is session state: it survives Esc, a restart and a crash."""
+        self.db.execute(
+            "UPDATE sessions SET anonymous_mode = ? WHERE id = ?", [int(on), session_id]
+        )
 
     def set_session_status(self, session_id: int, status: str, at: float | None = None) -> None:
         now = self._now() if at is None else at
@@ -452,7 +559,7 @@ class Store:
     def phases(self, session_id: int) -> list[Phase]:
         rows = self.db.execute(
             "SELECT id, session_id, position, title, technique, planned_seconds, prompts,"
-            " stimuli, notes FROM phases WHERE session_id = ? ORDER BY position",
+            " stimuli, notes, say, card FROM phases WHERE session_id = ? ORDER BY position",
             [session_id],
         ).fetchall()
         return [
@@ -466,13 +573,15 @@ class Store:
                 prompts=tuple(json.loads(r[6])),
                 stimuli=tuple(json.loads(r[7])),
                 notes=r[8],
+                say=r[9],
+                card=r[10],
             )
             for r in rows
         ]
 
     def participants(self, session_id: int) -> list[Participant]:
         rows = self.db.execute(
-            "SELECT id, session_id, label, anonymous, respondent_id, person_id"
+            "SELECT id, session_id, label, anonymous, respondent_id, person_id, role"
             " FROM participants WHERE session_id = ? ORDER BY id",
             [session_id],
         ).fetchall()
@@ -484,27 +593,35 @@ class Store:
                 anonymous=bool(r[3]),
                 respondent_id=r[4],
                 person_id=r[5],
+                role=r[6],
             )
             for r in rows
         ]
 
-    def add_participant(self, session_id: int, label: str, anonymous: bool = False) -> Participant:
+    def add_participant(
+        self, session_id: int, label: str, anonymous: bool = False, role: str = ""
+    ) -> Participant:
         cursor = self.db.execute(
-            "INSERT INTO participants (session_id, label, anonymous) VALUES (?, ?, ?)",
-            [session_id, label, int(anonymous)],
+            "INSERT INTO participants (session_id, label, anonymous, role) VALUES (?, ?, ?, ?)",
+            [session_id, label, int(anonymous), role],
         )
         return Participant(
-            id=cursor.lastrowid or 0, session_id=session_id, label=label, anonymous=anonymous
+            id=cursor.lastrowid or 0,
+            session_id=session_id,
+            label=label,
+            anonymous=anonymous,
+            role=role,
         )
 
     def remove_unused_plan_participants(self, session_id: int) -> list[str]:
         """Take out the participants a session got from its plan (not from a screener) who
         have said nothing: a template's names, once recruits take the seats. Anyone with
-        an idea stays. Usually inside the caller's transaction (then a savepoint)."""
+        an idea stays, and so does anyone with a role (the problem owner is no recruit).
+        Usually inside the caller's transaction (then a savepoint)."""
         with self.transaction():
             rows = self.db.execute(
                 "SELECT p.id, p.label FROM participants p WHERE p.session_id = ?"
-                " AND p.respondent_id IS NULL"
+                " AND p.respondent_id IS NULL AND p.role = ''"
                 " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.participant_id = p.id)"
                 " ORDER BY p.id",
                 [session_id],
@@ -555,7 +672,7 @@ class Store:
 
     _IDEA_COLUMNS = (
         "id, session_id, seq, text, kind, participant_id, phase_id, technique,"
-        " builds_on, replaces, created_at"
+        " builds_on, replaces, created_at, entry"
     )
 
     def add_idea(
@@ -568,8 +685,12 @@ class Store:
         technique: str = "",
         builds_on: int | None = None,
         at: float | None = None,
+        entry: str = "idea",
     ) -> Idea:
-        """Commit one idea and return it numbered; the caller shows it only after this."""
+        """Commit one entry and return it numbered; the caller shows it only after this.
+        Every entry kind shares the session's numbering, so `+N` and picks reach any."""
+        if entry not in ENTRY_KINDS:
+            raise ValueError(f"entry must be one of {', '.join(ENTRY_KINDS)}, not {entry!r}")
         when = self._now() if at is None else at
         with self.transaction():
             seq = self.db.execute(
@@ -579,8 +700,19 @@ class Store:
             ).fetchone()[0]
             cursor = self.db.execute(
                 "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id,"
-                " technique, builds_on, created_at) VALUES (?, ?, ?, 'idea', ?, ?, ?, ?, ?)",
-                [session_id, seq, text, participant_id, phase_id, technique, builds_on, when],
+                " technique, builds_on, created_at, entry)"
+                " VALUES (?, ?, ?, 'idea', ?, ?, ?, ?, ?, ?)",
+                [
+                    session_id,
+                    seq,
+                    text,
+                    participant_id,
+                    phase_id,
+                    technique,
+                    builds_on,
+                    when,
+                    entry,
+                ],
             )
         return Idea(
             id=cursor.lastrowid or 0,
@@ -592,6 +724,7 @@ class Store:
             technique=technique,
             builds_on=builds_on,
             created_at=when,
+            entry=entry,
         )
 
     def amend_idea(self, idea: Idea, kind: str, text: str = "", at: float | None = None) -> Idea:
@@ -601,7 +734,7 @@ class Store:
         when = self._now() if at is None else at
         cursor = self.db.execute(
             "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id, technique,"
-            " builds_on, replaces, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " builds_on, replaces, created_at, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 idea.session_id,
                 idea.seq,
@@ -613,6 +746,7 @@ class Store:
                 idea.builds_on,
                 idea.id,
                 when,
+                idea.entry,
             ],
         )
         return Idea(
@@ -627,6 +761,7 @@ class Store:
             builds_on=idea.builds_on,
             replaces=idea.id,
             created_at=when,
+            entry=idea.entry,
         )
 
     def idea_rows(self, session_id: int) -> list[Idea]:
@@ -644,6 +779,46 @@ class Store:
             [session_id, seq],
         ).fetchone()
         return Idea(*row) if row else None
+
+    # -- picks ------------------------------------------------------------------
+
+    def add_pick(
+        self,
+        session_id: int,
+        phase_id: int,
+        idea_id: int,
+        participant_id: int | None = None,
+        *,
+        at: float | None = None,
+        note: str = "",
+    ) -> Pick:
+        """Record a choice of direction, and log it in the phase log in the same
+        transaction, so the log tells the whole story and a restart restores it."""
+        when = self._now() if at is None else at
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO picks (session_id, phase_id, idea_id, participant_id, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [session_id, phase_id, idea_id, participant_id, when],
+            )
+            position = self.db.execute(
+                "SELECT position FROM phases WHERE id = ?", [phase_id]
+            ).fetchone()
+            self.db.execute(
+                "INSERT INTO phase_log (session_id, kind, at, position, seconds, note)"
+                " VALUES (?, 'pick', ?, ?, 0, ?)",
+                [session_id, when, position[0] if position else None, note],
+            )
+        return Pick(cursor.lastrowid or 0, session_id, phase_id, idea_id, participant_id, when)
+
+    def picks(self, session_id: int) -> list[Pick]:
+        """A session's picks in the order they were made."""
+        rows = self.db.execute(
+            "SELECT id, session_id, phase_id, idea_id, participant_id, at FROM picks"
+            " WHERE session_id = ? ORDER BY at, id",
+            [session_id],
+        ).fetchall()
+        return [Pick(*r) for r in rows]
 
     def count_ideas(self, session_id: int | None = None) -> int:
         """Ideas still standing (withdrawn ones excluded)."""
@@ -678,12 +853,12 @@ class Store:
         return Screener(**row)
 
     def find_screener(self, name: str) -> Screener | None:
-        row = self.db.execute("SELECT * FROM screeners WHERE name = ?", [name]).fetchone()
-        return Screener(**self._dict("screeners", row)) if row else None
+        rows = _dicts(self.db.execute("SELECT * FROM screeners WHERE name = ?", [name]))
+        return Screener(**rows[0]) if rows else None
 
     def screeners(self) -> list[Screener]:
-        rows = self.db.execute("SELECT * FROM screeners ORDER BY id").fetchall()
-        return [Screener(**self._dict("screeners", row)) for row in rows]
+        cursor = self.db.execute("SELECT * FROM screeners ORDER BY id")
+        return [Screener(**row) for row in _dicts(cursor)]
 
     def add_respondent(
         self,
@@ -1090,15 +1265,20 @@ class Store:
     # -- helpers ------------------------------------------------------------------
 
     def _one(self, sql: str, params: list[Any], what: str) -> dict[str, Any]:
-        cursor = self.db.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:
+        rows = _dicts(self.db.execute(sql, params))
+        if not rows:
             raise StoreError(f"{self.path}: no {what} matching {params[0]!r}")
-        return dict(zip([d[0] for d in cursor.description], row, strict=True))
+        return rows[0]
 
-    def _dict(self, table: str, row: tuple[Any, ...]) -> dict[str, Any]:
-        columns = [c.name for c in self.db[table].columns]  # type: ignore[union-attr]
-        return dict(zip(columns, row, strict=True))
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """The rows of a query as dicts keyed by its column names."""
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _session(row: dict[str, Any]) -> Session:
+    return Session(**{**row, "anonymous_mode": bool(row.get("anonymous_mode", 0))})
 
 
 #: Ideas as they stand: numbered ideas that no withdrawal has replaced.

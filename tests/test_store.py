@@ -6,8 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from ideation.records import Contact, Flag, Membership, Score
+from ideation.schema import MIGRATION_NAMES, applied_names, migrations, pending_names
 from ideation.store import Store, StoreError, default_db_path
 
 
@@ -25,10 +27,13 @@ def make_session(store: Store) -> int:
 
 
 def test_new_file_gets_schema_wal_and_foreign_keys(store: Store) -> None:
-    assert store.schema_version() == ["m001_initial", "m002_session_leases"]
+    assert store.schema_version() == ["m001_initial", "m002_session_leases", "m003_synectics_chain"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    tables = set(store.db.table_names())
+    assert store.db.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
+    tables = {
+        name for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     for table in (
         "screeners",
         "respondents",
@@ -56,7 +61,11 @@ def test_new_file_gets_schema_wal_and_foreign_keys(store: Store) -> None:
 def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
     Store(db_path).close()
     with Store(db_path) as again:
-        assert again.schema_version() == ["m001_initial", "m002_session_leases"]
+        assert again.schema_version() == [
+            "m001_initial",
+            "m002_session_leases",
+            "m003_synectics_chain",
+        ]
 
 
 def test_default_path_honours_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,7 +152,7 @@ def test_respondents_import_once_with_contacts_apart(store: Store) -> None:
     assert store.count_respondents(screener.id) == 1
     saved = store.contact(added.id)
     assert saved is not None and saved.email == "zoe@example.com"
-    columns = {c.name for c in store.db["respondents"].columns}
+    columns = {row[1] for row in store.db.execute("PRAGMA table_info(respondents)")}
     assert not columns & {"name", "email", "phone"}
 
 
@@ -224,3 +233,40 @@ def test_clustering_revisions_keep_the_automatic_one(store: Store) -> None:
     assert [t.label for t in store.themes(auto.id)] == ["pods · compost", "kettle"]
     assert store.memberships(auto.id)[2] == Membership(c.id, 2, None, True)
     assert {m.theme_number for m in store.memberships(edited.id)} == {1}
+
+
+def test_the_plain_migration_names_are_the_ones_sqlite_utils_runs(db_path: Path) -> None:
+    """An up-to-date study opens without sqlite-utils, judged by `MIGRATION_NAMES`
+    and a plain read of `_sqlite_migrations`: both must agree with sqlite-utils."""
+    conn = sqlite3.connect(db_path)
+    db = Database(conn)
+    assert tuple(m.name for m in migrations().pending(db)) == MIGRATION_NAMES
+    assert applied_names(conn) == [] and pending_names(conn) == list(MIGRATION_NAMES)
+    migrations().apply(db, stop_before=MIGRATION_NAMES[-1])
+    assert applied_names(conn) == [m.name for m in migrations().applied(db)]
+    assert pending_names(conn) == [MIGRATION_NAMES[-1]]
+    migrations().apply(db)
+    assert applied_names(conn) == list(MIGRATION_NAMES) and pending_names(conn) == []
+    conn.close()
+
+
+def test_a_lone_write_commits_and_a_failed_one_leaves_no_transaction(db_path: Path) -> None:
+    with Store(db_path) as store:
+        store.db.execute("INSERT INTO study_settings (key, value) VALUES ('a', '1')")
+        assert not store.db.conn.in_transaction
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute("INSERT INTO study_settings (key, value) VALUES ('a', '2')")
+        assert not store.db.conn.in_transaction
+        other = sqlite3.connect(db_path)
+        assert other.execute("SELECT value FROM study_settings").fetchall() == [("1",)]
+        other.close()
+
+
+def test_a_nested_transaction_rolls_back_alone(store: Store) -> None:
+    with store.transaction():
+        store.set_setting("outer", "kept")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.set_setting("inner", "undone")
+            raise RuntimeError
+    assert store.get_setting("outer") == "kept"
+    assert store.get_setting("inner") == ""

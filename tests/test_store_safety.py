@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from damage import damage_table
+from sqlite_utils import Database
 
 from ideation.errors import (
     DiskFull,
@@ -32,6 +34,7 @@ from ideation.errors import (
     StudyReadOnly,
 )
 from ideation.paths import shipped_file
+from ideation.schema import MIGRATION_NAMES, SCHEMA_VERSION, migrations
 from ideation.screening.definition import load_screener
 from ideation.screening.pipeline import import_responses
 from ideation.store import LEASE_SECONDS, Store, lease_holder
@@ -180,18 +183,6 @@ def test_disk_full_raises_disk_full_and_keeps_everything_stored(store: Store) ->
     assert store.check() == []
 
 
-def damage_ideas_page(source: Path, copy: Path) -> None:
-    """Copy a closed study and overwrite the first page of its ideas table."""
-    shutil.copyfile(source, copy)
-    with sqlite3.connect(copy) as conn:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ideas'").fetchone()
-    conn.close()
-    with copy.open("r+b") as file:
-        file.seek((root[0] - 1) * page_size)
-        file.write(b"\xa5" * 64)
-
-
 def test_a_damaged_page_is_study_damaged_and_check_reports_it(tmp_path: Path) -> None:
     original, damaged = tmp_path / "study.db", tmp_path / "damaged.db"
     with Store(original) as store:
@@ -199,7 +190,8 @@ def test_a_damaged_page_is_study_damaged_and_check_reports_it(tmp_path: Path) ->
         for n in range(30):
             store.add_idea(session_id, f"idea number {n}")
         assert store.check() == []
-    damage_ideas_page(original, damaged)
+    shutil.copyfile(original, damaged)
+    damage_table(damaged, "ideas")
     with Store(damaged) as store:  # the ideas table is not read at open
         with pytest.raises(StudyDamaged) as caught:
             store.idea_rows(session_id)
@@ -235,7 +227,7 @@ def file_bytes(path: Path) -> bytes:
         (
             "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
             " VALUES ('ideation', 'm099_from_the_future', '2030-01-01')",
-            3,
+            SCHEMA_VERSION + 1,
         ),
         ("PRAGMA user_version = 99", 99),
     ],
@@ -269,10 +261,23 @@ def test_an_older_study_is_upgraded_in_place(db_path: Path) -> None:
     )
     conn.close()
     with Store(db_path) as store:
-        assert store.schema_version() == ["m001_initial", "m002_session_leases"]
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert sorted(store.schema_version()) == sorted(MIGRATION_NAMES)
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert texts(store, session_id) == ["kept across the upgrade"]
         assert store.lease(session_id) is None
+
+
+def test_a_reading_command_upgrades_an_older_study_first(tmp_path: Path) -> None:
+    """`search` and `export` open read-only; a study from before the last migration
+    lacks columns they read, so it is upgraded through a writing connection first."""
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    old = Database(conn)
+    migrations().apply(old, stop_before=MIGRATION_NAMES[-1])
+    conn.close()
+    with Store(db, read_only=True) as store:
+        assert sorted(store.schema_version()) == sorted(MIGRATION_NAMES)
+        assert store.sessions() == []
 
 
 # -- file modes ---------------------------------------------------------------------------
