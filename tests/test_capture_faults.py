@@ -10,6 +10,7 @@ never exits. Background workers fail the same way everywhere (`tui/base.py`).
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -112,8 +113,11 @@ async def test_a_lock_held_by_another_process_keeps_the_lines_and_commits_them_l
             await type_line(pilot, "Tom: typed while the study is locked")
             await type_line(pilot, "and a second one, in order")
             pending = str(screen.query_one("#pending", Static).render())
-            assert "2 lines not saved yet" in pending and "typed while the study" in pending
+            assert "2 lines not saved" in pending and "kept in study.db.unsaved-" in pending
             assert not screen.query_one("#pending").has_class("empty")
+            table = screen.query_one("#ideas", DataTable)
+            waiting = [str(table.get_row_at(i)[4]) for i in range(table.row_count)][-2:]
+            assert waiting == ["Tom: typed while the study is locked", "and a second one, in order"]
             assert any("Not saved yet" in n for n in notices(app))
             assert texts_in_db(db_path, session_id) == ["before the lock"]
             assert app.is_running
@@ -195,6 +199,34 @@ async def test_a_busy_phase_key_says_so_and_changes_nothing(db_path: Path, sessi
             let_go(locker)
         with Store(db_path) as store:
             assert store.phase_log(session_id) == []
+
+
+@pytest.mark.parametrize("way_out", ["escape", "ctrl+q"])
+async def test_lines_waiting_when_the_facilitator_leaves_come_back_and_are_saved(
+    db_path: Path, session_id: int, way_out: str
+) -> None:
+    """Esc or quit while the study is locked: the waiting lines are kept beside the
+    study (0600), and the next screen on the session saves them, in order, once."""
+    app = IdeationApp(db_path, open_session=session_id, embedder=False)
+    locker = hold_lock(db_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await type_line(pilot, "Maya: said while locked")
+            await type_line(pilot, "and then this")
+            await pilot.press(way_out)
+            await pilot.pause()
+    finally:
+        let_go(locker)
+    (kept,) = db_path.parent.glob("study.db.unsaved-*.json")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert texts_in_db(db_path, session_id) == []
+    again = IdeationApp(db_path, open_session=session_id, embedder=False)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await until(pilot, lambda: not again.screen.pending)
+    assert texts_in_db(db_path, session_id) == ["said while locked", "and then this"]
+    assert not kept.exists()
 
 
 # -- background workers: one handler, the same way everywhere ---------------------

@@ -66,7 +66,7 @@ LIVE_BINDINGS: list[Binding] = [
     live("ctrl+s,f5", "toggle_pause", "Pause", "Pause or resume the phase timer", name="pause"),
     live("ctrl+f,f6", "extend(1)", "+1m", "Give the phase one more minute", name="extend_1"),
     live("ctrl+j,f12", "park_concern", "Park", "Park the judgement heard as a 'How to…' concern"),
-    live("ctrl+q", "app.quit", "Quit", "Leave ideation; everything is already saved", name="quit"),
+    live("ctrl+q", "quit", "Quit", "Leave ideation; unsaved lines are kept for next time"),
     live(
         "ctrl+t",
         "next_speaker",
@@ -112,9 +112,9 @@ LIVE_BINDINGS: list[Binding] = [
     live("down", "select(1)", "", "", name="select_down", show=False),
     Binding(
         "escape",
-        "app.pop_screen",
+        "leave",
         "Home",
-        tooltip="Back to the study (the timer runs on)",
+        tooltip="Back to the study (the timer runs on; unsaved lines are kept)",
         id="live.home",
     ),
 ]

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -27,8 +27,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Digits, Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
-from ideation.errors import SessionHeld, StoreError, StudyDamaged
+from ideation.errors import IdeationError, SessionHeld, StoreError, StudyDamaged
 from ideation.live.flow import sparkline
+from ideation.live.journal import Journal, UnsavedLine
 from ideation.live.session import CaptureError, Guide, LiveSession
 from ideation.live.timing import TimerState, format_clock, warning_crossed
 from ideation.records import Idea, Participant
@@ -42,6 +43,8 @@ from ideation.tui.keymap import LIVE_BINDINGS
 TICK_SECONDS = 0.5
 #: The live screen's connection waits this long for a lock, then queues the line.
 CAPTURE_BUSY_MS = 250
+#: Row keys of the lines shown in the list while the study has not taken them.
+PENDING_KEY = "unsaved-"
 #: How often lines waiting for a busy, full or read-only study are tried again.
 RETRY_SECONDS = 1.0
 #: Idea text longer than this is cut on screen (the store keeps all of it).
@@ -72,15 +75,6 @@ KIND_LABELS = {
 KIND_STYLES = {"springboard": "cyan", "excursion": "magenta", "concern": "red", "plus": "green"}
 #: From this many rows the guide and the flow panel are shown without a key.
 ROOMY_HEIGHT = 36
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A typed line not yet in the study: what, said by whom, and when."""
-
-    line: str
-    speaker: Participant | None
-    at: float
 
 
 class CaptureInput(KeyOrderInput):
@@ -125,8 +119,11 @@ class LiveScreen(IdeationScreen):
         self.embedded: set[str] = set()
         self.embedding_note = ""
         self.store: Store | None = None
-        self.pending: list[Pending] = []
+        self.pending: list[UnsavedLine] = []
         self.pending_error = ""
+        #: Where the queue is kept while the study will not take it (None: not kept yet).
+        self.journal: Journal | None = None
+        self.journaled: Path | None = None
         self.last_retry = 0.0
         self.live_guide: Guide | None = None
         self.agenda_shown = ""
@@ -186,7 +183,9 @@ class LiveScreen(IdeationScreen):
         self.query_one("#capture", Input).focus()
         self.last_state = self.live.state()
         self.set_class(self.app.size.height >= ROOMY_HEIGHT, "-guide")
+        self.journal = Journal(app.db_path, self.session_id)  # type: ignore[attr-defined]
         self.take_control()
+        self.restore_unsaved()
         self.refresh_all()
         self.set_interval(TICK_SECONDS, self.tick)
         self.embed_in_background()
@@ -196,7 +195,9 @@ class LiveScreen(IdeationScreen):
         self.call_after_refresh(self.keep_current_phase_in_view)
 
     def on_unmount(self) -> None:
-        """Let go of the session (another screen may run it now) and of the connection."""
+        """Keep unsaved lines, let go of the session (another screen may run it now)
+        and of the connection."""
+        self.keep_unsaved()
         if self.store is None:
             return
         try:
@@ -248,6 +249,7 @@ class LiveScreen(IdeationScreen):
 
     def action_take_over(self) -> None:
         if self.take_control():
+            self.restore_unsaved()
             self.app.notify("This screen runs the session now.")  # type: ignore[attr-defined]
             self.refresh_all()
 
@@ -647,7 +649,7 @@ class LiveScreen(IdeationScreen):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.live.idea(int(key)) if key else None
+        return self.live.idea(int(key)) if key and key.isdigit() else None
 
     # -- capture --------------------------------------------------------------
 
@@ -660,7 +662,8 @@ class LiveScreen(IdeationScreen):
         if self.live.watching:  # the box is off; a line that slipped through goes back
             event.input.value = f"{line} {event.input.value}".strip()
             return
-        self.pending.append(Pending(line, self.speaker, self.app.clock.now()))  # type: ignore[attr-defined]
+        speaker = self.speaker.id if self.speaker else None
+        self.pending.append(UnsavedLine(line, speaker, self.app.clock.now()))  # type: ignore[attr-defined]
         self.speaker = None
         self.flush_pending()
 
@@ -668,10 +671,12 @@ class LiveScreen(IdeationScreen):
         """Commit waiting lines oldest first; stop at the first the study will not take."""
         self.last_retry = time.monotonic()
         committed = False
+        self.hide_pending_rows()
         while self.pending:
             head = self.pending[0]
             try:
-                captured = self.live.capture(head.line, head.speaker, at=head.at)
+                speaker = self.live.participant(head.participant_id)
+                captured = self.live.capture(head.line, speaker, at=head.at)
             except CaptureError as error:
                 self.pending.pop(0)
                 box = self.query_one("#capture", Input)
@@ -681,6 +686,7 @@ class LiveScreen(IdeationScreen):
             except SessionHeld as error:
                 self.become_watcher(str(error))
                 self.pending_error = "this screen no longer runs the session; not saved"
+                self.hand_over_unsaved()
                 break
             except StoreError as error:
                 if str(error) != self.pending_error:
@@ -692,6 +698,7 @@ class LiveScreen(IdeationScreen):
             committed = True
         if not self.pending:
             self.pending_error = ""
+        self.keep_unsaved()
         self.show_pending()
         if committed:
             self.refresh_people()
@@ -708,20 +715,102 @@ class LiveScreen(IdeationScreen):
         table.move_cursor(row=table.row_count - 1)
 
     def show_pending(self) -> None:
-        """The lines the study has not taken yet, visible until they commit."""
+        """Lines the study has not taken yet: each one a dim row at the end of the list,
+        and one status line saying why and where they are kept meanwhile."""
         box = self.query_one("#pending", Static)
         box.set_class(not self.pending, "empty")
         if not self.pending:
             return
-        text = Text()
-        count = len(self.pending)
-        text.append(
-            f"{count} line{'s' if count > 1 else ''} not saved yet"
-            f" ({one_line(self.pending_error, 120)}), retrying: ",
-            style="bold red",
+        kept = f"kept in {self.journaled.name}" if self.journaled else "NOT kept on disk"
+        box.update(
+            Text.assemble(
+                (f"{plural(len(self.pending), 'line')} not saved, retrying; {kept}", "bold red"),
+                (f" — {one_line(self.pending_error, 70)}", "red"),
+            )
         )
-        text.append(" · ".join(one_line(p.line, 60) for p in self.pending[-5:]))
-        box.update(text)
+        table = self.query_one("#ideas", DataTable)
+        for index, pending in enumerate(self.pending):
+            person = self.live.participant(pending.participant_id)
+            table.add_row(
+                "…",
+                one_line(person.label, 12) if person else "",
+                "",
+                "unsaved",
+                Text(one_line(pending.line, 500), style="dim italic"),
+                key=f"{PENDING_KEY}{index}",
+            )
+        table.move_cursor(row=table.row_count - 1)
+
+    def hide_pending_rows(self) -> None:
+        table = self.query_one("#ideas", DataTable)
+        for row_key in list(table.rows):
+            if str(row_key.value).startswith(PENDING_KEY):
+                table.remove_row(row_key)
+
+    def keep_unsaved(self) -> None:
+        """Put the queue where the next screen finds it (only once a write has failed,
+        so the ordinary Enter pays nothing), and forget it once it has drained."""
+        if self.journal is None or (not self.pending and self.journaled is None):
+            return
+        self.journaled = self.journal.save(self.pending)
+
+    def hand_over_unsaved(self) -> None:
+        """A screen that lost the session keeps its unsaved lines only on disk, where the
+        screen that runs the session next picks them up: never two copies in memory."""
+        self.keep_unsaved()
+        if self.pending and self.journaled is not None:
+            self.say(
+                f"{plural(len(self.pending), 'unsaved line')} kept in {self.journaled.name};"
+                " saved when a screen runs this session again",
+                "warning",
+            )
+            self.pending.clear()
+
+    def restore_unsaved(self) -> None:
+        """Lines an earlier screen could not save come back first, in their order; only
+        the screen that runs the session takes them."""
+        if self.journal is None or self.live.watching:
+            return
+        try:
+            earlier = self.journal.load()
+        except IdeationError as error:
+            self.say(str(error), "error")
+            return
+        if not earlier:
+            return
+        self.pending[:0] = earlier
+        self.journaled = self.journal.paths[0]
+        self.say(f"{plural(len(earlier), 'unsaved line')} from an earlier screen, saving now")
+        self.flush_pending()
+
+    def action_leave(self) -> None:
+        """Back to the study (Esc)."""
+        self.leave_then(self.app.pop_screen)
+
+    def action_quit(self) -> None:
+        """Out of ideation (ctrl+q)."""
+        self.leave_then(self.app.exit)
+
+    def leave_then(self, go: Callable[[], object]) -> None:
+        """Leave when nothing typed would be lost: unsaved lines are kept on disk for the
+        next screen, or, when even that failed, the facilitator decides."""
+        self.keep_unsaved()
+        if not self.pending or self.journaled is not None:
+            if self.pending:
+                self.say(f"{plural(len(self.pending), 'unsaved line')} kept; reopen to save")
+            go()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.pending.clear()
+                go()
+
+        question = (
+            f"{plural(len(self.pending), 'line')} could not be saved or kept anywhere"
+            f" ({one_line(self.pending_error, 80)}). Leave and lose them?"
+        )
+        self.app.push_screen(ConfirmScreen(question, "Leave, lose them"), answered)
 
     # -- meaning, in the background ------------------------------------------
 
