@@ -12,6 +12,14 @@ import pytest
 from ideation.store import Store
 
 
+@pytest.fixture(autouse=True)
+def no_personal_keymap(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A developer's own keymap file must not move the keys the tests press."""
+    monkeypatch.setenv("IDEATION_KEYMAP", str(tmp_path_factory.getbasetemp() / "no-keymap.toml"))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "study.db"
