@@ -178,7 +178,6 @@ def held_tokens(screen: Any, box: Any, tokens: Sequence[str]) -> list[str]:
 
 
 async def run_tui(args: argparse.Namespace) -> None:
-    from textual.widgets import Input
 
     from ideation.tui.app import IdeationApp
 
@@ -188,57 +187,72 @@ async def run_tui(args: argparse.Namespace) -> None:
     except IdeationError as error:
         say("refused", error)
         return
-    async with app.run_test(size=(120, 40)) as pilot:
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await drive_tui(app, pilot, args)
+    except Exception:
+        user_error = getattr(app, "user_error", None)
+        if user_error is None:
+            raise
+        # The app stopped itself on a user's problem (a damaged study): the one line the
+        # real front door prints, as `launch_tui` does.
+        say("refused", user_error)
+
+
+async def drive_tui(app: Any, pilot: Any, args: argparse.Namespace) -> None:
+    """Type lines into the live screen as a facilitator would, printing each committed."""
+    from textual.widgets import Input
+
+    await pilot.pause()
+    screen = app.screen
+    try:
+        box = screen.query_one("#capture", Input)
+    except Exception as error:  # noqa: BLE001 - the live screen did not open: say why
+        if app._exception is None:  # noqa: SLF001 - a crash surfaces on leaving run_test
+            say("refused", f"no live screen ({type(error).__name__}: {error})")
+        return
+    pending: dict[str, bool] = {}
+    seen = 0
+
+    def acknowledge() -> None:
+        nonlocal seen
+        rows = screen.live.rows
+        for row in rows[seen:]:
+            for token in [t for t in pending if t in row.text]:
+                say("ok", row.seq, token)
+                del pending[token]
+        seen = len(rows)
+
+    def alive() -> bool:
+        return app.is_running and app._exception is None  # noqa: SLF001 - crash check
+
+    say("ready")
+    await asyncio.to_thread(wait_for_go, args)
+    pace = Pacer(args)
+    while pace.more() and alive():
+        if box.value.strip():  # a line given back: Enter again, as a facilitator would
+            await pilot.press("enter")
+        else:
+            token, line = line_for(args.tag, pace.n)
+            pace.n += 1
+            pending[token] = True
+            say("typed", token)
+            box.value = line
+            await pilot.press("enter")
         await pilot.pause()
-        screen = app.screen
-        try:
-            box = screen.query_one("#capture", Input)
-        except Exception as error:  # noqa: BLE001 - the live screen did not open: say why
-            if app._exception is None:  # noqa: SLF001 - a crash surfaces on leaving run_test
-                say("refused", f"no live screen ({type(error).__name__}: {error})")
-            return
-        pending: dict[str, bool] = {}
-        seen = 0
-
-        def acknowledge() -> None:
-            nonlocal seen
-            rows = screen.live.rows
-            for row in rows[seen:]:
-                for token in [t for t in pending if t in row.text]:
-                    say("ok", row.seq, token)
-                    del pending[token]
-            seen = len(rows)
-
-        def alive() -> bool:
-            return app.is_running and app._exception is None  # noqa: SLF001 - crash check
-
-        say("ready")
-        await asyncio.to_thread(wait_for_go, args)
-        pace = Pacer(args)
-        while pace.more() and alive():
-            if box.value.strip():  # a line given back: Enter again, as a facilitator would
-                await pilot.press("enter")
-            else:
-                token, line = line_for(args.tag, pace.n)
-                pace.n += 1
-                pending[token] = True
-                say("typed", token)
-                box.value = line
-                await pilot.press("enter")
-            await pilot.pause()
-            acknowledge()
-            if pace.gap():
-                await asyncio.sleep(pace.gap())
-        deadline = time.monotonic() + args.drain
-        while pending and alive() and time.monotonic() < deadline:
-            if box.value.strip():
-                await pilot.press("enter")
-            await asyncio.sleep(0.25)
-            await pilot.pause()
-            acknowledge()
-        if alive():
-            for token in held_tokens(screen, box, list(pending)):
-                say("held", token)
+        acknowledge()
+        if pace.gap():
+            await asyncio.sleep(pace.gap())
+    deadline = time.monotonic() + args.drain
+    while pending and alive() and time.monotonic() < deadline:
+        if box.value.strip():
+            await pilot.press("enter")
+        await asyncio.sleep(0.25)
+        await pilot.pause()
+        acknowledge()
+    if alive():
+        for token in held_tokens(screen, box, list(pending)):
+            say("held", token)
     say("done")
 
 

@@ -29,150 +29,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKER = Path("/tmp/ideation-fuzz-code-ran")
+# The mutations are the ones tests/test_fuzz_loaders.py uses, from bench/fuzz_inputs.py.
+from fuzz_inputs import CODE_RAN_MARKER, mutate  # noqa: E402 - beside this script
 
-YAML_LINES = [
-    f"x: !!python/object/apply:os.system ['touch {MARKER}']",
-    f"- !!python/object/apply:subprocess.check_output [['touch', '{MARKER}']]",
-    "anchor: &a one\nagain: &a two",
-    "loop: &b\n  <<: *b",
-    "ref: *nowhere",
-    "name: [unclosed",
-    "name: {a: 1",
-    "  bad indent: here",
-    "\t- tab: indented",
-    "minutes: 0.001",
-    "minutes: -5",
-    "minutes: .nan",
-    "minutes: 1e309",
-    "planned: 99999999999999999999999",
-    "name: \x00\x07\x1b[2J\x1b]0;title\x07",
-    "name: \u202eevil\u202c",
-    "questions: ~",
-    "agenda: 3",
-    "agenda: []",
-    "participants: [[], {}]",
-    "- - - -",
-    "? complex key\n: value",
-    "dup: 1\ndup: 2",
-    "x: !!binary not-base64",
-    "x: !!timestamp nonsense",
-    "text: '" + "a" * 10_000 + "'",
-    "%YAML 9.9\n---",
-    "--- !<tag:yaml.org,2002:python/name:os.system>",
-    "type: single\noptions: [a, a, a]",
-    "scale: 0",
-    "scale: -3",
-    "id: ''",
-]
-CSV_CELLS = [
-    '"unterminated',
-    '=HYPERLINK("http://x","click")',
-    "=cmd|' /C calc'!A0",
-    "+44 7700 900000",
-    "",
-    "NaN",
-    "-1",
-    "1e400",
-    "\x00",
-    "\ufeff",
-    "a" * 5000,
-    "\u202e",
-    "😀",
-    "Strongly agree",
-]
+GENERATOR = "bench/fuzz_inputs.py"
+MARKERS = (CODE_RAN_MARKER,)
 
 
-def mutate_lines(text: str, rng: random.Random, extra: list[str]) -> str:
-    lines = text.split("\n")
-    choice = rng.randrange(7)
-    i = rng.randrange(len(lines)) if lines else 0
-    if choice == 0 and lines:
-        del lines[i]
-    elif choice == 1 and lines:
-        lines.insert(i, lines[i])
-    elif choice == 2:
-        lines.insert(i, rng.choice(extra))
-    elif choice == 3 and len(lines) > 1:
-        j = rng.randrange(len(lines))
-        lines[i], lines[j] = lines[j], lines[i]
-    elif choice == 4 and lines and ":" in lines[i]:
-        key = lines[i].split(":", 1)[0]
-        lines[i] = f"{key}: {rng.choice(extra).split(':', 1)[-1].strip()}"
-    elif choice == 5 and lines:
-        lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
-    else:
-        lines = lines[: rng.randrange(len(lines) + 1)]
-    return "\n".join(lines)
-
-
-def mutate_csv(text: str, rng: random.Random) -> str:
-    lines = text.split("\n")
-    choice = rng.randrange(6)
-    i = rng.randrange(len(lines)) if lines else 0
-    if choice == 0 and lines:
-        cells = lines[i].split(",")
-        cells[rng.randrange(len(cells))] = rng.choice(CSV_CELLS)
-        lines[i] = ",".join(cells)
-    elif choice == 1 and lines:
-        lines[i] = lines[i] + "," * rng.choice((1, 5, 50))
-    elif choice == 2 and lines:
-        lines[0] = lines[0] + ",x" * rng.choice((10, 300, 20_000))
-    elif choice == 3:
-        lines = [line.replace(",", rng.choice((";", "\t", ",,"))) for line in lines]
-    elif choice == 4 and lines:
-        del lines[i]
-    else:
-        lines.insert(i, ",".join(rng.choice(CSV_CELLS) for _ in range(rng.randrange(1, 30))))
-    return "\n".join(lines)
-
-
-def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
-    choice = rng.randrange(5)
-    if not data:
-        return bytes(rng.randrange(256) for _ in range(rng.randrange(64)))
-    if choice == 0:
-        return data[: rng.randrange(len(data))]  # cut anywhere, mid-row or mid-character
-    if choice == 1:
-        raw = bytearray(data)
-        for _ in range(rng.randrange(1, 9)):
-            raw[rng.randrange(len(raw))] = rng.randrange(256)
-        return bytes(raw)
-    if choice == 2:
-        return data.decode("utf-8", "replace").encode(
-            rng.choice(("utf-16", "cp1252", "latin-1")), "replace"
-        )
-    if choice == 3:
-        return b"\xef\xbb\xbf" + data if not data.startswith(b"\xef\xbb\xbf") else data[3:]
-    return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2048)))
-
-
-def own_mutation(seed: bytes, kind: str, rng: random.Random) -> bytes:
-    """The fallback generator, used only when bench/fuzz_inputs.py is absent."""
-    data = seed
-    for _ in range(rng.randrange(1, 4)):
-        if rng.random() < 0.25:
-            data = mutate_bytes(data, rng)
-            continue
-        text = data.decode("utf-8", "replace")
-        text = mutate_csv(text, rng) if kind == "csv" else mutate_lines(text, rng, YAML_LINES)
-        data = text.encode("utf-8", "surrogatepass")
-    return data
-
-
-try:  # the files engineer's generator, shared with tests/test_fuzz_loaders.py
-    from fuzz_inputs import CODE_RAN_MARKER, mutate
-
-    GENERATOR = "bench/fuzz_inputs.py"
-    MARKERS = (MARKER, CODE_RAN_MARKER)
-
-    def make_file(seed: bytes, kind: str, rng: random.Random) -> bytes:
-        return mutate(seed, rng, "csv" if kind == "csv" else "yaml")
-
-except ImportError:
-    GENERATOR = "bench/fault_fuzz.py (own)"
-    MARKERS = (MARKER,)
-    make_file = own_mutation
+def make_file(seed: bytes, kind: str, rng: random.Random) -> bytes:
+    return mutate(seed, rng, "csv" if kind == "csv" else "yaml")
 
 
 class Hang(Exception):

@@ -21,6 +21,9 @@ IDEA_KINDS = ("idea", "withdrawal", "correction")
 #: Kinds of entry a captured row can be (its `entry`, apart from its row `kind`):
 #: Synectics sorts what the room says, and only some of it is an idea.
 ENTRY_KINDS = ("idea", "springboard", "excursion", "concern", "plus", "potential")
+#: The kinds that are ideas: themes are built from these, and "N ideas" counts them.
+#: Excursion material is stimulus; pluses, potentials and concerns develop one idea.
+THEMED_ENTRIES = ("idea", "springboard")
 
 #: Participant roles a plan can give; the problem owner picks the direction.
 ROLES = ("problem_owner",)

@@ -58,6 +58,37 @@ def step(live: LiveSession, clock: FakeClock) -> None:
     assert live.next_phase()
 
 
+def test_a_pick_keeps_the_chain_whole(live: LiveSession, clock: FakeClock) -> None:
+    """Each decision point chooses among its own kind of entry: a springboard from
+    springboards, an example from this step's material, an idea to develop from ideas."""
+    live.next_phase()  # brainstorm
+    idea = live.capture("Maya: a kettle that knows my alarm").idea
+    step(live, clock)  # springboards
+    with pytest.raises(CaptureError, match="springboard entries; \\+1 is idea"):
+        live.pick(idea.seq)
+    board = live.capture("How to wake up kindly?").idea
+    live.pick(board.seq)
+    step(live, clock)  # direct analogy
+    with pytest.raises(CaptureError, match="excursion entries"):
+        live.pick(board.seq)
+    example = live.capture("a beehive at dawn").idea
+    live.pick(example.seq)
+    step(live, clock)  # personal analogy
+    with pytest.raises(CaptureError, match="this step's material"):
+        live.pick(example.seq)  # the example is the last step's pick, not a feeling
+    for _ in range(4):
+        step(live, clock)  # symbolic, fantasy, force-fit, itemized
+    concern = live.capture("/c how to keep it cheap").idea
+    with pytest.raises(CaptureError, match="idea or springboard entries"):
+        live.pick(concern.seq)
+    live.pick(idea.seq)
+    assert live.chain().developed == idea
+    judged = live.capture("Tom: yes, but that's too expensive")  # a judgement, not a plus
+    assert judged.idea.entry == "concern" and judged.idea.builds_on == idea.id
+    assert judged.critique is not None and live.nudge is not None  # reframe it as "How to…"
+    assert live.capture("it wakes you gently").idea.entry == "plus"
+
+
 def test_picks_feed_each_next_prompt(live: LiveSession, clock: FakeClock) -> None:
     owner = live.problem_owner
     assert owner is not None and owner.label == "Hanna"
@@ -341,6 +372,9 @@ def test_a_study_from_before_the_chain_upgrades_in_place(db_path: Path) -> None:
         assert store.participants(1)[0].role == ""
         assert not store.session(1).anonymous_mode
         live = LiveSession(store, 1, clock)
-        live.pick(1)
+        with pytest.raises(CaptureError, match="springboard entries"):
+            live.pick(1)  # an old row stays an idea; the springboard is picked from springboards
+        springboard = live.capture("How to pick it").idea
+        live.pick(springboard.seq)
         assert [e.kind for e in store.phase_log(1)] == ["start", "pick"]
         assert store.check() == []

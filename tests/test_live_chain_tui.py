@@ -102,7 +102,10 @@ async def test_the_excursion_by_keys_carries_each_pick_into_the_next_prompt(
     async with again.run_test(size=(80, 24)) as pilot:  # resumed: the chain is back
         await pilot.pause()
         screen = visible(again)
-        assert "Chain" in screen and "springboard +1" in screen and "★" in screen
+        assert "★" in screen
+        # At 80 columns the whole chain does not fit: its two ends keep their words.
+        (line,) = [row for row in screen.splitlines() if "Chain" in row]
+        assert "+1 How to make" in line and "a mug that" in line, line
 
 
 async def test_a_judgement_parks_as_a_concern_with_one_key(db_path: Path) -> None:

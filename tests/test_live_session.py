@@ -105,9 +105,13 @@ def test_capture_attributes_links_and_judges(live: LiveSession, clock) -> None:
     assert live.capture("Maya: said in anonymous mode").idea.participant_id is None
 
 
-def test_no_critique_nudge_outside_divergent_phases(live: LiveSession) -> None:
-    live.go_to(2)  # itemized response: concerns are its job
-    assert live.capture("Tom: too expensive for students").critique is None
+def test_in_itemized_response_a_judgement_is_a_concern_to_phrase_as_how_to(
+    live: LiveSession,
+) -> None:
+    live.go_to(2)  # itemized response: concerns are its job, phrased "How to…"
+    captured = live.capture("Tom: too expensive for students")
+    assert captured.idea.entry == "concern" and captured.critique is not None
+    assert captured.critique.reframe.startswith("How to")
 
 
 def test_a_line_with_no_idea_is_refused_and_writes_nothing(live: LiveSession) -> None:

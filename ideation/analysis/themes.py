@@ -23,13 +23,10 @@ from dataclasses import dataclass, replace
 from ideation.analysis.embed import Embedder, cached_only, embed_cached
 from ideation.errors import ThemeError
 from ideation.live.flow import live_ideas
-from ideation.records import ClusteringRecord, Idea, Membership, ThemeRecord
+from ideation.records import THEMED_ENTRIES, ClusteringRecord, Idea, Membership, ThemeRecord
 from ideation.store import Store
 
 Progress = Callable[[str, int, int], None]
-
-#: Entry kinds themes are built from; every other kind is kept out (see above).
-THEMED_ENTRIES = ("idea", "springboard")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from ideation.analysis.embed import cached_only
 from ideation.analysis.themes import (
-    THEMED_ENTRIES,
     ThemeSet,
     covering_theme_set,
     narrow_theme_set,
@@ -37,7 +36,7 @@ from ideation.live.flow import ideas_per_minute
 from ideation.live.plan import PlanError, parse_plan
 from ideation.live.techniques import TECHNIQUES
 from ideation.live.timing import timer_state
-from ideation.records import Idea, Participant, Phase, Pick
+from ideation.records import THEMED_ENTRIES, Idea, Participant, Phase, Pick
 from ideation.store import Store
 
 

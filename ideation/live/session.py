@@ -124,6 +124,34 @@ def start_session(store: Store, plan: SessionPlan, name: str | None = None) -> S
     )
 
 
+#: What each decision point chooses among: a springboard is a "How to… / I wish…"
+#: statement; an excursion step picks from the material that step produced; itemized
+#: response develops an idea (a force-fit idea, or a springboard restated as one).
+PICKABLE: dict[str, tuple[str, ...]] = {
+    "springboard": ("springboard",),
+    "example": ("excursion",),
+    "feeling": ("excursion",),
+    "book title": ("excursion",),
+    "fantasy example": ("excursion",),
+    "idea to develop": ("idea", "springboard"),
+}
+
+
+def _check_pickable(step: str, entry: Idea, phase: Phase) -> None:
+    """Refuse a pick that would break the chain: the wrong kind of entry, or (in an
+    excursion step) material from another step."""
+    kinds = PICKABLE.get(step, ())
+    if kinds and entry.entry not in kinds:
+        wanted = " or ".join(kinds)
+        raise CaptureError(
+            f"the {step} is picked from {wanted} entries; +{entry.seq} is {entry.entry}"
+        )
+    if kinds == ("excursion",) and entry.phase_id != phase.id:
+        raise CaptureError(
+            f"the {step} is picked from this step's material; +{entry.seq} is from another phase"
+        )
+
+
 class LiveSession:
     """One session being run; all state is derived from what the store holds."""
 
@@ -358,9 +386,14 @@ class LiveSession:
         phase = self.phase_at(at)
         technique_now = technique(phase.technique) if phase else None
         entry = parsed.entry or (technique_now.entry if technique_now else "idea")
-        if builds_on is None and parsed.builds_on_seq is None and technique_now is not None:
-            if technique_now.pick == "idea to develop":
-                builds_on = self.chain().developed  # itemized response works on one idea
+        itemizing = technique_now is not None and technique_now.pick == "idea to develop"
+        divergent = technique_now is None or technique_now.divergent
+        judged = (divergent or itemizing) and entry != "concern"
+        critique = detect_critique(parsed.text) if judged else None
+        if itemizing and critique is not None and parsed.entry is None:
+            entry = "concern"  # a judgement in itemized response is a concern, not a plus
+        if builds_on is None and parsed.builds_on_seq is None and itemizing:
+            builds_on = self.chain().developed  # itemized response works on one idea
         self._require_lease()
         idea = self.store.add_idea(
             self.session.id,
@@ -373,8 +406,6 @@ class LiveSession:
             entry=entry,
         )
         self._remember(idea)
-        judged = (technique_now is None or technique_now.divergent) and entry != "concern"
-        critique = detect_critique(parsed.text) if judged else None
         self._follow_nudge(idea, critique, phase)
         return Captured(idea, critique, builds_on, "; ".join(notes))
 
@@ -455,6 +486,7 @@ class LiveSession:
         idea = self._by_seq.get(seq)
         if idea is None or self.is_withdrawn(idea):
             raise CaptureError(f"there is no idea +{seq} to pick")
+        _check_pickable(chosen.pick, idea, phase)
         if self.state().ended:
             raise CaptureError("the session has ended")
         who = by or self.problem_owner

@@ -32,7 +32,7 @@ from ideation.live.flow import sparkline
 from ideation.live.journal import Journal, UnsavedLine
 from ideation.live.session import CaptureError, Guide, LiveSession
 from ideation.live.timing import TimerState, format_clock, warning_crossed
-from ideation.records import Idea, Participant
+from ideation.records import THEMED_ENTRIES, Idea, Participant
 from ideation.store import Store, lease_holder
 from ideation.text import one_line, plural, printable
 from ideation.tui.base import IdeationScreen
@@ -128,6 +128,8 @@ class LiveScreen(IdeationScreen):
         self.live_guide: Guide | None = None
         self.agenda_shown = ""
         self.agenda_position: int | None = None
+        #: The entries that are links of the chain now, starred in the list.
+        self.chain_ids: set[int] = set()
 
     # -- layout ---------------------------------------------------------------
 
@@ -175,6 +177,7 @@ class LiveScreen(IdeationScreen):
         self.title = one_line(self.live.session.name, 80)
         table = self.query_one("#ideas", DataTable)
         table.add_columns("#", "Who", "Phase", "Kind", "Entry")
+        self.chain_ids = {idea.id for _, idea in self.live.chain().steps()}
         for row in self.live.rows:
             if row.kind == "idea":
                 self._add_row(row)
@@ -193,6 +196,8 @@ class LiveScreen(IdeationScreen):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height >= ROOMY_HEIGHT, "-roomy")
         self.call_after_refresh(self.keep_current_phase_in_view)
+        if hasattr(self, "live"):
+            self.refresh_chain()
 
     def on_unmount(self) -> None:
         """Keep unsaved lines, let go of the session (another screen may run it now)
@@ -326,7 +331,14 @@ class LiveScreen(IdeationScreen):
         if state.ended:
             title.update("Session ended")
             digits.update("0:00")
-            status.update(f"{plural(len(self.live.standing()), 'idea')} captured")
+            entries = self.live.standing()
+            ideas = sum(e.entry in THEMED_ENTRIES for e in entries)
+            more = (
+                f" ({plural(len(entries), 'entry', 'entries')} in all)"
+                if ideas < len(entries)
+                else ""
+            )
+            status.update(f"{plural(ideas, 'idea')} captured{more}")
             return
         if phase is None:
             title.update("Not started")
@@ -424,32 +436,38 @@ class LiveScreen(IdeationScreen):
             Text.assemble((f"{label} ", "bold dim"), (one_line(text, SHOWN_CHARS), "bold yellow"))
         )
 
-    def chain_text(self) -> Text:
-        """The picks so far, springboard first, as one line."""
+    def chain_text(self, width: int | None = None) -> Text:
+        """The picks so far, springboard first, on one line of `width` cells: when the
+        whole chain does not fit, the springboard (what force-fit returns to) and the
+        latest pick (what the step builds on) keep their words, the links between
+        shrink to their numbers. The guide always has the whole chain."""
         steps = self.live.chain().steps()
-        text = Text()
-        for number, (what, idea) in enumerate(steps):
-            if number:
-                text.append(" → ", style="dim")
-            text.append(f"{what} ", style="dim")
-            text.append(f"+{idea.seq} {one_line(idea.text, 40)}", style="bold")
-        return text
+        full = Text(" → ").join(
+            Text.assemble((f"{what} ", "dim"), (f"+{i.seq} {one_line(i.text, 40)}", "bold"))
+            for what, i in steps
+        )
+        if width is None or full.cell_len <= width or len(steps) < 2:
+            return full
+        middle = [Text(f"+{idea.seq}", style="bold") for _, idea in steps[1:-1]]
+        per_end = (width - 3 * (len(middle) + 1) - sum(len(m) for m in middle)) // 2
+        ends = [
+            Text(f"+{i.seq} {one_line(i.text, max(per_end - len(str(i.seq)) - 2, 6))}", "bold")
+            for i in (steps[0][1], steps[-1][1])
+        ]
+        return Text(" → ", style="dim").join([ends[0], *middle, ends[1]])
 
     def refresh_chain(self) -> None:
         chain = self.query_one("#chain", Static)
         technique = self.live.current_technique
-        text = self.chain_text()
+        phase = self.live.current_phase
         wanted = technique is not None and technique.pick is not None
+        due = wanted and phase is not None and not self.live.picked_in(phase)
+        asked = f"  · pick: {technique.pick}" if due and technique is not None else ""
+        text = self.chain_text(max(self.size.width - 8 - len(asked), 20))
         chain.set_class(not text and not wanted, "empty")
         if not text:
             text = Text("No picks yet", style="dim")
-        if wanted and technique is not None:
-            text = Text.assemble(
-                ("Chain ", "bold cyan"), text, (f"  · pick: {technique.pick}", "cyan")
-            )
-        else:
-            text = Text.assemble(("Chain ", "bold cyan"), text)
-        chain.update(text)
+        chain.update(Text.assemble(("Chain ", "bold cyan"), text, (asked, "cyan")))
 
     def guide_text(self) -> Text:
         """Everything the facilitator may need in this phase, to scroll through."""
@@ -615,13 +633,15 @@ class LiveScreen(IdeationScreen):
         )
 
     def _kind(self, idea: Idea) -> Text:
-        """The entry's kind, marked with a star once it has been picked."""
-        picked = any(p.idea_id == idea.id for p in self.live.picks)
+        """The entry's kind, starred while it is a link of the chain (a later pick at the
+        same step takes the star over)."""
+        picked = idea.id in self.chain_ids
         label = KIND_LABELS.get(idea.entry, idea.entry)
         return Text(("★" if picked else "") + label, style=KIND_STYLES.get(idea.entry, ""))
 
     def _refresh_kinds(self) -> None:
-        """Redraw the kind column (a pick stars its entry)."""
+        """Redraw the kind column of every entry ever picked (a pick stars its entry)."""
+        self.chain_ids = {idea.id for _, idea in self.live.chain().steps()}
         table = self.query_one("#ideas", DataTable)
         column = table.ordered_columns[3].key
         for made in self.live.picks:
@@ -829,7 +849,12 @@ class LiveScreen(IdeationScreen):
         )
 
     def _pending_texts(self) -> list[str]:
-        return [i.text for i in self.live.standing() if i.text not in self.embedded]
+        """Ideas and springboards not embedded yet: the texts themes will be built from."""
+        return [
+            i.text
+            for i in self.live.standing()
+            if i.entry in THEMED_ENTRIES and i.text not in self.embedded
+        ]
 
     def _embed_pending(self) -> None:
         """Runs in a worker thread with its own database connection; loops until caught up."""
