@@ -208,3 +208,14 @@ def test_a_killed_process_loses_no_shown_idea(db_path: Path, live: LiveSession) 
         saved = {i.seq for i in store.idea_rows(session_id)}
     assert set(shown) <= saved
     assert shown == list(range(1, 201))
+
+
+def test_nobody_is_quiet_once_the_session_has_ended(live: LiveSession, clock) -> None:
+    """A resumed, long-ended session must not tell the facilitator to invite anyone in."""
+    live.next_phase()
+    live.capture("Maya: a kettle that knows my alarm")
+    clock.advance(3600)
+    assert [q.label for q in live.quiet()]  # an hour of silence in a running phase
+    live.end()
+    clock.advance(86_400)
+    assert live.quiet() == []

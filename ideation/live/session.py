@@ -611,8 +611,9 @@ class LiveSession:
 
     def quiet(self) -> list[Quiet]:
         start = self.phase_started_at()
-        if start is None or self.state().paused:
-            return []
+        state = self.state()
+        if start is None or state.paused or state.ended:
+            return []  # nobody is "quiet" in a pause or after the end
         return quiet_participants(
             self.standing(),
             self.participants,

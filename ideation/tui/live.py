@@ -531,6 +531,8 @@ class LiveScreen(IdeationScreen):
         """The one line the facilitator should act on now, by priority: a judgement
         to reframe (it is about what was just said), then stalled or slowing flow,
         then a quiet participant, then a pick that is due, then what to say."""
+        if self.live.state().ended:
+            return Text("The session has ended — Esc, then t on the home screen for themes")
         critique = self.live.nudge
         if critique is not None:
             return Text.assemble(
