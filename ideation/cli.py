@@ -54,14 +54,6 @@ class Crashed(click.ClickException):
         click.echo(self.message, err=True)
 
 
-def keep_crash_log(db_path: Path | None, error: BaseException) -> Path | None:
-    """The crash log's path, or None when not even the temporary folder takes it."""
-    try:
-        return write_crash_log(db_path, error)
-    except OSError:
-        return None
-
-
 def _passes_through(error: Exception) -> bool:
     """Click's own exits and a closed pipe (`ideation search x | head`) are not crashes."""
     if isinstance(error, click.ClickException | click.exceptions.Exit | click.exceptions.Abort):
@@ -80,7 +72,7 @@ class StudyGroup(click.Group):
         except Exception as error:  # every bug goes to the crash log
             if _passes_through(error):
                 raise
-            raise Crashed(keep_crash_log(study_path(ctx), error)) from error
+            raise Crashed(write_crash_log(study_path(ctx), error)) from error
 
 
 def study_path(ctx: click.Context) -> Path:
@@ -154,7 +146,7 @@ def launch_tui(db_path: Path, **options: Any) -> None:
     log = app.crash_log
     failure = getattr(app, "_exception", None)
     if log is None and failure is not None:
-        log = keep_crash_log(db_path, failure)
+        log = write_crash_log(db_path, failure)
     if log is None and failure is None:
         raise click.exceptions.Exit(code)  # a deliberate non-zero exit, already explained
     raise Crashed(log)
@@ -773,5 +765,5 @@ def main() -> None:
     try:
         cli.main(prog_name="ideation")
     except Exception as error:  # noqa: BLE001 - the last resort for bugs
-        click.echo(crash_message(keep_crash_log(default_db_path(), error)), err=True)
+        click.echo(crash_message(write_crash_log(default_db_path(), error)), err=True)
         sys.exit(1)

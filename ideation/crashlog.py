@@ -26,10 +26,11 @@ def crash_log_path(db_path: Path | None, at: float | None = None) -> Path:
     return db_path.with_name(f"{db_path.name}.crash-{stamp}.log")
 
 
-def write_crash_log(db_path: Path | None, error: BaseException) -> Path:
+def write_crash_log(db_path: Path | None, error: BaseException) -> Path | None:
     """Write the traceback (no local variables) to a new 0600 file and return its path.
 
-    Falls back to the temporary folder when the study's folder cannot be written."""
+    Falls back to the temporary folder when the study's folder cannot be written; None
+    when neither takes it (the crash is still reported, by `crash_message`)."""
     text = (
         f"ideation {__version__} on Python {platform.python_version()} ({sys.platform})\n"
         f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(error))
@@ -40,7 +41,7 @@ def write_crash_log(db_path: Path | None, error: BaseException) -> Path:
             return _write_private(candidate, text)
         except OSError:
             continue
-    raise OSError(f"could not write a crash log at {target}")
+    return None
 
 
 def _write_private(path: Path, text: str) -> Path:

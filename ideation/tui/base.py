@@ -98,10 +98,7 @@ class IdeationAppBase(App[None]):
 
     def log_crash(self, error: BaseException) -> Path | None:
         """Write `error` to the crash log (first one wins as `crash_log`); None if unwritable."""
-        try:
-            path = write_crash_log(self.db_path, error)
-        except OSError:
-            return None
+        path = write_crash_log(self.db_path, error)
         if self.crash_log is None:
             self.crash_log = path
         return path
