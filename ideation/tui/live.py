@@ -124,6 +124,8 @@ class LiveScreen(IdeationScreen):
         #: Where the queue is kept while the study will not take it (None: not kept yet).
         self.journal: Journal | None = None
         self.journaled: Path | None = None
+        #: How many unsaved rows the list shows now (keys PENDING_KEY0, 1, …).
+        self.pending_rows = 0
         self.last_retry = 0.0
         self.live_guide: Guide | None = None
         self.agenda_shown = ""
@@ -761,13 +763,15 @@ class LiveScreen(IdeationScreen):
                 Text(one_line(pending.line, 500), style="dim italic"),
                 key=f"{PENDING_KEY}{index}",
             )
+        self.pending_rows = len(self.pending)
         table.move_cursor(row=table.row_count - 1)
 
     def hide_pending_rows(self) -> None:
+        """Take the unsaved rows out by their keys (no scan of the list on every Enter)."""
         table = self.query_one("#ideas", DataTable)
-        for row_key in list(table.rows):
-            if str(row_key.value).startswith(PENDING_KEY):
-                table.remove_row(row_key)
+        for index in range(self.pending_rows):
+            table.remove_row(f"{PENDING_KEY}{index}")
+        self.pending_rows = 0
 
     def keep_unsaved(self) -> None:
         """Put the queue where the next screen finds it (only once a write has failed,
