@@ -22,7 +22,8 @@ import click
 from ideation import __version__
 from ideation.crashlog import crash_message, write_crash_log
 from ideation.errors import IdeationError, StudyDamaged
-from ideation.records import Session
+from ideation.records import DECISION_WORDS, Decision, Session
+from ideation.search_query import highlighted, parse_query
 from ideation.store import Store, default_db_path
 from ideation.text import one_line, plural, printable
 
@@ -328,6 +329,84 @@ def _session_to_resume(store: Store, ref: str | None) -> Session:
     return unfinished[-1]
 
 
+# -- the room (ideation serve) --
+
+
+def _session_to_serve(store: Store, ref: str | None) -> Session:
+    """The named session, else the running one, else the latest unfinished; never an
+    ended one (its room is closed)."""
+    if ref is None:
+        open_ones = sorted(
+            (s for s in store.sessions() if s.status != "ended"),
+            key=lambda s: s.status == "running",
+        )
+        if not open_ones:
+            raise UserError(
+                f"{store.path}: no session to serve; start one with `ideation run PLAN`"
+            )
+        session = open_ones[-1]
+    else:
+        session = store.find_session(ref)
+    if session.status == "ended":
+        raise UserError(
+            f"{store.path}: session {session.id} “{one_line(session.name)}” has ended:"
+            " this session is not running"
+        )
+    return session
+
+
+@cli.command()
+@click.argument("session_ref", metavar="[SESSION]", required=False)
+@click.option(
+    "--host",
+    default=None,
+    help="Address to listen on. [default: this laptop's address on its network]",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port."
+)
+@db_option
+def serve(session_ref: str | None, host: str | None, port: int, db_path: Path | None) -> None:
+    """Open the room for a session: participants join from their phones (the join
+    address and a QR code are printed) and a projector shows the room display.
+    Stops on Ctrl-C or when the session ends; the join address then stops working.
+
+    Example:
+
+        ideation serve                      # the running session, on your network
+
+        ideation serve 3 --host 127.0.0.1   # only this laptop
+    """
+    import time
+
+    from ideation.web.qr import qr_lines
+    from ideation.web.server import RoomServer
+
+    path = db_path or default_db_path()
+    with open_study(path, create=False) as store:
+        session = _session_to_serve(store, session_ref)
+    server = RoomServer(path, session.id, host=host, port=port)
+    server.start()
+    try:
+        where = f"“{one_line(session.name, 60)}” on {server.host}:{server.port}"
+        if host is None:
+            say(f"serving {where} (your network); --host 127.0.0.1 keeps it on this laptop")
+        else:
+            say(f"serving {where}")
+        say(f"join: {server.join_url}")
+        for line in qr_lines(server.join_url):
+            click.echo(line)
+        say(f"room display (open it on this laptop): {server.room_url}")
+        say("Ctrl-C stops the room; it also closes when the session ends")
+        while server.running and not server.session_over():
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    say("room closed: the join address no longer works")
+
+
 def model_option(func: F) -> F:
     """`--model PATH`: any local sentence-transformers directory instead of the bundled one."""
     return click.option(
@@ -335,7 +414,8 @@ def model_option(func: F) -> F:
         "model_path",
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         default=None,
-        help="A local sentence-transformers model directory. [default: bundled all-MiniLM-L6-v2]",
+        help="A local sentence-transformers model directory, e.g. a multilingual one for"
+        " ideas not in English. [default: bundled all-MiniLM-L6-v2, English only]",
     )(func)
 
 
@@ -373,9 +453,12 @@ def cluster(
 
         ideation cluster all --model ~/models/my-sbert
     """
+    import time
+
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ideation.analysis.embed import SentenceTransformerEmbedder
+    from ideation.analysis.languages import theme_set_note
     from ideation.analysis.themes import cluster_scope, theme_set
 
     with open_study(db_path, create=False) as store:
@@ -384,15 +467,19 @@ def cluster(
             TextColumn("{task.description:<10}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[pace]}"),
             TimeElapsedColumn(),
             transient=True,
         ) as bar:
             tasks: dict[str, Any] = {}
+            first: dict[str, tuple[int, float]] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+                    tasks[stage] = bar.add_task(stage, total=total, pace="")
+                    first[stage] = (done, time.monotonic())
+                shown = pace(done, total, first[stage], time.monotonic()) if total > 1 else ""
+                bar.update(tasks[stage], completed=done, total=total, pace=shown)
 
             record = cluster_scope(
                 store,
@@ -407,27 +494,60 @@ def cluster(
         for theme in result.themes:
             wild = f", {len(theme.wild)} wild" if theme.wild else ""
             say(f"{theme.number:>3}  {len(theme.ideas):>3} ideas{wild}  {one_line(theme.label)}")
+        if note := theme_set_note(result):
+            say(note, err=True)
 
 
-@cli.command()
-@click.argument("query")
+def pace(done: int, total: int, since: tuple[int, float], now: float) -> str:
+    """Rate and time left, "420 ideas/s, 0:21 left", counted from a stage's first report
+    (`since`: done, time), so loading the model does not count against the rate."""
+    first_done, first_at = since
+    if done <= first_done or now <= first_at:
+        return ""
+    rate = (done - first_done) / (now - first_at)
+    left = round((total - done) / rate)
+    return f"{rate:,.0f} ideas/s, {left // 60}:{left % 60:02d} left"
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, help="At most this many.")
 @db_option
-def search(query: str, limit: int, db_path: Path | None) -> None:
-    """Full-text search over the ideas of every session in the study.
+def search(query: tuple[str, ...], limit: int, db_path: Path | None) -> None:
+    """Search the ideas of every session in the study, best match first, with the
+    matched words highlighted. Every word must match, in any of its forms.
 
+    \b
+    Syntax:
+      tree              word forms: tree, trees (café finds cafe too)
+      tree*             prefixes: tree, trees, treehouse
+      "solar panels"    a phrase: these words together, in this order
+      cup OR mug        either (OR in capitals; binds tighter than spaces)
+      solar -panels     leave out ideas that mention panels (or -"a phrase")
+      肥料, コーヒー      Chinese, Japanese, Thai...: any part of the text
+
+    \b
     Example:
-
-        ideation search "compost pods"
+      ideation search compost pods
+      ideation search 'tree* -"car park"'
+      ideation search "cup OR mug" refill
     """
+    from rich.console import Console
+    from rich.text import Text
+
+    text = " ".join(query)
     with open_study(db_path, read_only=True) as store:
         names = {s.id: s.name for s in store.sessions()}
-        found = store.search_ideas(query, limit)
-        for idea in found:
-            session = names.get(idea.session_id, str(idea.session_id))
-            say(f"{one_line(session)}  +{idea.seq}  {one_line(idea.text)}")
-        if not found:
-            say(f"no idea matches {query!r}", err=True)
+        found = store.search_hits(text, limit)
+        console = Console(soft_wrap=True, highlight=False, markup=False, emoji=False)
+        for hit in found:
+            session = one_line(names.get(hit.idea.session_id, str(hit.idea.session_id)))
+            line = Text(f"{session}  +{hit.idea.seq}  ")
+            console.print(line.append_text(highlighted(hit.idea.text, hit.spans)))
+        if not parse_query(text):
+            say(f"nothing to search for in {text!r}: add a word (-word only leaves out)", err=True)
+        elif not found:
+            say(f"no idea matches {text!r}", err=True)
 
 
 EXPORT_FORMATS = ("csv", "json", "md", "xlsx", "html")
@@ -493,6 +613,172 @@ def export(
     say(f"{written}: {len(bundle.ideas)} ideas ({themed} in {len(bundle.themes)} themes), {suffix}")
 
 
+# -- imported ideas and the study's name ------------------------------------------------
+
+
+def _column_overrides(values: tuple[str, ...]) -> dict[str, str]:
+    """`--column text=Sticky note` pairs as {field: header}."""
+    from ideation.analysis.idea_files import FIELDS
+
+    overrides: dict[str, str] = {}
+    for value in values:
+        field, equals, header = value.partition("=")
+        field = field.strip().lower().replace("-", "_")
+        if not equals or field not in FIELDS or not header.strip():
+            raise UserError(
+                f"--column expected FIELD=HEADER with FIELD one of {', '.join(FIELDS)},"
+                f" got {one_line(value, 60)!r}"
+            )
+        overrides[field] = header.strip()
+    return overrides
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Bring in ideas captured elsewhere: sticky notes typed up, board exports, sheets.
+
+    Example:
+
+        ideation import ideas miro-board.csv --session "Miro board, 3 May"
+    """
+
+
+@import_group.command("ideas")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--session",
+    "session_ref",
+    default=None,
+    help="Session id or name to add to; a new name makes a new imported session."
+    " [default: the session this file went to before, else one named after the file]",
+)
+@click.option("--phase", default=None, help="Phase for the rows that name none.")
+@click.option("--sheet", default=None, help="XLSX: the sheet to read. [default: the first]")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Read FIELD (text, participant, phase, created, builds_on, id) from the column"
+    " HEADER instead of the one matched by name. Repeatable.",
+)
+@click.option(
+    "--dates",
+    type=click.Choice(["dmy", "mdy"]),
+    default=None,
+    help="Slashed dates are day first (dmy, 05/03 = 5 March) or month first (mdy);"
+    " needed only when no date in the file settles it.",
+)
+@db_option
+def import_ideas_command(
+    file: Path,
+    session_ref: str | None,
+    phase: str | None,
+    sheet: str | None,
+    columns: tuple[str, ...],
+    dates: str | None,
+    db_path: Path | None,
+) -> None:
+    """Import ideas from a CSV (UTF-8, UTF-16 or Windows-1252; comma, TAB or
+    semicolon), an XLSX, or a text or Markdown list (one idea per line or
+    bullet). Columns are found by name: text/idea/content/sticky/note,
+    participant/author/who/name, phase/section/frame, created/time/timestamp/date,
+    builds_on (another row's id, or its row number). The whole file is checked
+    first: one bad row and nothing is imported. Importing it again adds nothing.
+
+    Example:
+
+        ideation import ideas stickies.md --session "Workshop B" --phase Purge
+
+        ideation import ideas mentimeter.xlsx --sheet Results --column text=Response
+
+        ideation import ideas board.csv --dates dmy
+    """
+    from ideation.analysis.idea_files import read_idea_file
+    from ideation.analysis.importing import import_file
+
+    read = read_idea_file(file, sheet=sheet, columns=_column_overrides(columns), dates=dates)
+    with open_study(db_path) as store:
+        result = import_file(store, read, session=session_ref, phase=phase)
+    session = result.session
+    kind = {"csv": "CSV", "xlsx": "XLSX", "text": "text"}[read.kind]
+    say(f"{file}: {kind}, {read.detail}, {plural(len(read.rows), 'row')}")
+    if read.columns:
+        matched = ", ".join(f"{field}={one_line(header, 40)!r}" for field, header in read.columns)
+        say(f"  columns: {matched}")
+    if read.ignored:
+        say(f"  not read: {', '.join(repr(one_line(h, 40)) for h in read.ignored[:10])}")
+    if read.dates:
+        order = "day first (dd/mm/yyyy)" if read.dates == "dmy" else "month first (mm/dd/yyyy)"
+        say(f"  slashed dates read {order}")
+    made = " (new, imported)" if result.created_session else ""
+    say(
+        f"session {session.id} “{one_line(session.name, 80)}”{made}:"
+        f" {result.added} new, {result.already} already imported"
+    )
+    if result.participants_added:
+        say(f"  added {plural(len(result.participants_added), 'participant')}")
+    if result.phases_added:
+        say(f"  added {plural(len(result.phases_added), 'phase')}")
+
+
+@cli.group()
+def study() -> None:
+    """The study as a whole: its name and description, the title of every report.
+
+    Example:
+
+        ideation study name "Brewline at-home coffee, spring 2025"
+    """
+
+
+#: Bounds on the study's name (one line) and description (a paragraph or two).
+STUDY_NAME_CHARS = 200
+STUDY_DESCRIPTION_CHARS = 2000
+
+
+@study.command("name")
+@click.argument("name", required=False)
+@click.option("--description", default=None, help="A line or two under the report's title.")
+@db_option
+def study_name(name: str | None, description: str | None, db_path: Path | None) -> None:
+    """Name the study (and describe it): the HTML and Markdown reports take the
+    name as their title, the description under it. Without arguments, prints them.
+
+    Example:
+
+        ideation study name "Brewline at-home coffee" --description "Three sessions, May 2025"
+
+        ideation study name
+    """
+    if name is None and description is None:
+        with open_study(db_path, read_only=True) as store:
+            current, about = store.study_name()
+        say(current or f"(no name: reports are titled “{store.path.stem}”)")
+        if about:
+            say(about)
+        return
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            raise UserError("study name: expected a name, got a blank one")
+        if len(name) > STUDY_NAME_CHARS:
+            raise UserError(f"study name: expected at most {STUDY_NAME_CHARS} characters")
+    if description is not None:
+        description = description.strip()
+        if len(description) > STUDY_DESCRIPTION_CHARS:
+            raise UserError(
+                f"--description: expected at most {STUDY_DESCRIPTION_CHARS:,} characters"
+            )
+    with open_study(db_path) as store:
+        new_name = name if name is not None else store.study_name()[0]
+        store.set_study_name(new_name, description)
+        current, about = store.study_name()
+    say(f"{store.path}: study “{one_line(current, 80)}”")
+    if about:
+        say(f"  {one_line(about, 200)}")
+
+
 @cli.group()
 def screener() -> None:
     """Screeners: who is invited, found by involvement and creativity (YAML).
@@ -513,7 +799,9 @@ def screener_check(files: tuple[Path, ...]) -> None:
 
         ideation screener check screeners/home-coffee.yaml
     """
-    from ideation.screening.definition import ScreenerDefinition, lint_screener, load_screener
+    from ideation.screening.definition import ScreenerDefinition
+    from ideation.screening.screener_lint import lint_screener
+    from ideation.screening.screener_yaml import load_screener
 
     def summary(defn: ScreenerDefinition) -> str:
         kinds = sorted({q.type for q in defn.questions})
@@ -567,9 +855,11 @@ def screen(
         ideation screen screeners/home-coffee.yaml --apply   # re-rank, record decisions
     """
     from ideation.analysis.embed import SentenceTransformerEmbedder
-    from ideation.screening.definition import load_screener
-    from ideation.screening.pipeline import apply_suggestions, assess, import_responses
+    from ideation.live.clock import SystemClock
+    from ideation.screening.desk import RecruitDesk
+    from ideation.screening.pipeline import import_responses
     from ideation.screening.recruits import RECRUIT_FORMATS, candidate_table, write_recruits
+    from ideation.screening.screener_yaml import load_screener
 
     if out is not None:
         accepted_out(out, RECRUIT_FORMATS)
@@ -591,10 +881,14 @@ def screen(
                     " map one with `column:` in the screener): "
                     + ", ".join(summary.missing_questions)
                 )
-        assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
+        desk = RecruitDesk(store, defn, SystemClock())
+        embedder = SentenceTransformerEmbedder(model_path)
         if apply_:
-            say(f"{apply_suggestions(store, assessment)} decisions recorded")
-            assessment = assess(store, defn, SentenceTransformerEmbedder(model_path))
+            desk.ranked(embedder)  # the stored assessment, when nothing it read has changed
+            say(f"{desk.apply_fill()} decisions recorded")
+            assessment = desk.assessment()
+        else:
+            assessment = desk.score(embedder)
         say(candidate_table(assessment, defn.target_participants))
         if out is not None:
             write_recruits(store, defn, assessment, out, include_contacts=include_contacts)
@@ -607,7 +901,7 @@ def screen(
 @cli.command()
 @click.argument("screener_file", type=click.Path(path_type=Path))
 @click.argument("respondent")
-@click.argument("decision", type=click.Choice(["accept", "standby", "reject", "undecided"]))
+@click.argument("decision", type=click.Choice(DECISION_WORDS))
 @click.option("--reason", default="", help="Why, for the record.")
 @db_option
 def decide(
@@ -619,23 +913,24 @@ def decide(
 
         ideation decide screeners/home-coffee.yaml R007 accept --reason "great open-ends"
     """
-    from ideation.screening.definition import load_screener
-    from ideation.screening.recruits import decision_warnings, find_respondent
+    from ideation.live.clock import SystemClock
+    from ideation.screening.desk import ReasonNeeded, RecruitDesk
+    from ideation.screening.screener_yaml import load_screener
 
-    if decision == "reject" and not reason.strip():
-        raise UserError(
-            'reject needs --reason, for the record (e.g. --reason "cannot make the date")'
-        )
     defn = load_screener(screener_file)
     with open_study(db_path, create=False) as store:
-        found = find_respondent(store, defn, respondent)
-        value = {"accept": "accepted", "standby": "standby", "reject": "rejected"}.get(decision, "")
-        store.set_decision(found.id, value, reason)
+        desk = RecruitDesk(store, defn, SystemClock())
+        try:
+            decided = desk.decide(desk.find(respondent), Decision.from_word(decision), reason)
+        except ReasonNeeded as error:
+            raise UserError(
+                f'{error}; give one with --reason (e.g. --reason "cannot make the date")'
+            ) from error
         who = one_line(respondent)
-        say(f"{who}: {value or 'undecided'}")
-        if value in ("accepted", "standby"):
-            for warning in decision_warnings(store, defn, found):
-                say(f"note: {who} was {one_line(warning)}; {value} all the same")
+        shown = decided.respondent.decision.shown
+        say(f"{who}: {shown}")
+        for overruled in decided.overruled:
+            say(f"note: {who} was {one_line(overruled)}; {shown} all the same")
 
 
 @cli.command()
@@ -650,8 +945,8 @@ def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
 
         ideation explain screeners/home-coffee.yaml R007
     """
-    from ideation.screening.definition import load_screener
     from ideation.screening.recruits import explain_respondent, find_respondent
+    from ideation.screening.screener_yaml import load_screener
 
     defn = load_screener(screener_file)
     with open_study(db_path, read_only=True) as store:
@@ -680,16 +975,23 @@ def invite(
 
         ideation invite screeners/home-coffee.yaml 2 --replace-plan-names
     """
-    from ideation.screening.definition import load_screener
-    from ideation.screening.pipeline import invite as invite_accepted
+    from ideation.live.clock import SystemClock
+    from ideation.screening.desk import RecruitDesk
+    from ideation.screening.screener_yaml import load_screener
 
     defn = load_screener(screener_file)
     with open_study(db_path, create=False) as store:
         (session_id,) = resolve_sessions(store, (session,))
-        invitation = invite_accepted(store, defn, session_id, replace_plan_names=replace_plan_names)
+        desk = RecruitDesk(store, defn, SystemClock())
+        invitation = desk.invite(session_id, replace_plan_names=replace_plan_names)
         say(f"session {session_id}: {one_line(str(invitation))}")
         if invitation.from_plan:
             say("a template's names? invite again with --replace-plan-names")
+        if invitation.clashes:
+            say(
+                f"two participants share a name: {one_line(', '.join(invitation.clashes))};"
+                " rename one before the session, or ideas go to the wrong person"
+            )
 
 
 @cli.command()

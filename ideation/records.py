@@ -8,6 +8,7 @@ testable without a database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 #: Kinds of phase-log event. The live timer is derived from these alone ("pick" is
@@ -52,6 +53,7 @@ class Session:
     started_at: float | None = None
     ended_at: float | None = None
     anonymous_mode: bool = False  # new ideas are captured without a name while on
+    imported_from: str = ""  # the file an imported session came from; "" = run live
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,52 @@ class Screener:
     created_at: float
 
 
+class Decision(StrEnum):
+    """The recruiter's decision on a respondent, as stored ("" is undecided).
+
+    The words people type (`ideation decide … accept`) and the suggestions of the
+    quota fill ("accept", "standby", "" for no place) map here, and only here.
+    """
+
+    ACCEPTED = "accepted"
+    STANDBY = "standby"
+    REJECTED = "rejected"
+    UNDECIDED = ""
+
+    @classmethod
+    def from_word(cls, word: str) -> Decision:
+        """The decision a typed word names: accept, standby, reject or undecided."""
+        for decision in cls:
+            if decision.word == word:
+                return decision
+        raise ValueError(f"expected one of {', '.join(DECISION_WORDS)}, not {word!r}")
+
+    @classmethod
+    def from_suggestion(cls, suggestion: str) -> Decision:
+        """The decision that follows the quota fill's suggestion ("" = no place)."""
+        return {"accept": cls.ACCEPTED, "standby": cls.STANDBY}.get(suggestion, cls.REJECTED)
+
+    @property
+    def word(self) -> str:
+        """What a recruiter types for it: accept, standby, reject, undecided."""
+        return _DECISION_WORD[self]
+
+    @property
+    def shown(self) -> str:
+        """The decision as said to the recruiter: "undecided" rather than nothing."""
+        return self.value or "undecided"
+
+
+_DECISION_WORD = {
+    Decision.ACCEPTED: "accept",
+    Decision.STANDBY: "standby",
+    Decision.REJECTED: "reject",
+    Decision.UNDECIDED: "undecided",
+}
+#: The words `ideation decide` takes, in the order its help lists them.
+DECISION_WORDS = tuple(_DECISION_WORD.values())
+
+
 @dataclass(frozen=True)
 class Respondent:
     """One person who answered a screener (contact details live apart)."""
@@ -151,7 +199,7 @@ class Respondent:
     duration_seconds: float | None = None
     status: str = "complete"  # "complete", "terminated"
     terminate_reason: str = ""
-    decision: str = ""  # "", "accepted", "standby", "rejected"
+    decision: Decision = Decision.UNDECIDED
     decision_reason: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     imported_at: float = 0.0
@@ -240,3 +288,50 @@ class Lease:
     holder: str
     taken_at: float
     renewed_at: float
+
+
+# -- the room ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Device:
+    """One participant's phone or laptop in the room. Its cookie holds a secret; the
+    study keeps only the secret's sha256, so a copied study lets nobody in."""
+
+    id: int
+    session_id: int
+    participant_id: int | None  # None: joined anonymously
+    label: str  # the chosen name, or "Anonymous N"
+    joined_at: float
+    last_seen_at: float
+    revoked_at: float | None = None
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class RoomWrite:
+    """One idea a device sent, already checked under the capture rules and ready to
+    commit with others in one transaction (`Store.add_room_ideas`)."""
+
+    device_id: int
+    nonce: str  # the send's idempotency key: the same (device, nonce) is one idea
+    text: str
+    fields: dict[str, Any]  # `Store.add_idea`'s keywords: at, participant_id, phase_id, …
+
+
+# -- imported ideas ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedIdea:
+    """One idea read from a file, ready to append to a session: `key` identifies its
+    source row (so a second import skips it), `builds_on_key` the row it builds on."""
+
+    key: str
+    text: str
+    row: int  # its row (or line) in the file
+    participant_id: int | None = None
+    phase_id: int | None = None
+    technique: str = ""
+    created_at: float | None = None  # None: the time of the import
+    builds_on_key: str | None = None

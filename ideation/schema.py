@@ -278,11 +278,158 @@ def m003_synectics_chain(db: Database) -> None:
     )
 
 
+def m004_room(db: Database) -> None:
+    """The room: participants' own devices writing into a running session. A join token
+    per session, devices (the cookie's secret is kept only as its sha256), each device's
+    submissions by nonce (a retried send is the same idea), which pool idea each device
+    was shown (brainwriting), and hits (the only judging: positive, one per idea and
+    device). Every per-request lookup has its index."""
+    db.executescript(
+        """
+        SAVEPOINT m004;
+        CREATE TABLE room_access (
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            token TEXT NOT NULL UNIQUE,  -- secrets.token_urlsafe: the join address
+            opened_at REAL NOT NULL,
+            closed_at REAL
+        );
+        CREATE INDEX room_access_open ON room_access (session_id) WHERE closed_at IS NULL;
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            secret_hash TEXT NOT NULL UNIQUE,  -- sha256 of the cookie's secret
+            participant_id INTEGER REFERENCES participants(id),
+            label TEXT NOT NULL,  -- the chosen name, or "Anonymous N"
+            user_agent TEXT NOT NULL DEFAULT '',
+            joined_at REAL NOT NULL,
+            last_seen_at REAL NOT NULL,
+            revoked_at REAL
+        );
+        CREATE INDEX devices_by_session ON devices (session_id, id);
+        CREATE TABLE room_submissions (
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            nonce TEXT NOT NULL,
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            PRIMARY KEY (device_id, nonce)
+        );
+        CREATE INDEX room_submissions_by_idea ON room_submissions (idea_id);
+        CREATE TABLE pool_shown (
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            times INTEGER NOT NULL DEFAULT 1,
+            shown_at REAL NOT NULL,
+            PRIMARY KEY (device_id, idea_id)
+        );
+        CREATE INDEX pool_shown_by_idea ON pool_shown (idea_id);
+        CREATE TABLE hits (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            phase_id INTEGER NOT NULL REFERENCES phases(id),
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            participant_id INTEGER REFERENCES participants(id),
+            at REAL NOT NULL,
+            UNIQUE (idea_id, device_id)
+        );
+        CREATE INDEX hits_by_session ON hits (session_id, idea_id);
+        CREATE INDEX hits_by_device ON hits (device_id, phase_id);
+        CREATE INDEX hits_by_participant ON hits (participant_id, phase_id)
+            WHERE participant_id IS NOT NULL;
+        RELEASE m004;
+        """
+    )
+
+
+#: FTS5's trigram tokenizer (substring search in scripts without spaces) is in SQLite
+#: 3.34+; on an older SQLite those terms fall back to a scan (see `Store.search_hits`).
+TRIGRAM_TOKENIZER = sqlite3.sqlite_version_info >= (3, 34, 0)
+
+
+def m005_search(db: Database) -> None:
+    """Search that finds: `ideas_fts` moves to word forms (Porter stemming, accents
+    folded), and `ideas_trigrams` indexes every three characters for substrings
+    (Chinese, Japanese, Thai have no spaces between words). Both read the text from
+    `ideas` (external content) and are rebuilt from the existing rows; the triggers keep
+    sqlite-utils' names. Only the word index says content="ideas", so Datasette and
+    sqlite-utils find it as the table's search index."""
+    trigram = (
+        """
+        CREATE VIRTUAL TABLE ideas_trigrams USING fts5 (text, content='ideas', tokenize='trigram');
+        INSERT INTO ideas_trigrams (ideas_trigrams) VALUES ('rebuild');
+        CREATE TRIGGER ideas_trigrams_ai AFTER INSERT ON ideas BEGIN
+            INSERT INTO ideas_trigrams (rowid, text) VALUES (new.rowid, new.text);
+        END;
+        CREATE TRIGGER ideas_trigrams_ad AFTER DELETE ON ideas BEGIN
+            INSERT INTO ideas_trigrams (ideas_trigrams, rowid, text)
+                VALUES ('delete', old.rowid, old.text);
+        END;
+        CREATE TRIGGER ideas_trigrams_au AFTER UPDATE ON ideas BEGIN
+            INSERT INTO ideas_trigrams (ideas_trigrams, rowid, text)
+                VALUES ('delete', old.rowid, old.text);
+            INSERT INTO ideas_trigrams (rowid, text) VALUES (new.rowid, new.text);
+        END;
+        """
+        if TRIGRAM_TOKENIZER
+        else ""
+    )
+    db.executescript(
+        f"""
+        SAVEPOINT m005;
+        DROP TRIGGER IF EXISTS ideas_ai;
+        DROP TRIGGER IF EXISTS ideas_ad;
+        DROP TRIGGER IF EXISTS ideas_au;
+        DROP TABLE IF EXISTS ideas_fts;
+        CREATE VIRTUAL TABLE ideas_fts USING fts5 (
+            text, content="ideas", tokenize="porter unicode61 remove_diacritics 2"
+        );
+        INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild');
+        CREATE TRIGGER ideas_ai AFTER INSERT ON ideas BEGIN
+            INSERT INTO ideas_fts (rowid, text) VALUES (new.rowid, new.text);
+        END;
+        CREATE TRIGGER ideas_ad AFTER DELETE ON ideas BEGIN
+            INSERT INTO ideas_fts (ideas_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+        END;
+        CREATE TRIGGER ideas_au AFTER UPDATE ON ideas BEGIN
+            INSERT INTO ideas_fts (ideas_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+            INSERT INTO ideas_fts (rowid, text) VALUES (new.rowid, new.text);
+        END;
+        {trigram}
+        RELEASE m005;
+        """
+    )
+
+
+def m006_imported_sessions(db: Database) -> None:
+    """Ideas brought in from files: a session created by an import names its file
+    (`imported_from`; '' for a session run live), and each imported idea keeps the
+    key of the row it came from, so importing the same file again adds nothing."""
+    db.executescript(
+        """
+        SAVEPOINT m006;
+        ALTER TABLE sessions ADD COLUMN imported_from TEXT NOT NULL DEFAULT '';
+        CREATE TABLE imported_ideas (
+            idea_id INTEGER PRIMARY KEY REFERENCES ideas(id),
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            row_key TEXT NOT NULL,  -- sha256 of the row: text, participant, phase, time, repeat
+            file_digest TEXT NOT NULL,  -- sha256 of the file's bytes
+            source TEXT NOT NULL,  -- the file's name
+            row INTEGER NOT NULL,  -- its row (or line) in that file
+            UNIQUE (session_id, row_key)
+        );
+        CREATE INDEX imported_ideas_by_file ON imported_ideas (file_digest);
+        RELEASE m006;
+        """
+    )
+
+
 #: The migrations, in the order they run.
 _STEPS: tuple[Callable[[Database], None], ...] = (
     m001_initial,
     m002_session_leases,
     m003_synectics_chain,
+    m004_room,
+    m005_search,
+    m006_imported_sessions,
 )
 
 #: Every migration this version knows, in order: a file with any other is newer.

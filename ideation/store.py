@@ -17,6 +17,7 @@ Safety rules kept here, so no caller has to know SQLite:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import itertools
@@ -27,8 +28,9 @@ import socket
 import sqlite3
 import stat
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -47,8 +49,11 @@ from ideation.records import (
     Activity,
     ClusteringRecord,
     Contact,
+    Decision,
+    Device,
     Flag,
     Idea,
+    ImportedIdea,
     Lease,
     Membership,
     Participant,
@@ -57,6 +62,7 @@ from ideation.records import (
     Pick,
     Plan,
     Respondent,
+    RoomWrite,
     Score,
     Screener,
     Session,
@@ -69,7 +75,17 @@ from ideation.schema import (
     apply_pending,
     pending_names,
 )
-from ideation.text import one_line
+from ideation.search_query import (
+    CLOSE_MARK,
+    OPEN_MARK,
+    SearchHit,
+    Term,
+    marked_spans,
+    merged,
+    parse_query,
+    substring_spans,
+)
+from ideation.text import one_line, plural
 
 DEFAULT_DB = Path("sessions") / "study.db"
 BUSY_TIMEOUT_MS = 5000
@@ -273,6 +289,75 @@ def _first_keyword(sql: str) -> str:
     return match.group(1).upper() if match else ""
 
 
+class WalFlusher:
+    """Puts each open study's write-ahead log on the disk once a second while it grows.
+
+    With `synchronous = NORMAL` SQLite does not fsync on commit; this one thread per
+    process does, off every caller's path, so what was committed survives a power cut a
+    second later (an fsync through another descriptor flushes the same file)."""
+
+    EVERY_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watched: dict[Path, int] = {}  # the -wal path -> how many stores use it
+        self._synced: dict[Path, tuple[int, int]] = {}
+        self._thread: threading.Thread | None = None
+
+    def watch(self, study: Path) -> None:
+        wal = Path(f"{study}-wal")
+        with self._lock:
+            self._watched[wal] = self._watched.get(wal, 0) + 1
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="ideation-wal-flush", daemon=True
+                )
+                self._thread.start()
+
+    def unwatch(self, study: Path) -> None:
+        """The store closed: one last flush of its log."""
+        wal = Path(f"{study}-wal")
+        with self._lock:
+            left = self._watched.get(wal, 0) - 1
+            if left > 0:
+                self._watched[wal] = left
+            else:
+                self._watched.pop(wal, None)
+        self.flush(wal)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.EVERY_SECONDS)
+            with self._lock:
+                logs = list(self._watched)
+            for wal in logs:
+                if not self.flush(wal) and not wal.parent.exists():
+                    with self._lock:  # a study in a folder since removed (tests)
+                        self._watched.pop(wal, None)
+
+    def flush(self, wal: Path) -> bool:
+        """fsync the log if it changed since its last flush; False when it is missing."""
+        try:
+            info = wal.stat()
+            seen = (info.st_size, info.st_mtime_ns)
+            if self._synced.get(wal) == seen:
+                return True
+            fd = os.open(wal, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._synced[wal] = seen
+            return True
+        except OSError:
+            self._synced.pop(wal, None)
+            return False  # no log yet, or it was checkpointed away: nothing to keep
+
+
+#: The process's one flusher.
+WAL_FLUSHER = WalFlusher()
+
+
 @_translating_errors
 class Store:
     """One open study database."""
@@ -313,11 +398,17 @@ class Store:
                 self.db = StudyConnection(conn)
             if not memory and not read_only:
                 self._enable_wal()
-            # WAL + FULL: each captured idea is on disk before the screen says so.
-            self.db.execute("PRAGMA synchronous = FULL")
+            # WAL + NORMAL: a commit is safe from any crash of ideation at once (it is in
+            # the OS's hands) and `WalFlusher` puts it on the disk within a second, so a
+            # power cut loses at most that second; FULL's fsync per commit (~4-10 ms
+            # here) would stall every capture and every phone in the room.
+            self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
                 self._migrate()
+            self._flushed = not (memory or read_only)
+            if self._flushed:
+                WAL_FLUSHER.watch(self.path)
         except BaseException as error:
             if conn is not None:
                 conn.close()
@@ -403,6 +494,9 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if getattr(self, "_flushed", False):
+            self._flushed = False
+            WAL_FLUSHER.unwatch(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -455,6 +549,21 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+    # -- study name --------------------------------------------------------------
+
+    def study_name(self) -> tuple[str, str]:
+        """The study's name and description, "" where never set (reports fall back to
+        the file's name)."""
+        return self.get_setting("study_name"), self.get_setting("study_description")
+
+    def set_study_name(self, name: str, description: str | None = None) -> None:
+        """Name the study; `description` None keeps the one already set."""
+        with self.transaction():
+            self.set_setting("study_name", name)
+            if description is not None:
+                self.set_setting("study_description", description)
+            self.log(f"Study named “{one_line(name, 80)}”")
 
     # -- plans and sessions -------------------------------------------------
 
@@ -764,11 +873,13 @@ class Store:
             entry=idea.entry,
         )
 
-    def idea_rows(self, session_id: int) -> list[Idea]:
-        """Every row of a session's history, withdrawals and corrections included."""
+    def idea_rows(self, session_id: int, after_id: int = 0) -> list[Idea]:
+        """Every row of a session's history, withdrawals and corrections included (only
+        those past `after_id`: a screen following other writers asks for what is new)."""
         rows = self.db.execute(
-            f"SELECT {self._IDEA_COLUMNS} FROM ideas WHERE session_id = ? ORDER BY id",
-            [session_id],
+            f"SELECT {self._IDEA_COLUMNS} FROM ideas WHERE session_id = ? AND id > ?"
+            " ORDER BY id",
+            [session_id, after_id],
         ).fetchall()
         return [Idea(*r) for r in rows]
 
@@ -779,6 +890,112 @@ class Store:
             [session_id, seq],
         ).fetchone()
         return Idea(*row) if row else None
+
+    # -- imported ideas ------------------------------------------------------------
+
+    def create_imported_session(
+        self, name: str, source: str, started_at: float | None, ended_at: float | None
+    ) -> Session:
+        """A session made by an import: already ended (nothing to run), no agenda or
+        phase log, marked with the file it came from."""
+        cursor = self.db.execute(
+            "INSERT INTO sessions (plan_id, name, status, created_at, started_at, ended_at,"
+            " imported_from) VALUES (NULL, ?, 'ended', ?, ?, ?, ?)",
+            [name, self._now(), started_at, ended_at, source],
+        )
+        return self.session(cursor.lastrowid or 0)
+
+    def imported_session_named(self, name: str) -> Session | None:
+        """The latest session an import created under this name."""
+        rows = _dicts(
+            self.db.execute(
+                "SELECT * FROM sessions WHERE name = ? AND imported_from != ''"
+                " ORDER BY id DESC LIMIT 1",
+                [name],
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    def session_of_file(self, digest: str) -> Session | None:
+        """The session a file with these bytes was last imported into."""
+        row = self.db.execute(
+            "SELECT session_id FROM imported_ideas WHERE file_digest = ?"
+            " ORDER BY idea_id DESC LIMIT 1",
+            [digest],
+        ).fetchone()
+        return self.session(row[0]) if row else None
+
+    def imported_keys(self, session_id: int) -> set[str]:
+        """The row keys of every idea imported into the session (withdrawn ones too)."""
+        rows = self.db.execute(
+            "SELECT row_key FROM imported_ideas WHERE session_id = ?", [session_id]
+        ).fetchall()
+        return {key for (key,) in rows}
+
+    def add_phase(self, session_id: int, title: str, technique: str = "") -> Phase:
+        """Append an agenda item with no planned time: a phase named in an imported file."""
+        position = self.db.execute(
+            "SELECT coalesce(max(position), -1) + 1 FROM phases WHERE session_id = ?",
+            [session_id],
+        ).fetchone()[0]
+        cursor = self.db.execute(
+            "INSERT INTO phases (session_id, position, title, technique, planned_seconds)"
+            " VALUES (?, ?, ?, ?, 0)",
+            [session_id, position, title, technique],
+        )
+        return Phase(cursor.lastrowid or 0, session_id, position, title, technique, 0)
+
+    def add_imported_ideas(
+        self, session_id: int, ideas: Sequence[ImportedIdea], source: str, digest: str
+    ) -> int:
+        """Append the ideas in order, numbered after the session's last, each with its
+        row key; a build-on names a row before it or one imported earlier. One
+        transaction: all of them or none."""
+        with self.transaction():
+            ids = dict(
+                self.db.execute(
+                    "SELECT row_key, idea_id FROM imported_ideas WHERE session_id = ?",
+                    [session_id],
+                ).fetchall()
+            )
+            seq = self.db.execute(
+                "SELECT coalesce(max(seq), 0) FROM ideas WHERE session_id = ? AND kind = 'idea'",
+                [session_id],
+            ).fetchone()[0]
+            now = self._now()
+            for idea in ideas:
+                seq += 1
+                builds_on = None
+                if idea.builds_on_key is not None:
+                    builds_on = ids[idea.builds_on_key]  # KeyError: a caller's bug
+                cursor = self.db.execute(
+                    "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id,"
+                    " technique, builds_on, created_at, entry)"
+                    " VALUES (?, ?, ?, 'idea', ?, ?, ?, ?, ?, 'idea')",
+                    [
+                        session_id,
+                        seq,
+                        idea.text,
+                        idea.participant_id,
+                        idea.phase_id,
+                        idea.technique,
+                        builds_on,
+                        now if idea.created_at is None else idea.created_at,
+                    ],
+                )
+                ids[idea.key] = cursor.lastrowid
+                self.db.execute(
+                    "INSERT INTO imported_ideas (idea_id, session_id, row_key, file_digest,"
+                    " source, row) VALUES (?, ?, ?, ?, ?, ?)",
+                    [cursor.lastrowid, session_id, idea.key, digest, source, idea.row],
+                )
+            if ideas:
+                name = self.session(session_id).name
+                self.log(
+                    f"{plural(len(ideas), 'idea')} imported from"
+                    f" {one_line(source, 80)} into “{one_line(name, 80)}”"
+                )
+        return len(ideas)
 
     # -- picks ------------------------------------------------------------------
 
@@ -829,17 +1046,106 @@ class Store:
             params.append(session_id)
         return self.db.execute(sql, params).fetchone()[0]
 
+    # -- search -------------------------------------------------------------------
+
     def search_ideas(self, query: str, limit: int = 50) -> list[Idea]:
-        """Full-text search over standing ideas in every session of the study."""
+        """The ideas `search_hits` finds, best first, without where they matched."""
+        return [hit.idea for hit in self.search_hits(query, limit)]
+
+    def search_hits(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Standing ideas in every session that match a query of the search language
+        (`ideation.search_query`), best first (bm25 over both indexes, summed), each with
+        the spans that matched. A corrected idea is found by its latest text."""
+        parsed = parse_query(query)
+        if not parsed:
+            return []
+        params: list[Any] = []
+        ranks = self._ranks(parsed.wanted, params)
+        conditions = [
+            "(" + " OR ".join(self._term_condition(t, params) for t in clause) + ")"
+            for clause in parsed.clauses
+        ] + [f"NOT {self._term_condition(t, params)}" for t in parsed.excluded]
+        columns = ", ".join(
+            "h.text" if c.strip() == "text" else f"i.{c.strip()}"
+            for c in self._IDEA_COLUMNS.split(",")
+        )
         rows = self.db.execute(
-            f"SELECT {', '.join('i.' + c.strip() for c in self._IDEA_COLUMNS.split(','))}"
-            " FROM ideas_fts JOIN ideas i ON i.rowid = ideas_fts.rowid"
-            f" WHERE ideas_fts MATCH ? AND {_STANDING} ORDER BY rank LIMIT ?",
-            [_fts_query(query), limit],
+            f"SELECT {columns}, h.id, {'coalesce(ranks.score, 0)' if ranks else '0'} AS score"
+            " FROM ideas h"
+            " JOIN ideas i ON i.id = CASE h.kind WHEN 'correction' THEN h.replaces ELSE h.id END"
+            f" {ranks} WHERE {_CURRENT_TEXT} AND {_STANDING}"
+            f" AND {' AND '.join(conditions)} ORDER BY score, i.session_id, i.seq LIMIT ?",
+            [*params, limit],
         ).fetchall()
-        return [Idea(*r) for r in rows]
+        marked = self._marked(parsed.wanted, [row[-2] for row in rows])
+        hits = []
+        for *idea_columns, row_id, _score in rows:
+            idea = Idea(*idea_columns)
+            spans = marked_spans(marked[row_id], idea.text) if row_id in marked else []
+            spans += substring_spans(idea.text, parsed.wanted)
+            hits.append(SearchHit(idea, merged(spans)))
+        return hits
+
+    def _ranks(self, wanted: Sequence[Term], params: list[Any]) -> str:
+        """A LEFT JOIN of `ranks` (rowid, score): each index's bm25 over the wanted terms
+        it answers, summed per row; one subquery, so SQLite indexes it for the join."""
+        parts = []
+        for index, terms in (
+            ("ideas_fts", _word_terms(wanted)),
+            ("ideas_trigrams", _gram_terms(wanted) if self._has_trigrams() else []),
+        ):
+            if terms:
+                params.append(" OR ".join(terms))
+                parts.append(
+                    f"SELECT rowid, bm25({index}) AS score FROM {index} WHERE {index} MATCH ?"
+                )
+        if not parts:
+            return ""
+        ranks = parts[0]  # a GROUP BY over one index would run bm25() outside its MATCH
+        if len(parts) > 1:
+            ranks = f"SELECT rowid, sum(score) AS score FROM ({' UNION ALL '.join(parts)})"
+            ranks += " GROUP BY rowid"
+        return f"LEFT JOIN ({ranks}) ranks ON ranks.rowid = h.id"
+
+    def _term_condition(self, term: Term, params: list[Any]) -> str:
+        """SQL true for a row `h` whose text matches the term: words through the word
+        index, substrings through the trigram index (3+ characters), shorter ones by a
+        scan (the same few thousand rows the join reads anyway)."""
+        if not term.substring:
+            params.append(term.fts())
+            return "h.id IN (SELECT rowid FROM ideas_fts WHERE ideas_fts MATCH ?)"
+        if len(term.text) >= 3 and self._has_trigrams():
+            params.append(term.fts())
+            return "h.id IN (SELECT rowid FROM ideas_trigrams WHERE ideas_trigrams MATCH ?)"
+        params.append(term.text)
+        return "instr(lower(h.text), lower(?)) > 0"
+
+    def _marked(self, terms: Sequence[Term], row_ids: Sequence[int]) -> dict[int, str]:
+        """The rows' text with the words the word index matched between FTS5 highlight()
+        markers, by row id (the substring terms are found in Python)."""
+        words = _word_terms(terms)
+        if not words or not row_ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT rowid, highlight(ideas_fts, 0, ?, ?) FROM ideas_fts WHERE ideas_fts MATCH ?"
+            f" AND rowid IN ({', '.join('?' * len(row_ids))})",
+            [OPEN_MARK, CLOSE_MARK, " OR ".join(words), *row_ids],
+        ).fetchall()
+        return dict(rows)
+
+    def _has_trigrams(self) -> bool:
+        """Whether this study has the substring index (SQLite 3.34+ when it was migrated)."""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ideas_trigrams'"
+            ).fetchone()
+            is not None
+        )
 
     # -- screeners and respondents --------------------------------------------
+    # Recruiting records come from rows by one mapping (`_record`), and the recruit
+    # screen reads a whole screener in a few set-based queries (`respondents`,
+    # `scores_of`, `flags_of`, `contacts_of`), never a query per respondent.
 
     def upsert_screener(self, name: str, title: str, source: str, path: str = "") -> Screener:
         with self.transaction():
@@ -850,15 +1156,15 @@ class Store:
                 [name, title, path, source, self._now()],
             )
             row = self._one("SELECT * FROM screeners WHERE name = ?", [name], "screener")
-        return Screener(**row)
+        return _record(Screener, row)
 
     def find_screener(self, name: str) -> Screener | None:
         rows = _dicts(self.db.execute("SELECT * FROM screeners WHERE name = ?", [name]))
-        return Screener(**rows[0]) if rows else None
+        return _record(Screener, rows[0]) if rows else None
 
     def screeners(self) -> list[Screener]:
         cursor = self.db.execute("SELECT * FROM screeners ORDER BY id")
-        return [Screener(**row) for row in _dicts(cursor)]
+        return [_record(Screener, row) for row in _dicts(cursor)]
 
     def add_respondent(
         self,
@@ -900,24 +1206,39 @@ class Store:
         return self.respondent(respondent_id)
 
     def respondent(self, respondent_id: int) -> Respondent:
-        row = self._one("SELECT * FROM respondents WHERE id = ?", [respondent_id], "respondent")
-        row.pop("person_id", None)
-        answers = {
-            question: json.loads(value)
-            for question, value in self.db.execute(
-                "SELECT question_id, value FROM answers WHERE respondent_id = ?", [respondent_id]
-            ).fetchall()
-        }
-        return Respondent(**row, answers=answers)
+        found = self._respondents("r.id = ?", [respondent_id])
+        if not found:
+            raise StoreError(f"{self.path}: no respondent matching {respondent_id!r}")
+        return found[0]
 
     def respondents(self, screener_id: int) -> list[Respondent]:
-        ids = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT id FROM respondents WHERE screener_id = ? ORDER BY id", [screener_id]
+        """A screener's respondents with their answers, in id order: two queries."""
+        return self._respondents("r.screener_id = ?", [screener_id])
+
+    def _respondents(self, where: str, params: list[Any]) -> list[Respondent]:
+        rows = _dicts(
+            self.db.execute(f"SELECT r.* FROM respondents r WHERE {where} ORDER BY r.id", params)
+        )
+        # One JSON object a respondent, joined by SQLite from the values as Python wrote
+        # them: a fraction of the cost of decoding each answer apart (18 a respondent in
+        # the shipped screener), and no SQLite JSON parser between (it refuses NaN).
+        answers = dict(
+            self.db.execute(
+                "SELECT a.respondent_id,"
+                " '{' || group_concat(json_quote(a.question_id) || ':' || a.value, ',') || '}'"
+                f" FROM answers a JOIN respondents r ON r.id = a.respondent_id WHERE {where}"
+                " GROUP BY a.respondent_id",
+                params,
             ).fetchall()
+        )
+        return [
+            _record(
+                Respondent,
+                {**row, "decision": Decision(row["decision"])},
+                json.loads(answers.get(row["id"], "{}")),
+            )
+            for row in rows
         ]
-        return [self.respondent(i) for i in ids]
 
     def count_respondents(self, screener_id: int | None = None) -> int:
         if screener_id is None:
@@ -927,11 +1248,16 @@ class Store:
         ).fetchone()[0]
 
     def contact(self, respondent_id: int) -> Contact | None:
-        row = self.db.execute(
-            "SELECT respondent_id, name, email, phone FROM contacts WHERE respondent_id = ?",
-            [respondent_id],
-        ).fetchone()
-        return Contact(*row) if row else None
+        return self.contacts_of([respondent_id]).get(respondent_id)
+
+    def contacts_of(self, respondent_ids: Iterable[int]) -> dict[int, Contact]:
+        """Contacts by respondent id, for those who left any (personal data: ask for few)."""
+        cursor = self.db.execute(
+            "SELECT respondent_id, name, email, phone FROM contacts"
+            " WHERE respondent_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(respondent_ids))],
+        )
+        return {row["respondent_id"]: _record(Contact, row) for row in _dicts(cursor)}
 
     def set_outcome(self, respondent_id: int, status: str, terminate_reason: str = "") -> None:
         """Record whether the screener completed or terminated, keeping the answers."""
@@ -941,12 +1267,26 @@ class Store:
         )
 
     def set_decision(self, respondent_id: int, decision: str, reason: str = "") -> None:
-        if decision not in ("", "accepted", "standby", "rejected"):
-            raise ValueError(f"decision must be accepted, standby or rejected, not {decision!r}")
+        """Record the recruiter's decision. A rejection without a reason is refused here
+        too, so no front door (or script) can leave one unexplained."""
+        value = Decision(decision)  # ValueError for anything but a decision
+        if value is Decision.REJECTED and not reason.strip():
+            raise ValueError("a rejection needs a reason, for the record")
         self.db.execute(
             "UPDATE respondents SET decision = ?, decision_reason = ? WHERE id = ?",
-            [decision, reason, respondent_id],
+            [value.value, reason, respondent_id],
         )
+
+    def set_decisions(self, decided: Iterable[tuple[int, Decision, str]]) -> int:
+        """Record many decisions (respondent, decision, reason) at once; returns how many."""
+        rows = [(d.value, reason, rid) for rid, d, reason in decided]
+        if any(d == Decision.REJECTED.value and not reason.strip() for d, reason, _ in rows):
+            raise ValueError("a rejection needs a reason, for the record")
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE respondents SET decision = ?, decision_reason = ? WHERE id = ?", rows
+            )
+        return len(rows)
 
     def save_assessment(
         self, respondent_id: int, scores: Iterable[Score], flags: Iterable[Flag]
@@ -968,18 +1308,72 @@ class Store:
             )
 
     def scores(self, respondent_id: int) -> dict[str, Score]:
-        rows = self.db.execute(
-            "SELECT respondent_id, kind, value, explanation FROM scores WHERE respondent_id = ?",
-            [respondent_id],
-        ).fetchall()
-        return {r[1]: Score(r[0], r[1], r[2], json.loads(r[3])) for r in rows}
+        return self._scores("s.respondent_id = ?", [respondent_id]).get(respondent_id, {})
+
+    def scores_of(self, screener_id: int) -> dict[int, dict[str, Score]]:
+        """Every stored score of a screener's respondents with its explanation, by
+        respondent then kind (a whole recruit list's explanations)."""
+        return self._scores("r.screener_id = ?", [screener_id])
+
+    def score_values_of(
+        self, screener_id: int, kinds: Sequence[str]
+    ) -> dict[int, dict[str, float]]:
+        """The values of some scores of a screener's respondents, by respondent then kind:
+        the ranked table needs three numbers a person, not every reason behind them."""
+        cursor = self.db.execute(
+            "SELECT s.respondent_id, s.kind, s.value FROM scores s"
+            " JOIN respondents r ON r.id = s.respondent_id"
+            f" WHERE r.screener_id = ? AND s.kind IN ({', '.join('?' * len(kinds))})",
+            [screener_id, *kinds],
+        )
+        found: dict[int, dict[str, float]] = {}
+        for respondent_id, kind, value in cursor.fetchall():
+            found.setdefault(respondent_id, {})[kind] = value
+        return found
+
+    def _scores(self, where: str, params: list[Any]) -> dict[int, dict[str, Score]]:
+        cursor = self.db.execute(
+            "SELECT s.respondent_id, s.kind, s.value, s.explanation FROM scores s"
+            f" JOIN respondents r ON r.id = s.respondent_id WHERE {where}",
+            params,
+        )
+        found: dict[int, dict[str, Score]] = {}
+        for row in _dicts(cursor):
+            row["explanation"] = json.loads(row["explanation"])
+            found.setdefault(row["respondent_id"], {})[row["kind"]] = _record(Score, row)
+        return found
 
     def flags(self, respondent_id: int) -> list[Flag]:
-        rows = self.db.execute(
-            "SELECT respondent_id, kind, reason FROM flags WHERE respondent_id = ? ORDER BY id",
-            [respondent_id],
-        ).fetchall()
-        return [Flag(*r) for r in rows]
+        return self._flags("f.respondent_id = ?", [respondent_id]).get(respondent_id, [])
+
+    def flags_of(self, screener_id: int) -> dict[int, list[Flag]]:
+        """Every flag of a screener's respondents, by respondent, each in the order raised."""
+        return self._flags("r.screener_id = ?", [screener_id])
+
+    def _flags(self, where: str, params: list[Any]) -> dict[int, list[Flag]]:
+        cursor = self.db.execute(
+            "SELECT f.respondent_id, f.kind, f.reason FROM flags f"
+            f" JOIN respondents r ON r.id = f.respondent_id WHERE {where} ORDER BY f.id",
+            params,
+        )
+        found: dict[int, list[Flag]] = {}
+        for row in _dicts(cursor):
+            found.setdefault(row["respondent_id"], []).append(_record(Flag, row))
+        return found
+
+    def screener_state(self, screener_id: int) -> tuple[Any, ...]:
+        """What scoring a screener reads besides its definition: its respondents (how many,
+        the last added) and the participation ledger. Equal states mean a stored
+        assessment still stands."""
+        return tuple(
+            self.db.execute(
+                "SELECT (SELECT count(*) FROM respondents WHERE screener_id = ?),"
+                " (SELECT max(id) FROM respondents WHERE screener_id = ?),"
+                " (SELECT count(*) FROM participation_history),"
+                " (SELECT max(id) FROM participation_history)",
+                [screener_id, screener_id],
+            ).fetchone()
+        )
 
     # -- people across studies ------------------------------------------------------
 
@@ -1162,6 +1556,255 @@ class Store:
                 [(model, text_hash, dims, blob) for text_hash, dims, blob in rows],
             )
 
+    # -- the room ---------------------------------------------------------------
+    # Participants' own devices (live/room.py). Every write is one IMMEDIATE transaction.
+
+    _DEVICE_COLUMNS = (
+        "id, session_id, participant_id, label, joined_at, last_seen_at, revoked_at, user_agent"
+    )
+
+    def open_room(self, session_id: int, token: str, at: float) -> str:
+        """The session's open join token: the one already open, else `token`, stored now."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT token FROM room_access WHERE session_id = ? AND closed_at IS NULL",
+                [session_id],
+            ).fetchone()
+            if row is not None:
+                return row[0]
+            self.db.execute(
+                "INSERT INTO room_access (session_id, token, opened_at) VALUES (?, ?, ?)",
+                [session_id, token, at],
+            )
+            self.log("The room was opened")
+        return token
+
+    def room_session(self, token: str) -> int | None:
+        """The session an open join token belongs to; None for unknown or closed."""
+        row = self.db.execute(
+            "SELECT session_id FROM room_access WHERE token = ? AND closed_at IS NULL", [token]
+        ).fetchone()
+        return row[0] if row else None
+
+    def close_room(self, token: str, at: float) -> None:
+        self.db.execute(
+            "UPDATE room_access SET closed_at = ? WHERE token = ? AND closed_at IS NULL",
+            [at, token],
+        )
+
+    def add_device(
+        self,
+        session_id: int,
+        secret_hash: str,
+        participant_id: int | None,
+        label: str | None,
+        *,
+        user_agent: str = "",
+        at: float,
+    ) -> Device:
+        """A device joins; `label` None numbers it "Anonymous N" among the session's
+        anonymous devices, counted inside the transaction so two never share a number."""
+        with self.transaction():
+            if label is None:
+                count = self.db.execute(
+                    "SELECT count(*) FROM devices WHERE session_id = ? AND participant_id IS NULL",
+                    [session_id],
+                ).fetchone()[0]
+                label = f"Anonymous {count + 1}"
+            cursor = self.db.execute(
+                "INSERT INTO devices (session_id, secret_hash, participant_id, label, user_agent,"
+                " joined_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [session_id, secret_hash, participant_id, label, user_agent, at, at],
+            )
+        return Device(
+            cursor.lastrowid or 0, session_id, participant_id, label, at, at, None, user_agent
+        )
+
+    def device_by_secret(self, secret_hash: str) -> Device | None:
+        row = self.db.execute(
+            f"SELECT {self._DEVICE_COLUMNS} FROM devices WHERE secret_hash = ?", [secret_hash]
+        ).fetchone()
+        return Device(*row) if row else None
+
+    def devices(self, session_id: int) -> list[Device]:
+        rows = self.db.execute(
+            f"SELECT {self._DEVICE_COLUMNS} FROM devices WHERE session_id = ? ORDER BY id",
+            [session_id],
+        ).fetchall()
+        return [Device(*r) for r in rows]
+
+    def touch_device(self, device_id: int, at: float) -> None:
+        self.db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [at, device_id])
+
+    def revoke_device(self, device_id: int, at: float) -> None:
+        """Refuse the device from now on (its ideas and hits stay, as everything said)."""
+        self.db.execute(
+            "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+            [at, device_id],
+        )
+
+    def add_room_idea(
+        self, device_id: int, nonce: str, session_id: int, text: str, **fields: Any
+    ) -> Idea:
+        """Commit an idea a device sent, once per (device, nonce): a retry of the same
+        send returns the idea already stored instead of a second copy."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT idea_id FROM room_submissions WHERE device_id = ? AND nonce = ?",
+                [device_id, nonce],
+            ).fetchone()
+            if row is not None:
+                return self._idea_by_id(row[0])
+            idea = self.add_idea(session_id, text, **fields)
+            self.db.execute(
+                "INSERT INTO room_submissions (device_id, nonce, idea_id) VALUES (?, ?, ?)",
+                [device_id, nonce, idea.id],
+            )
+        return idea
+
+    def add_room_ideas(
+        self,
+        session_id: int,
+        writes: Sequence[RoomWrite],
+        *,
+        seen: Mapping[int, float] | None = None,
+        shown: Sequence[tuple[int, int, float]] = (),
+    ) -> list[Idea | Exception]:
+        """Group commit: the ideas many devices sent, in ONE transaction (one fsync for
+        them all, where each alone would wait for its own), in the order given. Each is
+        written in its own savepoint, so one that fails is rolled back alone and comes
+        back as its error in its place; the others commit. Nothing is read here that the
+        caller could read before, so the write lock is held only for the inserts. Along
+        with them, needing no transaction of their own: brainwriting pool ideas `shown`
+        (device id, idea id, at) and the devices' `seen` times (device id -> time)."""
+        results: list[Idea | Exception] = []
+        with self.transaction():
+            for write in writes:
+                try:
+                    idea = self.add_room_idea(
+                        write.device_id, write.nonce, session_id, write.text, **write.fields
+                    )
+                except (sqlite3.Error, StoreError) as error:
+                    if not self.db.conn.in_transaction:
+                        raise  # the whole transaction ended: nothing of it was kept
+                    results.append(error)
+                    continue
+                results.append(idea)
+            for device_id, idea_id, when in shown:
+                self._mark_shown(device_id, idea_id, when)
+            for device_id, when in (seen or {}).items():
+                self.touch_device(device_id, when)
+        return results
+
+    def pool_pick(
+        self, session_id: int, device_id: int, participant_id: int | None, phase_id: int | None
+    ) -> Idea | None:
+        """Brainwriting's pool: one standing idea by someone else (not sent from this
+        device, not by its participant), never one this device has seen while another
+        remains; then this phase's first, the least shown, the oldest. Only reads: the
+        caller records it shown, with a send or alone (`add_room_ideas`)."""
+        columns = ", ".join("i." + c.strip() for c in self._IDEA_COLUMNS.split(","))
+        row = self.db.execute(
+            f"SELECT {columns} FROM ideas i"
+            " LEFT JOIN pool_shown mine ON mine.device_id = ? AND mine.idea_id = i.id"
+            f" WHERE i.session_id = ? AND {_STANDING} AND i.entry IN ('idea', 'springboard')"
+            " AND (? IS NULL OR i.participant_id IS NOT ?)"
+            " AND NOT EXISTS (SELECT 1 FROM room_submissions r"
+            " WHERE r.idea_id = i.id AND r.device_id = ?)"
+            " ORDER BY mine.shown_at IS NOT NULL, i.phase_id IS NOT ?,"
+            " (SELECT coalesce(sum(s.times), 0) FROM pool_shown s WHERE s.idea_id = i.id),"
+            " mine.shown_at, i.id LIMIT 1",
+            [device_id, session_id, participant_id, participant_id, device_id, phase_id],
+        ).fetchone()
+        return Idea(*row) if row else None
+
+    def _mark_shown(self, device_id: int, idea_id: int, at: float) -> None:
+        self.db.execute(
+            "INSERT INTO pool_shown (device_id, idea_id, shown_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (device_id, idea_id) DO UPDATE SET times = times + 1,"
+            " shown_at = excluded.shown_at",
+            [device_id, idea_id, at],
+        )
+
+    def add_hit(
+        self,
+        session_id: int,
+        idea_id: int,
+        phase_id: int,
+        device_id: int,
+        participant_id: int | None,
+        *,
+        limit: int,
+        at: float,
+    ) -> str:
+        """Hit an idea for a device (and its participant): "added", "already" (this
+        person hit it before, on any device) or "full" (`limit` hits in this phase)."""
+        person = "(device_id = ? OR (? IS NOT NULL AND participant_id = ?))"
+        who = [device_id, participant_id, participant_id]
+        with self.transaction():
+            if self.db.execute(
+                f"SELECT 1 FROM hits WHERE idea_id = ? AND {person}", [idea_id, *who]
+            ).fetchone():
+                return "already"
+            used = self.db.execute(
+                f"SELECT count(*) FROM hits WHERE phase_id = ? AND {person}", [phase_id, *who]
+            ).fetchone()[0]
+            if used >= limit:
+                return "full"
+            self.db.execute(
+                "INSERT INTO hits (session_id, idea_id, phase_id, device_id, participant_id, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [session_id, idea_id, phase_id, device_id, participant_id, at],
+            )
+        return "added"
+
+    def remove_hit(self, idea_id: int, device_id: int, participant_id: int | None) -> None:
+        """Take a hit back (this person's, from whichever of their devices made it)."""
+        self.db.execute(
+            "DELETE FROM hits WHERE idea_id = ?"
+            " AND (device_id = ? OR (? IS NOT NULL AND participant_id = ?))",
+            [idea_id, device_id, participant_id, participant_id],
+        )
+
+    def hits_of(self, device_id: int, participant_id: int | None) -> set[int]:
+        """Idea ids this device, or its participant on another device, has hit."""
+        rows = self.db.execute(
+            "SELECT idea_id FROM hits WHERE device_id = ?"
+            " UNION SELECT idea_id FROM hits WHERE ? IS NOT NULL AND participant_id = ?",
+            [device_id, participant_id, participant_id],
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def hit_counts(self, session_ids: Iterable[int]) -> dict[int, int]:
+        """Idea id -> hits, for the sessions given (ideas nobody hit are left out)."""
+        counts: dict[int, int] = {}
+        for session_id in session_ids:
+            for idea_id, count in self.db.execute(
+                "SELECT idea_id, count(*) FROM hits WHERE session_id = ? GROUP BY idea_id",
+                [session_id],
+            ).fetchall():
+                counts[idea_id] = count
+        return counts
+
+    def room_version(self, session_id: int) -> tuple[Any, ...]:
+        """What changes whenever anything the room shows changes, in one statement of
+        indexed lookups: newest row, newest phase-log event, session state, hits."""
+        return self.db.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM ideas WHERE session_id = ?),"
+            " (SELECT coalesce(max(id), 0) FROM phase_log WHERE session_id = ?),"
+            " (SELECT kind FROM phase_log WHERE session_id = ? AND kind != 'pick'"
+            "  ORDER BY at DESC, id DESC LIMIT 1),"
+            " (SELECT status || '/' || anonymous_mode FROM sessions WHERE id = ?),"
+            " (SELECT coalesce(max(id), 0) || '/' || count(*) FROM hits WHERE session_id = ?)",
+            [session_id] * 5,
+        ).fetchone()
+
+    def _idea_by_id(self, idea_id: int) -> Idea:
+        row = self.db.execute(
+            f"SELECT {self._IDEA_COLUMNS} FROM ideas WHERE id = ?", [idea_id]
+        ).fetchone()
+        return Idea(*row)
+
     # -- live-session leases -------------------------------------------------------
 
     def lease(self, session_id: int) -> Lease | None:
@@ -1277,6 +1920,24 @@ def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+_Record = TypeVar("_Record")
+
+
+def _record(kind: type[_Record], row: dict[str, Any], answers: Any = None) -> _Record:
+    """A record from a row dict by column name; columns the record does not hold (a
+    respondent's `person_id`) stay behind. `answers` is a respondent's, when given."""
+    names = _field_names(kind)
+    values = {key: value for key, value in row.items() if key in names}
+    if answers is not None:
+        values["answers"] = answers
+    return kind(**values)
+
+
+@functools.cache
+def _field_names(kind: type) -> frozenset[str]:
+    return frozenset(field.name for field in dataclasses.fields(kind))
+
+
 def _session(row: dict[str, Any]) -> Session:
     return Session(**{**row, "anonymous_mode": bool(row.get("anonymous_mode", 0))})
 
@@ -1288,10 +1949,24 @@ _STANDING = (
 )
 
 
-def _fts_query(query: str) -> str:
-    """Quote each word so user text (hyphens, quotes, emoji) never breaks FTS5 syntax."""
-    words = [w.replace('"', '""') for w in query.split()]
-    return " ".join(f'"{w}"' for w in words) or '""'
+#: The row `h` holds an idea's text as it stands: the idea with no correction, or
+#: its latest correction (corrections replace the idea's text; the original stays).
+_CURRENT_TEXT = (
+    "(h.kind = 'idea' AND NOT EXISTS (SELECT 1 FROM ideas c"
+    " WHERE c.replaces = h.id AND c.kind = 'correction')"
+    " OR h.kind = 'correction' AND NOT EXISTS (SELECT 1 FROM ideas c"
+    " WHERE c.replaces = h.replaces AND c.kind = 'correction' AND c.id > h.id))"
+)
+
+
+def _word_terms(terms: Iterable[Term]) -> list[str]:
+    """FTS5 strings of the terms the word index answers."""
+    return [t.fts() for t in terms if not t.substring]
+
+
+def _gram_terms(terms: Iterable[Term]) -> list[str]:
+    """FTS5 strings of the terms the trigram index answers (it needs 3+ characters)."""
+    return [t.fts() for t in terms if t.substring and len(t.text) >= 3]
 
 
 def open_store(path: str | Path | None = None) -> Store:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,3 +60,54 @@ class FakeEmbedder:
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+# -- the room in a real browser (tests/test_room_browser.py) ---------------------------
+#: Screenshots the browser tests keep for people to look at (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """The system's Chromium driven by Playwright, one per test module.
+
+    Playwright's own browser download needs the internet, so the tests use Debian's
+    `chromium` (`.ci/run` installs it). Missing, it fails in CI and skips elsewhere."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        message = "no `chromium` on PATH: apt-get install chromium (the room's browser tests)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def serve_room() -> Iterator[Callable[[Path, int], Any]]:
+    """Serves a session's room on 127.0.0.1 and a free port; stopped after the module."""
+    from ideation.web.server import RoomServer
+
+    servers: list[RoomServer] = []
+
+    def serve(study: Path, session_id: int) -> RoomServer:
+        server = RoomServer(study, session_id, host="127.0.0.1", port=0)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

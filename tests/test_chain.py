@@ -366,7 +366,7 @@ def test_a_study_from_before_the_chain_upgrades_in_place(db_path: Path) -> None:
     db.close()
     clock = FakeClock(10)
     with Store(db_path, clock=clock.now) as store:
-        assert store.schema_version()[-1] == "m003_synectics_chain"
+        assert "m003_synectics_chain" in store.schema_version()
         [row] = store.idea_rows(1)
         assert (row.text, row.entry) == ("How to be kept", "idea")
         assert store.participants(1)[0].role == ""

@@ -25,6 +25,7 @@ EXPECTED_IDS = [
     "problem_as_given",
     "warm_up",
     "brainstorm",
+    "brainwriting",
     "purge",
     "problem_as_understood",
     "springboards",
@@ -34,6 +35,7 @@ EXPECTED_IDS = [
     "fantasy_analogy",
     "force_fit",
     "itemized_response",
+    "hits",
     "break",
     "wrap_up",
 ]
@@ -243,13 +245,13 @@ def test_unknown_top_level_key_with_suggestion() -> None:
     text = "name: x\nbrief:\n  problem_as_given: p\n\nagendas: []\n"
     assert error(text, "sessions/x.yaml") == (
         "sessions/x.yaml:5: agendas: unknown key; did you mean 'agenda'? "
-        "expected one of: name, brief, participants, agenda"
+        "expected one of: name, brief, participants, agenda, room"
     )
 
 
 def test_unknown_key_without_close_match() -> None:
     assert error("name: x\ncolour: red\n") == (
-        "x.yaml:2: colour: unknown key; expected one of: name, brief, participants, agenda"
+        "x.yaml:2: colour: unknown key; expected one of: name, brief, participants, agenda, room"
     )
 
 
@@ -261,7 +263,7 @@ def test_unknown_nested_keys() -> None:
     text = plan_text("  - title: a\n    technique: warm_up\n    minuts: 5\n")
     assert error(text) == (
         "x.yaml:7: agenda[0].minuts: unknown key; did you mean 'minutes'? "
-        "expected one of: title, technique, minutes, prompts, stimuli, notes, say, card"
+        "expected one of: title, technique, minutes, prompts, stimuli, notes, say, card, hits"
     )
 
 
@@ -560,6 +562,7 @@ def test_divergent_phases() -> None:
     assert divergent == {
         "warm_up",
         "brainstorm",
+        "brainwriting",
         "purge",
         "springboards",
         "direct_analogy",
@@ -627,3 +630,76 @@ def test_a_template_whose_pick_comes_nowhere_before_it_is_warned() -> None:
     warnings = [w for w in check_plan(parse_plan(plan_text(agenda))) if "uses {" in w]
     assert len(warnings) == 1
     assert warnings[0].startswith("agenda[1] 'f' (force_fit): its card uses {book_title}, but no")
+
+
+# -- the room: hits per item and anonymous join -----------------------------------------------
+
+ROOM_HEAD = "name: x\nbrief:\n  problem_as_given: p\n"
+
+
+def test_hits_and_anonymous_join_load_with_their_defaults() -> None:
+    agenda = (
+        "agenda:\n"
+        "  - {title: Write, technique: brainwriting, minutes: 10}\n"
+        "  - {title: Tap, technique: hits, minutes: 5}\n"
+        "  - {title: Tap again, technique: hits, minutes: 5, hits: 5}\n"
+    )
+    plan = parse_plan(ROOM_HEAD + agenda)
+    assert [item.hits for item in plan.agenda] == [3, 3, 5]
+    assert not plan.anonymous_join
+    assert parse_plan(ROOM_HEAD + "room:\n  anonymous_join: true\n" + agenda).anonymous_join
+    assert check_plan(plan) == [
+        "agenda[2] 'Tap again' (hits): same technique as agenda[1] 'Tap' just before;"
+        " merge them or vary the technique"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        (
+            "room:\n  anonymous_join: yes please\n",
+            "x.yaml:5: room.anonymous_join: expected true or false, got a string 'yes please'",
+        ),
+        (
+            "room:\n  anonymus_join: true\n",
+            "x.yaml:5: room.anonymus_join: unknown key; did you mean 'anonymous_join'?"
+            " expected one of: anonymous_join",
+        ),
+        (
+            "room: true\n",
+            "x.yaml:4: room: expected a mapping with anonymous_join, got a true/false value (true)",
+        ),
+        (
+            "agenda:\n  - {title: T, technique: hits, minutes: 5, hits: 0}\n",
+            "x.yaml:5: agenda[0].hits: expected a whole number of hits per participant,"
+            " 1 to 20, got 0",
+        ),
+        (
+            "agenda:\n  - {title: T, technique: hits, minutes: 5, hits: 2.5}\n",
+            "x.yaml:5: agenda[0].hits: expected a whole number of hits per participant,"
+            " 1 to 20, got 2.5",
+        ),
+        (
+            "agenda:\n  - {title: T, technique: hits, minutes: 5, hits: '3'}\n",
+            "x.yaml:5: agenda[0].hits: expected a whole number of hits per participant,"
+            " 1 to 20, got a string '3'; write the number without quotes",
+        ),
+        (
+            "agenda:\n  - {title: T, technique: brainstorm, minutes: 5, hits: 3}\n",
+            "x.yaml:5: agenda[0].hits: only an item with technique: hits takes hits; remove"
+            " it or change the technique (this one is brainstorm)",
+        ),
+    ],
+)
+def test_room_settings_errors_name_the_line(tail: str, message: str) -> None:
+    agenda = "agenda: [{title: a, technique: break, minutes: 5}]\n"
+    text = ROOM_HEAD + tail + ("" if tail.startswith("agenda") else agenda)
+    assert error(text) == message
+
+
+def test_hits_with_nothing_captured_before_is_warned() -> None:
+    agenda = "agenda:\n  - {title: Tap, technique: hits, minutes: 5}\n"
+    assert check_plan(parse_plan(ROOM_HEAD + agenda)) == [
+        "agenda[0] 'Tap' (hits): no phase before it captures ideas, so there is nothing to tap"
+    ]

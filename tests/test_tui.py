@@ -150,6 +150,8 @@ async def test_a_burst_of_keys_keeps_ideas_apart(db_path: Path, session_id: int,
             events.Paste("a pasted idea\n\nthat runs over\r\nthree lines")
         )
         await pilot.pause()
+        await pilot.press("o")  # asked: one idea, not three (tests/test_tui_room.py)
+        await pilot.pause()
         assert box.value == "a pasted idea that runs over three lines"
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ideation.analysis.embed import cached_only
+from ideation.analysis.languages import theme_set_note
 from ideation.analysis.themes import (
     ThemeSet,
     covering_theme_set,
@@ -21,6 +22,7 @@ from ideation.analysis.themes import (
     theme_set,
 )
 from ideation.errors import ThemeError
+from ideation.export.focus import focus_fields
 from ideation.export.model import (
     EXCURSION_ENTRY,
     FACILITATOR,
@@ -71,6 +73,7 @@ def build_bundle(
     picked = _picked(made, names, phases)
     placed = _placement(themes)
     coordinates = _map(store, themes, ideas)
+    hits = store.hit_counts(session_ids)
     rows = []
     for entry in entries:
         theme_number, label, representative, wild, group = placed.get(
@@ -102,20 +105,24 @@ def build_bundle(
                 role=person.role if person else "",
                 picked_as="; ".join(dict.fromkeys(steps)),
                 picked_by="; ".join(dict.fromkeys(by)),
+                hits=hits.get(entry.id, 0),
             )
         )
     return ExportBundle(
-        study=store.get_setting("study_name") or store.path.stem,
+        study=store.study_name()[0] or store.path.stem,
+        description=store.study_name()[1],
         sessions=tuple(_session(store, sid, entries, names, picks[sid]) for sid in session_ids),
         themes=_themes(themes),
         ideas=tuple(r for r in rows if r.entry in THEMED_ENTRIES),
         generated_at=iso(store.now()),
         clustering_note=_note(themes, session_ids),
+        language_note=theme_set_note(themes),
         excursion=tuple(r for r in rows if r.entry == EXCURSION_ENTRY),
         responses=tuple(
             r for r in rows if r.entry not in THEMED_ENTRIES and r.entry != EXCURSION_ENTRY
         ),
         names_included=include_names,
+        **focus_fields(store, themes, session_ids),
     )
 
 
@@ -310,9 +317,14 @@ def _session(
                 actual_minutes=round(state.actual_seconds.get(p.position, 0.0) / 60, 1),
                 started_at=iso(first_start.get(p.position)),
             )
-            for p in phases
+            for p in (() if session.imported_from else phases)  # imported: never timed
         ),
-        ideas_per_minute=tuple(ideas_per_minute(mine, start, end)) if mine else (),
+        ideas_per_minute=(
+            tuple(ideas_per_minute(mine, start, end))
+            if mine and not session.imported_from
+            else ()
+        ),
         participation=tuple(sorted(counts.items(), key=lambda kv: -kv[1])),
         picks=picks,
+        imported_from=session.imported_from,
     )

@@ -38,6 +38,7 @@ COLUMNS = (
     "representative",
     "wild",
     "duplicate_group",
+    "hits",
 )
 
 #: The columns of an entry that is never in a theme (excursion material, responses).
@@ -89,6 +90,7 @@ class ExportIdea:
     role: str = ""  # "problem_owner" for the client's entries
     picked_as: str = ""  # step(s) it was picked at, "; "-joined
     picked_by: str = ""
+    hits: int = 0  # taps it got in the room's hits phases (positive only)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,42 @@ class ExportSession:
     ideas_per_minute: tuple[int, ...]
     participation: tuple[tuple[str, int], ...]  # (participant, idea count)
     picks: tuple[ExportPick, ...] = ()  # every pick, in the order they were made
+    #: The file an imported session came from ("" if run live): it has no timings, so
+    #: the reports show neither an agenda as run nor ideas per minute for it.
+    imported_from: str = ""
+
+
+# -- compare and focus (sessions × themes, area coverage, most novel) --
+
+
+@dataclass(frozen=True)
+class ExportCrossTable:
+    """Ideas per theme (rows) and group (columns): sessions, or participant segments."""
+
+    by: str  # "session" or "segment"
+    groups: tuple[str, ...]
+    rows: tuple[tuple[int, str, tuple[int, ...]], ...]  # (theme id, label, count per group)
+
+
+@dataclass(frozen=True)
+class ExportArea:
+    """One opportunity area (or springboard) of the brief and how the ideas cover it."""
+
+    kind: str  # "opportunity area" or "springboard"
+    text: str
+    ideas: int  # ideas near it
+    themes: tuple[str, ...]  # labels of the themes touching it, most ideas first
+
+
+@dataclass(frozen=True)
+class ExportNovel:
+    """One of a session's rarest ideas in the pooled study: unusual, not necessarily good."""
+
+    session: str
+    seq: int
+    text: str
+    theme_label: str
+    rarity: float
 
 
 @dataclass(frozen=True)
@@ -152,10 +190,17 @@ class ExportBundle:
     ideas: tuple[ExportIdea, ...]
     generated_at: str
     clustering_note: str
+    #: Ideas the themes' model cannot read, and what to do (`analysis/languages.py`).
+    language_note: str = ""
+    description: str = ""  # the study's description, shown under its name
     excursion: tuple[ExportIdea, ...] = ()  # never in a theme
     responses: tuple[ExportIdea, ...] = ()  # pluses, potentials, concerns
     #: Real names instead of P1, P2…: personal data, so the file is written 0600.
     names_included: bool = False
+    cross_tables: tuple[ExportCrossTable, ...] = ()  # sessions × themes, segments × themes
+    #: Area coverage; None when the area vectors are not cached (never a model in an export).
+    coverage: tuple[ExportArea, ...] | None = ()
+    novel: tuple[ExportNovel, ...] = ()  # per session, rarest first
 
 
 @dataclass(frozen=True)
@@ -282,6 +327,16 @@ def _development(idea: ExportIdea | None, picked: bool, responses: list[ExportId
     return Development(idea, picked, of("plus"), of("potential"), of("concern"))
 
 
+# -- hits --
+
+
+def hits_ranking(bundle: ExportBundle, session: ExportSession) -> list[ExportIdea]:
+    """The session's ideas that got hits, most first (then in capture order); empty when
+    the session ran no hits phase or nobody tapped anything."""
+    hit = [i for i in bundle.ideas if i.session == session.name and i.hits > 0]
+    return sorted(hit, key=lambda idea: (-idea.hits, idea.seq))
+
+
 def theme_groups(bundle: ExportBundle) -> list[tuple[ExportTheme | None, list[ExportIdea]]]:
     """Themes in bundle order with their ideas, then the unthemed ideas under None.
 
@@ -355,8 +410,11 @@ __all__ = [
     "AgendaRow",
     "ChainLink",
     "Development",
+    "ExportArea",
     "ExportBundle",
+    "ExportCrossTable",
     "ExportIdea",
+    "ExportNovel",
     "ExportPick",
     "ExportSession",
     "ExportTheme",
@@ -366,6 +424,7 @@ __all__ = [
     "entry_row",
     "excursion_by_phase",
     "fold_duplicates",
+    "hits_ranking",
     "idea_row",
     "theme_groups",
     "theme_label",

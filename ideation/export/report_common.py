@@ -46,6 +46,12 @@ EXCURSION_NOTE = (
     " kept out of the themes and the idea counts."
 )
 
+#: What the reports say above the ideas ranked by hits.
+HITS_NOTE = (
+    "Ideas participants tapped as most intriguing in the hits phase, on their own devices:"
+    " positive only, a few taps each; an idea nobody tapped is not listed."
+)
+
 #: Fewer placed ideas than this make no map worth drawing.
 MAP_MINIMUM = 3
 
@@ -188,6 +194,14 @@ def source_parts(group: Sequence[ExportIdea], show_session: bool) -> tuple[list[
     first = group[0]
     where = [first.phase] + ([first.session] if show_session else [])
     return who(group), [part for part in where if part.strip()]
+
+
+def imported_note(session: ExportSession) -> str:
+    """What the reports say in place of timings for a session imported from a file."""
+    return (
+        f"Imported from {clean(session.imported_from)}: no timings were recorded, so there"
+        " is no agenda as run and no per-minute chart."
+    )
 
 
 def capitalised(text: str) -> str:

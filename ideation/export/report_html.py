@@ -24,6 +24,7 @@ from ideation.export.model import (
     developments,
     excursion_by_phase,
     fold_duplicates,
+    hits_ranking,
     theme_groups,
     theme_label,
 )
@@ -38,6 +39,7 @@ from ideation.export.report_charts import (
 )
 from ideation.export.report_common import (
     EXCURSION_NOTE,
+    HITS_NOTE,
     MAP_MINIMUM,
     Groups,
     as_list,
@@ -50,6 +52,7 @@ from ideation.export.report_common import (
     esc,
     headline,
     ideas_by_phase,
+    imported_note,
     minutes,
     paragraphs,
     placed_count,
@@ -61,6 +64,7 @@ from ideation.export.report_common import (
     when,
     who,
 )
+from ideation.export.report_compare import html_focus
 from ideation.text import plural
 
 
@@ -72,6 +76,7 @@ def render_html(bundle: ExportBundle) -> str:
         body.append(_session(number, session, bundle))
     body.append(_map(groups))
     body.append(_themes(bundle, groups))
+    body.append(html_focus(bundle))
     body.append(_developments(bundle))
     body.append(
         '<footer class="report"><p>'
@@ -101,10 +106,18 @@ def _header(bundle: ExportBundle, groups: Groups) -> str:
     return (
         '<header class="report"><div class="eyebrow">Ideation report</div>'
         f'<h1 dir="auto">{esc(bundle.study)}</h1>'
+        + _description(bundle)
         + (f'<p class="sub" dir="auto">{sessions}</p>' if sessions else "")
         + f'<p class="sub small">Generated {esc(when(bundle.generated_at))}</p>'
         f'<ul class="figures">{items}</ul>'
         f'<nav class="toc" aria-label="Contents"><ol>{"".join(links)}</ol></nav></header>'
+    )
+
+
+def _description(bundle: ExportBundle) -> str:
+    """The study's description under its title, a paragraph per blank-line break."""
+    return "".join(
+        f'<p class="sub" dir="auto">{esc(part)}</p>' for part in paragraphs(bundle.description)
     )
 
 
@@ -114,8 +127,7 @@ def _session(number: int, session: ExportSession, bundle: ExportBundle) -> str:
         f'<div class="eyebrow">Session {number}</div><h2 dir="auto">{esc(session.name)}</h2>',
         "<h3>Brief</h3>",
         _brief(session.brief),
-        "<h3>Agenda as run</h3>",
-        _agenda(session, bundle.ideas),
+        _as_run(session, bundle.ideas),
         "<h3>How the ideas came</h3>",
         '<div class="charts">',
         '<figure class="chart"><figcaption>Ideas per phase</figcaption>'
@@ -127,16 +139,33 @@ def _session(number: int, session: ExportSession, bundle: ExportBundle) -> str:
             total=sum(count for _, count in session.participation),
         )
         + "</figure>",
-        '<figure class="chart wide"><figcaption>Ideas per minute '
-        '<span class="muted small">· minutes since the first phase started; '
-        "numbered lines mark phase starts</span></figcaption>"
-        f'<div class="scroll">{minute_chart(session)}</div></figure>',
+        _per_minute(session),
         "</div>",
         _chain(bundle, session),
         _excursion(bundle, session),
+        _hits(bundle, session),
         "</section>",
     ]
     return "\n".join(parts)
+
+
+def _as_run(session: ExportSession, ideas: Sequence[ExportIdea]) -> str:
+    """The agenda as run, or for an imported session (never timed) a note saying why not."""
+    if session.imported_from:
+        return f'<p class="small muted" dir="auto">{esc(imported_note(session))}</p>'
+    return "<h3>Agenda as run</h3>" + _agenda(session, ideas)
+
+
+def _per_minute(session: ExportSession) -> str:
+    """Ideas per minute since the first phase started; nothing for an imported session."""
+    if session.imported_from:
+        return ""
+    return (
+        '<figure class="chart wide"><figcaption>Ideas per minute '
+        '<span class="muted small">· minutes since the first phase started; '
+        "numbered lines mark phase starts</span></figcaption>"
+        f'<div class="scroll">{minute_chart(session)}</div></figure>'
+    )
 
 
 def _chain(bundle: ExportBundle, session: ExportSession) -> str:
@@ -174,6 +203,21 @@ def _excursion(bundle: ExportBundle, session: ExportSession) -> str:
             f'<h4 dir="auto">{esc(phase) or "No phase"}</h4><ol class="ideas">{items}</ol>'
         )
     return "".join(parts)
+
+
+def _hits(bundle: ExportBundle, session: ExportSession) -> str:
+    """The ideas participants tapped in the hits phase, most hits first (only when any)."""
+    ranked = hits_ranking(bundle, session)
+    if not ranked:
+        return ""
+    items = "".join(
+        f'<li><span class="n">{plural(idea.hits, "hit")}</span>{_entry(idea)}</li>'
+        for idea in ranked
+    )
+    return (
+        f'<h3>Hits</h3><p class="small muted">{esc(HITS_NOTE)}</p>'
+        f'<ol class="ideas hits">{items}</ol>'
+    )
 
 
 def _developments(bundle: ExportBundle) -> str:
@@ -328,6 +372,8 @@ def _themes(bundle: ExportBundle, groups: Groups) -> str:
     parts = ['<section class="part" id="themes"><h2>Themes</h2>']
     if bundle.clustering_note:
         parts.append(f'<p class="small muted">{esc(bundle.clustering_note)}</p>')
+    if bundle.language_note:
+        parts.append(f'<p class="small"><b>{esc(bundle.language_note)}</b></p>')
     if not bundle.themes:
         parts.append('<p class="empty">No themes yet: the ideas have not been clustered.</p>')
     else:

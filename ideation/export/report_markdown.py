@@ -19,11 +19,13 @@ from ideation.export.model import (
     developments,
     excursion_by_phase,
     fold_duplicates,
+    hits_ranking,
     theme_groups,
     theme_label,
 )
 from ideation.export.report_common import (
     EXCURSION_NOTE,
+    HITS_NOTE,
     as_list,
     brief_items,
     capitalised,
@@ -34,6 +36,7 @@ from ideation.export.report_common import (
     entry_tags,
     headline,
     ideas_by_phase,
+    imported_note,
     minutes,
     paragraphs,
     responses_of,
@@ -43,6 +46,8 @@ from ideation.export.report_common import (
     when,
     who,
 )
+from ideation.export.report_compare import markdown_focus
+from ideation.text import plural
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#+\-=])|(\d+)([.)]))")
@@ -64,15 +69,19 @@ def _escape_line_start(match: re.Match[str]) -> str:
 def render_markdown(bundle: ExportBundle) -> str:
     """A report to read or paste: brief, agenda as run, then every theme with its ideas."""
     lines: list[str] = [f"# {md_text(bundle.study)}", ""]
+    lines += [line for p in paragraphs(bundle.description) for line in (md_text(p), "")]
     lines += [f"*Ideation export, generated {md_text(when(bundle.generated_at))}*", ""]
     (ideas, themes, wild, people, sessions) = [f"{n} {noun}" for n, noun in headline(bundle)]
     lines += [f"**{ideas}** in **{themes}** from {sessions}, {people}, {wild}.", ""]
     for session in bundle.sessions:
         lines += _md_session(session, bundle.ideas)
         lines += _md_chain(bundle, session) + _md_excursion(bundle, session)
+        lines += _md_hits(bundle, session)
     lines += ["## Themes", ""]
     if bundle.clustering_note:
         lines += [f"> {md_text(bundle.clustering_note)}", ""]
+    if bundle.language_note:
+        lines += [f"> **{md_text(bundle.language_note)}**", ""]
     if not bundle.themes:
         lines += ["*No themes yet: the ideas have not been clustered.*", ""]
     for theme, members in theme_groups(bundle):
@@ -85,6 +94,7 @@ def render_markdown(bundle: ExportBundle) -> str:
                 lines += [f"> {md_text(theme.representative)}", ""]
         lines += [_md_idea(group, len(bundle.sessions) > 1) for group in fold_duplicates(members)]
         lines.append("")
+    lines += markdown_focus(bundle, md_text)
     lines += _md_developments(bundle)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -117,6 +127,19 @@ def _md_excursion(bundle: ExportBundle, session: ExportSession) -> list[str]:
         lines += [f"**{md_text(phase) or 'No phase'}**", ""]
         lines += [f"- {md_text(e.text)}{_entry_source(e, kind=False)}" for e in entries] + [""]
     return lines
+
+
+def _md_hits(bundle: ExportBundle, session: ExportSession) -> list[str]:
+    """The ideas participants tapped in the hits phase, most hits first (only when any)."""
+    ranked = hits_ranking(bundle, session)
+    if not ranked:
+        return []
+    lines = ["### Hits", "", f"*{HITS_NOTE}*", ""]
+    lines += [
+        f"{n}. **{plural(idea.hits, 'hit')}** {md_text(idea.text)}{_entry_source(idea)}"
+        for n, idea in enumerate(ranked, start=1)
+    ]
+    return [*lines, ""]
 
 
 def _md_developments(bundle: ExportBundle) -> list[str]:
@@ -164,10 +187,13 @@ def _md_session(session: ExportSession, ideas: Sequence[ExportIdea]) -> list[str
             lines += [line for p in prose[1:] for line in (md_text(p), "")]
         else:
             lines += [f"**{heading}**", ""] + [f"- {md_text(entry)}" for entry in entries] + [""]
-    lines += ["### Agenda as run", ""]
-    if session.agenda:
+    if session.imported_from:
+        lines += [f"*{md_text(imported_note(session))}*", ""]
+    elif session.agenda:
         counts = dict(ideas_by_phase(session, ideas))
         lines += [
+            "### Agenda as run",
+            "",
             "| # | Phase | Technique | Started | Planned | Actual | Difference | Ideas |",
             "|--:|---|---|---|--:|--:|--:|--:|",
         ]
@@ -180,7 +206,7 @@ def _md_session(session: ExportSession, ideas: Sequence[ExportIdea]) -> list[str
             )
         lines.append("")
     else:
-        lines += ["*No agenda recorded.*", ""]
+        lines += ["### Agenda as run", "", "*No agenda recorded.*", ""]
     if session.participation:
         total = sum(count for _, count in session.participation) or 1
         lines += ["### Participation", "", "| Participant | Ideas | Share |", "|---|--:|--:|"]

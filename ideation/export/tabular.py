@@ -70,6 +70,7 @@ def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
     """The bundle as plain JSON-able data, named for readers rather than for Python."""
     return {
         "study": bundle.study,
+        "description": bundle.description,
         "generated_at": bundle.generated_at,
         "clustering_note": bundle.clustering_note,
         "sessions": [
@@ -83,6 +84,7 @@ def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
                     for participant, count in session.participation
                 ],
                 "picks": [asdict(pick) for pick in session.picks],
+                "imported_from": session.imported_from,
             }
             for session in bundle.sessions
         ],
@@ -230,7 +232,31 @@ def write_xlsx(bundle: ExportBundle, stream: BinaryIO) -> None:
         quoted = values[-1].replace("'", "''")
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1")
         cell.font = link
+    _focus_sheets(book, bundle, names)
     book.save(stream)
+
+
+# -- compare and focus: sessions × themes, segments × themes, coverage, novel --
+
+#: Sheet names of the cross tables, by what their columns are.
+CROSS_SHEETS = {"session": "Sessions x themes", "segment": "Segments x themes"}
+COVERAGE_COLUMNS = ("area", "kind", "ideas_near", "themes_touching")
+NOVEL_COLUMNS = ("session", "seq", "text", "theme_label", "rarity")
+
+
+def _focus_sheets(book: Any, bundle: ExportBundle, names: SheetNames) -> None:
+    """Sheets after the theme sheets, each only when it has rows: which groups produced
+    what, how the brief's areas were covered, and each session's most unusual ideas."""
+    for table in bundle.cross_tables:
+        header = ("theme_id", "label", *table.groups, "total")
+        rows = [(number, label, *counts, sum(counts)) for number, label, counts in table.rows]
+        _fill(book.create_sheet(names.add(CROSS_SHEETS.get(table.by, table.by))), header, rows)
+    if bundle.coverage:
+        rows = [(a.text, a.kind, a.ideas, "; ".join(a.themes)) for a in bundle.coverage]
+        _fill(book.create_sheet(names.add("Coverage")), COVERAGE_COLUMNS, rows)
+    if bundle.novel:
+        rows = [(n.session, n.seq, n.text, n.theme_label, n.rarity) for n in bundle.novel]
+        _fill(book.create_sheet(names.add("Novel ideas")), NOVEL_COLUMNS, rows)
 
 
 def _response_rows(bundle: ExportBundle) -> list[tuple[Any, ...]]:

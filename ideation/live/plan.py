@@ -21,6 +21,7 @@ from typing import Any, cast
 from ruamel.yaml.comments import CommentedMap
 
 from ideation.live.techniques import (
+    HITS,
     PICK_STEPS,
     PLACEHOLDERS,
     TECHNIQUES,
@@ -46,7 +47,8 @@ MAX_MINUTES = 480
 #: minute is a typo (0.001 would be a phase that ends as it starts).
 MIN_MINUTES = 1
 
-TOP_KEYS = ("name", "brief", "participants", "agenda")
+TOP_KEYS = ("name", "brief", "participants", "agenda", "room")
+ROOM_KEYS = ("anonymous_join",)
 BRIEF_KEYS = (
     "problem_as_given",
     "background",
@@ -56,7 +58,21 @@ BRIEF_KEYS = (
 )
 PARTICIPANT_KEYS = ("name", "alias", "anonymous", "role")
 _WHO_KEYS = ("name", "alias", "anonymous")
-AGENDA_KEYS = ("title", "technique", "minutes", "prompts", "stimuli", "notes", "say", "card")
+AGENDA_KEYS = (
+    "title",
+    "technique",
+    "minutes",
+    "prompts",
+    "stimuli",
+    "notes",
+    "say",
+    "card",
+    "hits",
+)
+#: How many ideas each participant may tap in a hits phase unless the item says.
+DEFAULT_HITS = 3
+#: The most an agenda item may give: beyond this, a hit stops meaning "most intriguing".
+MAX_HITS = 20
 
 _ANALOGIES = ("direct_analogy", "personal_analogy", "symbolic_analogy", "fantasy_analogy")
 
@@ -97,6 +113,7 @@ class AgendaItem:
     notes: str
     say: str = ""  # a say-text template overriding the technique's ("" = keep it)
     card: str = ""  # a stimulus-card template overriding the technique's
+    hits: int = DEFAULT_HITS  # ideas each participant may tap (a `hits` phase only)
 
     @property
     def planned_seconds(self) -> int:
@@ -114,6 +131,8 @@ class SessionPlan:
     agenda: tuple[AgendaItem, ...]
     path: str
     source: str
+    #: The room (participants' own devices) may be joined without picking a name.
+    anonymous_join: bool = False
 
     @property
     def total_minutes(self) -> float:
@@ -188,7 +207,16 @@ class _Reader(YamlReader):
             agenda=agenda,
             path=self.path,
             source=text,
+            anonymous_join=self.room(root, line),
         )
+
+    def room(self, root: CommentedMap, root_line: int) -> bool:
+        """The optional `room:` settings; today only whether joining needs a name."""
+        if "room" not in root:
+            return False
+        node, line = self.mapping(root, "room", "", root_line, "a mapping with anonymous_join")
+        self.known_keys(node, "room", ROOM_KEYS, line)
+        return self.flag(node, "anonymous_join", "room", line)
 
     def brief(self, root: CommentedMap, root_line: int) -> Brief:
         node, line = self.mapping(root, "brief", "", root_line, "a mapping with problem_as_given")
@@ -304,9 +332,35 @@ class _Reader(YamlReader):
                     notes=self.text(node, "notes", field, line),
                     say=self.template(node, "say", field, line),
                     card=self.template(node, "card", field, line),
+                    hits=self.hits(node, technique, field, line),
                 )
             )
         return tuple(agenda)
+
+    def hits(self, node: CommentedMap, technique: str, parent: str, line: int) -> int:
+        """How many ideas each participant may tap; only a hits phase takes it."""
+        if "hits" not in node:
+            return DEFAULT_HITS
+        if technique != HITS:
+            _, value_line = key_lines(node, "hits", line)
+            self.fail(
+                value_line,
+                join(parent, "hits"),
+                f"only an item with technique: {HITS} takes hits; remove it or change"
+                f" the technique (this one is {technique})",
+            )
+        return cast(
+            int,
+            self.number(
+                node,
+                "hits",
+                parent,
+                line,
+                f"a whole number of hits per participant, 1 to {MAX_HITS}",
+                check=lambda number: 1 <= number <= MAX_HITS,
+                whole=True,
+            ),
+        )
 
     def technique(self, node: CommentedMap, parent: str, line: int) -> str:
         ids = tuple(TECHNIQUES)
@@ -375,6 +429,12 @@ def check_plan(plan: SessionPlan) -> list[str]:
             warnings.append(
                 f"{name(i)}: same technique as agenda[{i - 1}] "
                 f"'{agenda[i - 1].title}' just before; merge them or vary the technique"
+            )
+        if item.technique == HITS and not any(
+            TECHNIQUES[earlier.technique].captures_ideas for earlier in agenda[:i]
+        ):
+            warnings.append(
+                f"{name(i)}: no phase before it captures ideas, so there is nothing to tap"
             )
         if item.technique == "force_fit":
             before = {earlier.technique for earlier in agenda[:i]}

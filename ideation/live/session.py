@@ -18,6 +18,7 @@ fills the next technique's say-text and card from it.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 from ideation.errors import IdeationError, SessionHeld
 from ideation.live.capture import Capture, parse_capture
@@ -116,6 +117,26 @@ class Captured:
     note: str = ""  # something the facilitator should know, e.g. a +N that named nothing
 
 
+@dataclass(frozen=True)
+class Ruling:
+    """What the capture rules make of one entry before it is written (`LiveSession.rule`)."""
+
+    phase: Phase | None
+    entry: str
+    critique: Critique | None
+    builds_on: Idea | None
+
+    def fields(self, participant_id: int | None) -> dict[str, Any]:
+        """The entry's columns for `Store.add_idea`, attributed to `participant_id`."""
+        return {
+            "participant_id": participant_id,
+            "phase_id": self.phase.id if self.phase else None,
+            "technique": self.phase.technique if self.phase else "",
+            "builds_on": self.builds_on.id if self.builds_on else None,
+            "entry": self.entry,
+        }
+
+
 def start_session(store: Store, plan: SessionPlan, name: str | None = None) -> Session:
     """Create a session from a plan: its agenda and participants copied in."""
     plan_row = store.add_plan(plan.name, plan.source, plan.path)
@@ -173,6 +194,10 @@ class LiveSession:
         self._by_seq = {row.seq: row for row in self.rows if row.kind == "idea"}
         self._by_id = {row.id: row for row in self.rows if row.kind == "idea"}
         self._withdrawn = {row.replaces for row in self.rows if row.kind == "withdrawal"}
+        #: The rows held, and the highest id read from the store: `catch_up` takes in rows
+        #: other writers (the room's devices) committed, even after this one wrote a later.
+        self._row_ids = {row.id for row in self.rows}
+        self._read_up_to = max(self._row_ids, default=0)
         self._standing: list[Idea] | None = None
         self.picks: list[Pick] = store.picks(session_id)
         self._nudge: Critique | None = None
@@ -180,10 +205,12 @@ class LiveSession:
         self._nudge_phase: int | None = None
         self._since_nudge = 0
         self.brief: Brief | None = None
+        self.plan: SessionPlan | None = None  # the plan as loaded when the session began
         if self.session.plan_id is not None:
             plan = store.plan(self.session.plan_id)
             try:
-                self.brief = parse_plan(plan.source, plan.path).brief
+                self.plan = parse_plan(plan.source, plan.path)
+                self.brief = self.plan.brief
             except PlanError:
                 self.brief = None  # a plan edited after the session began still runs
 
@@ -251,8 +278,16 @@ class LiveSession:
         self.events = self.store.phase_log(session_id)
         self.participants = self.store.participants(session_id)
         self.picks = self.store.picks(session_id)
-        last = max((row.id for row in self.rows), default=0)
-        new = [row for row in self.store.idea_rows(session_id) if row.id > last]
+        return self.catch_up()
+
+    def catch_up(self) -> list[Idea]:
+        """Take in the rows other writers committed (the room's devices, a screen that
+        ran the session before), in id order; returns them. One indexed query, so the
+        controller calls it on every tick."""
+        fresh = self.store.idea_rows(self.session.id, after_id=self._read_up_to)
+        if fresh:
+            self._read_up_to = fresh[-1].id
+        new = [row for row in fresh if row.id not in self._row_ids]
         for row in new:
             self._remember(row)
         return new
@@ -383,31 +418,47 @@ class LiveSession:
                 notes.append(f"there is no idea +{parsed.builds_on_seq}: captured without the link")
         who = None if self.anonymous_mode else (parsed.participant or speaker)
         at = self.clock.now() if at is None else at
-        phase = self.phase_at(at)
-        technique_now = technique(phase.technique) if phase else None
-        entry = parsed.entry or (technique_now.entry if technique_now else "idea")
-        itemizing = technique_now is not None and technique_now.pick == "idea to develop"
-        divergent = technique_now is None or technique_now.divergent
-        judged = (divergent or itemizing) and entry != "concern"
-        critique = detect_critique(parsed.text) if judged else None
-        if itemizing and critique is not None and parsed.entry is None:
-            entry = "concern"  # a judgement in itemized response is a concern, not a plus
-        if builds_on is None and parsed.builds_on_seq is None and itemizing:
-            builds_on = self.chain().developed  # itemized response works on one idea
+        ruling = self.rule(
+            parsed.text,
+            at,
+            entry=parsed.entry,
+            builds_on=builds_on,
+            linked=parsed.builds_on_seq is not None,
+        )
         self._require_lease()
         idea = self.store.add_idea(
-            self.session.id,
-            text,
-            participant_id=who.id if who else None,
-            phase_id=phase.id if phase else None,
-            technique=phase.technique if phase else "",
-            builds_on=builds_on.id if builds_on else None,
-            at=at,
-            entry=entry,
+            self.session.id, text, at=at, **ruling.fields(who.id if who else None)
         )
         self._remember(idea)
-        self._follow_nudge(idea, critique, phase)
-        return Captured(idea, critique, builds_on, "; ".join(notes))
+        self._follow_nudge(idea, ruling.critique, ruling.phase)
+        return Captured(idea, ruling.critique, ruling.builds_on, "; ".join(notes))
+
+    def rule(
+        self,
+        text: str,
+        at: float,
+        *,
+        entry: str | None = None,
+        builds_on: Idea | None = None,
+        linked: bool = False,
+    ) -> Ruling:
+        """The capture rules every front door shares (the facilitator's capture box, the
+        room's devices): the phase the entry was said in, its kind, whether it carries a
+        judgement, and what it builds on. `entry` is a kind asked for (None = the phase's
+        default); `linked` says a build-on was asked for, even one that named nothing, so
+        itemized response does not link the entry to the developed idea instead."""
+        phase = self.phase_at(at)
+        technique_now = technique(phase.technique) if phase else None
+        kind = entry or (technique_now.entry if technique_now else "idea")
+        itemizing = technique_now is not None and technique_now.pick == "idea to develop"
+        divergent = technique_now is None or technique_now.divergent
+        judged = (divergent or itemizing) and kind != "concern"
+        critique = detect_critique(text) if judged else None
+        if itemizing and critique is not None and entry is None:
+            kind = "concern"  # a judgement in itemized response is a concern, not a plus
+        if builds_on is None and not linked and itemizing:
+            builds_on = self.chain().developed  # itemized response works on one idea
+        return Ruling(phase, kind, critique, builds_on)
 
     # -- the critique nudge -------------------------------------------------------
 
@@ -557,6 +608,7 @@ class LiveSession:
     def _remember(self, row: Idea) -> None:
         """Keep the in-memory picture in step with a row the store has committed."""
         self.rows.append(row)
+        self._row_ids.add(row.id)
         if row.kind == "idea":
             self._by_seq[row.seq] = row
             self._by_id[row.id] = row

@@ -6,7 +6,10 @@ open it, the rules of the phase, stimulus-card prompts for when the plan
 gives none, and statement starters. The text follows brainstorming (quantity
 over quality, defer judgement, wild ideas welcome, build on others) and the
 Synectics sequence (purge, problem as understood, springboards, an excursion
-through analogies, force-fit, itemized response).
+through analogies, force-fit, itemized response). Two techniques run on the
+participants' own devices (the room, `live/room.py`): brainwriting (silent
+writing, each idea answered with someone else's to build on) and hits (the
+one convergent judging in the product: positive only, a few taps each).
 
 Synectics is a chain of choices: each excursion step builds on one entry
 picked in the step before. A technique with a decision point names what is
@@ -198,6 +201,35 @@ _CATALOGUE: tuple[Technique, ...] = (
             "What could you take away instead of adding?",
         ),
         starters=("What if…", "We could…", "Building on that…"),
+    ),
+    Technique(
+        id="brainwriting",
+        name="Brainwriting",
+        divergent=True,
+        captures_ideas=True,
+        say=(
+            "This round is silent. Open the room page on your phone and write your "
+            "ideas there, one at a time — nobody waits for a turn to speak. After "
+            "each idea you send, you'll see one idea from someone else: take it "
+            "further, twist it, or write something new. Quantity counts, and "
+            "nobody judges anything."
+        ),
+        rules=(
+            "Write, don't talk",
+            "One idea per note, short",
+            "Build on the idea you're shown",
+            "Quantity over quality",
+            "No judging — nobody rates anything",
+        ),
+        default_prompts=(
+            "What would make this effortless?",
+            "What would a child add to the idea in front of you?",
+            "Make the idea you were shown twice as bold",
+            "What if it had to work without electricity?",
+            "Combine the idea you were shown with one of your own",
+            "What would make someone tell a friend about it?",
+        ),
+        starters=("Building on that…", "What if…", "And also…"),
     ),
     Technique(
         id="purge",
@@ -518,6 +550,32 @@ _CATALOGUE: tuple[Technique, ...] = (
         ),
     ),
     Technique(
+        id="hits",
+        name="Hits",
+        divergent=False,
+        captures_ideas=False,
+        say=(
+            "Now look back over everything we've made today. On your phone, tap "
+            "the ideas you find most intriguing — the ones you'd love to see "
+            "happen, even if nobody knows how yet. You have a few hits each; tap "
+            "again to take one back. There is nothing to vote down."
+        ),
+        rules=(
+            "Tap the ideas that intrigue you most",
+            "A few hits each — take one back to move it",
+            "Positive only: nothing to vote down",
+            "Intriguing beats safe",
+        ),
+        default_prompts=(
+            "Which idea would you love to see happen?",
+            "Which idea surprised you most?",
+            "Which idea would you tell a friend about?",
+            "Which wild idea deserves another look?",
+            "Which idea would change your own mornings?",
+        ),
+        starters=(),
+    ),
+    Technique(
         id="break",
         name="Break",
         divergent=False,
@@ -561,6 +619,11 @@ _CATALOGUE: tuple[Technique, ...] = (
         starters=("My favourite is…", "I'd use…", "Don't forget…"),
     ),
 )
+
+#: The technique whose phase lets participants tap ideas (the room's hits).
+HITS = "hits"
+#: The technique whose room page shows someone else's idea after each one sent.
+BRAINWRITING = "brainwriting"
 
 #: Every technique by id, in catalogue order.
 TECHNIQUES: dict[str, Technique] = {t.id: t for t in _CATALOGUE}

@@ -74,3 +74,50 @@ class AskScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+#: Pasted lines listed in the paste question (the rest are counted).
+PASTE_SHOWN = 8
+
+
+class PasteScreen(ModalScreen[str | None]):
+    """Several pasted lines: capture them as separate ideas ("lines"), as one idea
+    ("one"), or not at all (None). A pasted list is usually one idea per line (sticky
+    notes typed up, a chat export), so that is the first answer; the text is shown as
+    plain text, each line cut to one row."""
+
+    BINDINGS = [
+        Binding("y", "answer('lines')", "Separate ideas"),
+        Binding("o", "answer('one')", "One idea"),
+        Binding("n,escape", "answer(None)", "Cancel"),
+    ]
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        count = len(self.lines)
+        listing = Text(no_wrap=True, overflow="ellipsis")
+        for number, line in enumerate(self.lines[:PASTE_SHOWN], start=1):
+            listing.append(f"{number:>3} ", style="dim")
+            listing.append(one_line(line, 200))
+            listing.append("\n")
+        if count > PASTE_SHOWN:
+            listing.append(f"    … and {count - PASTE_SHOWN} more\n", style="dim")
+        with Vertical(id="dialog"):
+            yield question_label(f"Capture {count} lines as {count} ideas?")
+            yield Label(listing, id="pasted")
+            with Horizontal(id="buttons"):
+                yield Button(f"{count} ideas (y)", variant="primary", id="lines")
+                yield Button("One idea (o)", id="one")
+                yield Button("Cancel (n)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#lines", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id if event.button.id in ("lines", "one") else None)
+
+    def action_answer(self, answer: str | None) -> None:
+        self.dismiss(answer)

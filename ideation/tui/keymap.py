@@ -85,6 +85,12 @@ LIVE_BINDINGS: list[Binding] = [
         name="anonymous",
     ),
     live("ctrl+z,f4", "withdraw", "Withdraw", "Withdraw the selected entry (kept in the history)"),
+    live(
+        "alt+r",
+        "room",
+        "Room",
+        "Open the room to participants' devices, or show its QR code, devices and stop",
+    ),
     live("alt+e,f10", "end_session", "End", "End the session"),
     live(
         "ctrl+l",

@@ -24,21 +24,27 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Digits, Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from ideation.errors import IdeationError, SessionHeld, StoreError, StudyDamaged
 from ideation.live.flow import sparkline
 from ideation.live.journal import Journal, UnsavedLine
+from ideation.live.room import Room
 from ideation.live.session import CaptureError, Guide, LiveSession
+from ideation.live.techniques import HITS
 from ideation.live.timing import TimerState, format_clock, warning_crossed
-from ideation.records import THEMED_ENTRIES, Idea, Participant
+from ideation.records import THEMED_ENTRIES, Device, Idea, Participant
 from ideation.store import Store, lease_holder
 from ideation.text import one_line, plural, printable
 from ideation.tui.base import IdeationScreen
-from ideation.tui.dialogs import ConfirmScreen
+from ideation.tui.dialogs import ConfirmScreen, PasteScreen
 from ideation.tui.inputs import KeyOrderInput
 from ideation.tui.keymap import LIVE_BINDINGS
+from ideation.tui.live_areas import area_hint, area_inputs, untouched_now
+from ideation.tui.room import RoomServerLike, room_line, room_qr, start_room_server
+from ideation.tui.room_dialog import RoomScreen
 
 TICK_SECONDS = 0.5
 #: The live screen's connection waits this long for a lock, then queues the line.
@@ -75,17 +81,32 @@ KIND_LABELS = {
 KIND_STYLES = {"springboard": "cyan", "excursion": "magenta", "concern": "red", "plus": "green"}
 #: From this many rows the guide and the flow panel are shown without a key.
 ROOMY_HEIGHT = 36
+#: More pasted lines than this are refused: a file is for `ideation import ideas`.
+MAX_PASTE_LINES = 200
+#: The hits badge in the list: how many participants tapped the idea in a hits phase
+#: (not ★, which marks a pick of the chain).
+HIT_MARK = "●"
 
 
 class CaptureInput(KeyOrderInput):
     """The capture box: Enter in key order (`KeyOrderInput`), a blank line ignored,
-    and a pasted block kept whole (its lines joined), not just the first line."""
+    and a pasted block of several lines handed to the screen (`PastedLines`), which
+    asks whether they are separate ideas; one line goes in as typed."""
+
+    class PastedLines(Message):
+        """Several non-empty lines were pasted (control characters already gone)."""
+
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
 
     def _on_paste(self, event: events.Paste) -> None:
         lines = [one_line(line).strip() for line in event.text.splitlines()]
         lines = [line for line in lines if line]
-        if lines:
-            self.insert_text_at_cursor(" ".join(lines))
+        if len(lines) > 1:
+            self.post_message(self.PastedLines(lines))
+        elif lines:
+            self.insert_text_at_cursor(lines[0])
         event.stop()
         event.prevent_default()
 
@@ -118,6 +139,7 @@ class LiveScreen(IdeationScreen):
         self.last_state: TimerState | None = None
         self.embedded: set[str] = set()
         self.embedding_note = ""
+        self.untouched: list[str] = []  # brief areas no idea is near (embedding worker)
         self.store: Store | None = None
         self.pending: list[UnsavedLine] = []
         self.pending_error = ""
@@ -132,6 +154,14 @@ class LiveScreen(IdeationScreen):
         self.agenda_position: int | None = None
         #: The entries that are links of the chain now, starred in the list.
         self.chain_ids: set[int] = set()
+        #: The room's web server while it runs (None: no room), and the room seen from
+        #: this screen's connection (its devices, revoke, hits).
+        self.room_server: RoomServerLike | None = None
+        self.room: Room | None = None
+        self.room_qr: list[str] = []
+        self.room_starting = False
+        #: Hits shown in the list, by idea id.
+        self.hits_shown: dict[int, int] = {}
 
     # -- layout ---------------------------------------------------------------
 
@@ -153,6 +183,7 @@ class LiveScreen(IdeationScreen):
         yield DataTable(id="ideas", cursor_type="row", zebra_stripes=True)
         yield Static(id="thread", classes="empty")
         yield Static(id="people")
+        yield Static(id="room", classes="empty")
         yield Static(id="banner", classes="empty")
         yield Static(id="pending", classes="empty")
         yield CaptureInput(
@@ -177,6 +208,7 @@ class LiveScreen(IdeationScreen):
             self.app.pop_screen()
             return
         self.title = one_line(self.live.session.name, 80)
+        self.room = Room(self.store, self.session_id, app.clock)  # type: ignore[attr-defined]
         table = self.query_one("#ideas", DataTable)
         table.add_columns("#", "Who", "Phase", "Kind", "Entry")
         self.chain_ids = {idea.id for _, idea in self.live.chain().steps()}
@@ -203,8 +235,9 @@ class LiveScreen(IdeationScreen):
 
     def on_unmount(self) -> None:
         """Keep unsaved lines, let go of the session (another screen may run it now)
-        and of the connection."""
+        and of the connection; the room stops with the screen."""
         self.keep_unsaved()
+        self.stop_room(wait=True)
         if self.store is None:
             return
         try:
@@ -290,12 +323,40 @@ class LiveScreen(IdeationScreen):
             self._refresh_withdrawn()
             table = self.query_one("#ideas", DataTable)
             table.move_cursor(row=table.row_count - 1)
+            self.embed_in_background()
         self.refresh_all()
+
+    def take_in_room_ideas(self) -> None:
+        """Show what other writers committed (the room's devices; `ideation serve` in
+        another process) like a typed entry, and embed it: one indexed query a tick."""
+        try:
+            new = self.live.catch_up()
+        except StoreError:
+            return  # busy: the next tick asks again
+        if not new:
+            return
+        table = self.query_one("#ideas", DataTable)
+        following = table.cursor_row >= table.row_count - 1 - self.pending_rows
+        self.hide_pending_rows()  # unsaved lines stay the last rows
+        for row in new:
+            if row.kind == "idea":
+                self._add_row(row)
+        self._refresh_withdrawn()
+        if following:
+            table.move_cursor(row=table.row_count - 1)
+        self.show_pending()
+        self.refresh_people()
+        self.refresh_flow()
+        self.embed_in_background()
 
     # -- rendering ------------------------------------------------------------
 
     def tick(self) -> None:
         self.keep_lease()
+        if not self.live.watching:
+            self.take_in_room_ideas()
+        self.refresh_room()
+        self.refresh_hits()
         if self.pending and time.monotonic() - self.last_retry >= RETRY_SECONDS:
             self.flush_pending()
         state = self.live.state()
@@ -554,6 +615,8 @@ class LiveScreen(IdeationScreen):
                 f" {person.silent_seconds // 60:.0f} min — invite them in",
                 style="yellow",
             )
+        if area := area_hint(self.live, self.untouched):
+            return Text(one_line(area, SHOWN_CHARS), style="cyan")
         guide = self.live_guide
         if guide is not None and guide.pick_hint and self.live.current_phase is not None:
             return Text(one_line(guide.pick_hint, SHOWN_CHARS), style="cyan")
@@ -620,19 +683,26 @@ class LiveScreen(IdeationScreen):
         mark = "*" if owner is not None and owner.id == person.id else ""
         return Text(one_line(person.label, 24) + mark)
 
-    def _add_row(self, idea: Idea) -> None:
-        table = self.query_one("#ideas", DataTable)
+    def _entry_text(self, idea: Idea) -> Text:
+        """The entry column: hits (from a hits phase on), the build-on link, the text."""
         text = Text(one_line(idea.text, SHOWN_CHARS))
         if idea.builds_on is not None:
             parent = self.live.idea_by_id(idea.builds_on)
             text = Text.assemble((f"↳+{parent.seq if parent else '?'} ", "cyan"), text)
+        hits = self.hits_shown.get(idea.id)
+        if hits:
+            text = Text.assemble((f"{HIT_MARK}{hits} ", "bold yellow"), text)
+        return text
+
+    def _add_row(self, idea: Idea) -> None:
+        table = self.query_one("#ideas", DataTable)
         phase = next((p for p in self.live.phases if p.id == idea.phase_id), None)
         table.add_row(
             str(idea.seq),
             self._who(idea),
             Text(one_line(phase.title, 10) if phase else ""),
             self._kind(idea),
-            text,
+            self._entry_text(idea),
             key=str(idea.seq),
         )
 
@@ -686,10 +756,38 @@ class LiveScreen(IdeationScreen):
         if self.live.watching:  # the box is off; a line that slipped through goes back
             event.input.value = f"{line} {event.input.value}".strip()
             return
+        self.capture_lines([line])
+
+    def capture_lines(self, lines: list[str]) -> None:
+        """Queue lines from the current speaker, said now, and commit them in order."""
         speaker = self.speaker.id if self.speaker else None
-        self.pending.append(UnsavedLine(line, speaker, self.app.clock.now()))  # type: ignore[attr-defined]
+        at = self.app.clock.now()  # type: ignore[attr-defined]
+        self.pending.extend(UnsavedLine(line, speaker, at) for line in lines)
         self.speaker = None
         self.flush_pending()
+
+    @on(CaptureInput.PastedLines)
+    def pasted(self, event: CaptureInput.PastedLines) -> None:
+        """Several lines pasted: ask whether they are one idea each (each line through
+        the normal capture, prefixes and all) or one idea, as the box would join them."""
+        lines = event.lines
+        if self.live.watching:
+            return
+        if len(lines) > MAX_PASTE_LINES:
+            self.say(
+                f"{len(lines)} lines pasted: more than {MAX_PASTE_LINES} is a file;"
+                " use `ideation import ideas FILE`",
+                "warning",
+            )
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "lines":
+                self.capture_lines(lines)
+            elif answer == "one":
+                self.query_one("#capture", Input).insert_text_at_cursor(" ".join(lines))
+
+        self.app.push_screen(PasteScreen(lines), answered)
 
     def flush_pending(self) -> None:
         """Commit waiting lines oldest first; stop at the first the study will not take."""
@@ -838,6 +936,143 @@ class LiveScreen(IdeationScreen):
         )
         self.app.push_screen(ConfirmScreen(question, "Leave, lose them"), answered)
 
+    # -- the room: participants' own devices -----------------------------------
+
+    def action_room(self) -> None:
+        """Start the room (alt+r), or show the running room's address, QR code and
+        devices. The server starts in a thread: typing carries on meanwhile."""
+        if self.room_server is not None:
+            self.show_room()
+            return
+        if self.room_starting:
+            self.say("The room is starting…")
+            return
+        if self.live.state().ended:
+            self.say("The session has ended: there is no room to open.", "warning")
+            return
+        self.room_starting = True
+        self.say("Starting the room…")
+        self.run_worker(
+            self._start_room,
+            name="starting the room",
+            thread=True,
+            group="room",
+            exit_on_error=False,
+        )
+
+    def _start_room(self) -> None:
+        """In a worker thread: import the web app, start listening, draw the QR code."""
+        app = self.app
+        try:
+            server = start_room_server(app.db_path, self.session_id, app.clock)  # type: ignore[attr-defined]
+        except BaseException:
+            app.call_from_thread(self._room_not_started)
+            raise  # the app's worker handler says why in one line
+        qr = room_qr(server.join_url)
+        app.call_from_thread(self._room_started, server, qr)
+
+    def _room_not_started(self) -> None:
+        self.room_starting = False
+
+    def _room_started(self, server: RoomServerLike, qr: list[str]) -> None:
+        self.room_starting = False
+        if self.store is None or self.live.state().ended:  # left or ended meanwhile
+            server.stop()
+            return
+        self.room_server, self.room_qr = server, qr
+        self.refresh_room()
+        self.show_room()
+
+    def show_room(self) -> None:
+        server = self.room_server
+        if server is None:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "stop":
+                self.stop_room()
+                self.say("The room is stopped; the ideas it took are kept.")
+
+        self.app.push_screen(
+            RoomScreen(server.join_url, server.room_url, self.room_qr, self.devices, self.revoke),
+            answered,
+        )
+
+    def devices(self) -> list[Device]:
+        """The session's devices, for the room dialog ([] while the study is busy)."""
+        if self.room is None or self.store is None:
+            return []
+        try:
+            return self.room.devices()
+        except StoreError:
+            return []
+
+    def revoke(self, device: Device) -> bool:
+        """Refuse one device from now on; its ideas stay."""
+        if self.room is None or self.store is None:
+            return False
+        try:
+            self.room.revoke(device.id)
+        except IdeationError as error:
+            self.say(f"Not revoked, try again: {error}", "error")
+            return False
+        self.say(f"Revoked {one_line(device.label, 40)}'s device.")
+        self.refresh_room()
+        return True
+
+    def stop_room(self, *, wait: bool = False) -> None:
+        """Stop the server (its token closes with it). `wait`: here and now, as the
+        screen goes; otherwise in a thread, so the screen never waits on it."""
+        server, self.room_server = self.room_server, None
+        if server is None:
+            return
+        if wait:
+            server.stop()
+            return
+        self.refresh_room()
+        self.run_worker(server.stop, name="stopping the room", thread=True)
+
+    def refresh_room(self) -> None:
+        """The room line: devices joined and the join address, while the room runs."""
+        line = self.query_one("#room", Static)
+        server = self.room_server
+        line.set_class(server is None, "empty")
+        if server is None:
+            return
+        if not server.running:  # it stopped by itself (say the port went away)
+            self.room_server = None
+            line.add_class("empty")
+            self.say("The room stopped.", "warning")
+            return
+        line.update(room_line(server, server.device_count()))
+
+    def refresh_hits(self) -> None:
+        """From the first hits phase on: each idea's hits as a badge in the list."""
+        if self.room is None or self.store is None or not self.hits_due():
+            return
+        try:
+            counts = self.room.hit_counts()
+        except StoreError:
+            return
+        table = self.query_one("#ideas", DataTable)
+        for idea_id in set(counts) | set(self.hits_shown):
+            count = counts.get(idea_id, 0)
+            idea = self.live.idea_by_id(idea_id)
+            if count == self.hits_shown.get(idea_id, 0) or idea is None:
+                continue
+            self.hits_shown[idea_id] = count
+            if str(idea.seq) in table.rows and not self.live.is_withdrawn(idea):
+                column = table.ordered_columns[4].key
+                table.update_cell(str(idea.seq), column, self._entry_text(idea))
+
+    def hits_due(self) -> bool:
+        """Whether a hits phase has begun (hits are shown during and after it)."""
+        state = self.live.state()
+        reached = len(self.live.phases) if state.ended else state.position
+        return reached is not None and any(
+            phase.technique == HITS and phase.position <= reached for phase in self.live.phases
+        )
+
     # -- meaning, in the background ------------------------------------------
 
     def embed_in_background(self) -> None:
@@ -872,6 +1107,9 @@ class LiveScreen(IdeationScreen):
             while not worker.is_cancelled and (texts := app.call_from_thread(self._pending_texts)):
                 embed_cached(store, app.embedder, texts)  # type: ignore[attr-defined]
                 app.call_from_thread(self._embedded_now, texts)
+            ideas, areas = app.call_from_thread(area_inputs, self.live)
+            untouched = untouched_now(store, app.embedder, ideas, areas)  # type: ignore[attr-defined]
+            app.call_from_thread(setattr, self, "untouched", untouched)
 
     def _embedded_now(self, texts: list[str]) -> None:
         self.embedded.update(texts)
@@ -890,6 +1128,9 @@ class LiveScreen(IdeationScreen):
 
     def _phase_action(self, act: Callable[[], object]) -> None:
         self._write(act, "Not done, press the key again")
+        if self.live.state().ended and self.room_server is not None:
+            self.stop_room()
+            self.say("The session has ended: the room is stopped.")
         self.card = 0
         self.last_state = self.live.state()
         self.refresh_all()

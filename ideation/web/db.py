@@ -1,0 +1,198 @@
+"""Provides the room's one database thread.
+
+The store is synchronous sqlite3 and a connection belongs to the thread that
+opened it, so one dedicated thread opens the `Store`, owns the `Room` and runs
+every domain call. The event loop only awaits the results: a slow commit or a
+busy study never blocks the pages or the live updates of others.
+
+The thread is not first come, first served. A participant waits for the send's
+acknowledgement, so sends go before page renders, pool picks and version polls
+(`urgent` calls too, such as a hit); and every send queued while the thread was
+busy is committed together in one transaction (`Room.submit_many`): a commit
+costs an fsync of a few milliseconds, and thirty phones sending at once would
+otherwise wait for thirty of them in a row, each holding the study's write lock
+that the live screen needs too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ideation.errors import StoreError
+from ideation.live.clock import Clock
+from ideation.live.room import Room, Submission
+from ideation.records import Device, Idea
+from ideation.store import Store
+
+T = TypeVar("T")
+
+#: A participant's submit waits at most this long for the study's write lock (the
+#: live screen commits in a few milliseconds); past it the page says "try again".
+BUSY_TIMEOUT_MS = 2000
+#: Most sends committed in one transaction (a burst of a whole room fits).
+MAX_GROUP = 64
+
+#: Queue ranks: sends first, then urgent calls, then everything else, then the end.
+_SEND, _URGENT, _NORMAL, _LAST = range(4)
+
+
+@dataclass
+class _Job:
+    future: Future[Any]
+    call: Callable[[], Any] | None = None  # a domain call, or None for a send
+    sent: Submission | None = None
+
+
+class _Queue:
+    """Jobs by rank, each rank in arrival order; all sends waiting are taken at once."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, _Job]] = []
+        self._ready = threading.Condition()
+        self._order = itertools.count()
+
+    def put(self, rank: int, job: _Job) -> None:
+        with self._ready:
+            heapq.heappush(self._heap, (rank, next(self._order), job))
+            self._ready.notify()
+
+    def take(self) -> tuple[int, list[_Job]]:
+        """The next job, or every send waiting (up to MAX_GROUP) when sends wait."""
+        with self._ready:
+            while not self._heap:
+                self._ready.wait()
+            rank, _, job = heapq.heappop(self._heap)
+            jobs = [job]
+            while rank == _SEND and self._heap and self._heap[0][0] == _SEND:
+                if len(jobs) >= MAX_GROUP:
+                    break
+                jobs.append(heapq.heappop(self._heap)[2])
+            return rank, jobs
+
+
+def _settle(future: Future[Any], call: Callable[[], Any]) -> None:
+    """Run `call` into `future`. A request cancelled meanwhile (the phone went away)
+    does not stop it: a call already queued runs, and its result is dropped."""
+    try:
+        result = call()
+    except BaseException as error:  # noqa: BLE001 - re-raised in whoever waits for it
+        if not future.done():
+            future.set_exception(error)
+        return
+    if not future.done():
+        future.set_result(result)
+
+
+class RoomThread:
+    """One thread, one `Store`, one `Room`: every call runs there, sends first."""
+
+    def __init__(self, study_path: Path, session_id: int, clock: Clock) -> None:
+        self._queue = _Queue()
+        self._store: Store | None = None
+        self._thread = threading.Thread(target=self._serve, name="room-db", daemon=True)
+        self._thread.start()
+        try:
+            self.room: Room = self.run(lambda: self._open(study_path, session_id, clock))
+        except BaseException:
+            self._queue.put(_LAST, _Job(Future()))
+            raise
+
+    def _open(self, study_path: Path, session_id: int, clock: Clock) -> Room:
+        if not study_path.is_file():
+            raise StoreError(f"{study_path}: no study here")
+        self._store = Store(study_path, clock=clock.now, busy_timeout_ms=BUSY_TIMEOUT_MS)
+        try:
+            return Room.open(self._store, session_id, clock)
+        except BaseException:
+            self._store.close()
+            raise
+
+    def _serve(self) -> None:
+        while True:
+            rank, jobs = self._queue.take()
+            if rank == _SEND:
+                self._commit(jobs)
+                continue
+            job = jobs[0]
+            if job.call is None:  # the end: everything queued before it has run
+                job.future.set_result(None)
+                return
+            _settle(job.future, job.call)
+
+    def _commit(self, jobs: list[_Job]) -> None:
+        """Every waiting send in one transaction; each acknowledged once it is committed."""
+        sent = [job.sent for job in jobs if job.sent is not None]
+        try:
+            outcomes = self.room.submit_many(sent)
+        except BaseException as error:  # noqa: BLE001 - the whole group failed: each re-raises
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_exception(error)
+            return
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if job.future.done():
+                continue
+            if isinstance(outcome, Exception):
+                job.future.set_exception(outcome)
+            else:
+                job.future.set_result(outcome)
+        senders = [
+            job.sent.device
+            for job, outcome in zip(jobs, outcomes, strict=True)
+            if job.sent is not None and isinstance(outcome, Idea)
+        ]
+        # Acknowledged first; the pool picks follow before any page asks for them. One
+        # that fails leaves the page to pick its own (`Room.pool_idea`).
+        _settle(Future(), lambda: self.room.ready_pool(senders))
+
+    def _put(self, rank: int, job: _Job) -> Future[Any]:
+        if not self._thread.is_alive():
+            raise StoreError("the room has stopped")
+        self._queue.put(rank, job)
+        return job.future
+
+    def run(self, call: Callable[[], T], wait: float | None = None) -> T:
+        """Run `call` on the database thread and wait for it (for threads, not the loop);
+        TimeoutError after `wait` seconds (the call still runs)."""
+        return self._put(_NORMAL, _Job(Future(), call)).result(timeout=wait)
+
+    async def call(self, call: Callable[[], T], *, urgent: bool = False) -> T:
+        """Run `call` on the database thread; the event loop stays free meanwhile.
+        `urgent` (a write someone waits for) goes before page renders and polls."""
+        future = self._put(_URGENT if urgent else _NORMAL, _Job(Future(), call))
+        return await asyncio.wrap_future(future)
+
+    async def submit(
+        self, device: Device, text: str, builds_on: int | None = None, nonce: str | None = None
+    ) -> Idea:
+        """`Room.submit`, committed together with every other send waiting meanwhile;
+        returns once this idea is in the study (or raises its own refusal)."""
+        job = _Job(Future(), sent=Submission(device, text, builds_on, nonce))
+        return await asyncio.wrap_future(self._put(_SEND, job))
+
+    def close(self) -> None:
+        """Expire the join token, close the study and end the thread (after the calls
+        already queued)."""
+
+        def finish() -> None:
+            try:
+                self.room.close()
+            finally:
+                if self._store is not None:
+                    self._store.close()
+
+        if not self._thread.is_alive():
+            return
+        try:
+            self.run(finish)
+        finally:
+            self._queue.put(_LAST, _Job(Future()))
+            self._thread.join()
