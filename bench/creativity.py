@@ -36,11 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from ideation.analysis.embed import SentenceTransformerEmbedder
+from ideation.rarity import pool_rarity
 from ideation.screening.creativity import TaskAnswer, score_creativity
 from ideation.screening.originality import (
     load_model,
     originality_details,
-    pool_rarity,
     prompt_text_to_embed,
 )
 

@@ -55,15 +55,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from ideation.rarity import RARITY_CENTRE, RARITY_K, idea_key, pool_rarity, standardise  # noqa: E402
 from ideation.screening.originality import (  # noqa: E402
     MODEL_PATH,
-    RARITY_CENTRE,
-    RARITY_K,
     extra_features,
-    idea_key,
     model_features,
-    pool_rarity,
-    standardise,
 )
 
 DATA = REPO.parent / "shared" / "data" / "aut" / "train.csv"

@@ -29,8 +29,8 @@ from ideation.errors import (
     StudyDamaged,
     StudyReadOnly,
 )
-from ideation.screening.definition import load_screener
 from ideation.screening.pipeline import assess, import_responses
+from ideation.screening.screener_yaml import load_screener
 from ideation.store import Store
 
 ROOT = Path(__file__).parents[1]
@@ -117,7 +117,7 @@ def test_every_store_error_in_a_command_is_one_line(
     def failing(*_args: object, **_kwargs: object) -> None:
         raise error(f"{study}: the {error.__name__} message")
 
-    monkeypatch.setattr(Store, "search_ideas", failing)
+    monkeypatch.setattr(Store, "search_hits", failing)
     line = one_error_line(invoke("search", "compost", "--db", str(study)), 2)
     assert f"the {error.__name__} message" in line
     assert not list(study.parent.glob("*.crash-*.log"))

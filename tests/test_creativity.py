@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from ideation.analysis.embed import SentenceTransformerEmbedder, embed_cached
+from ideation.rarity import pool_rarity
 from ideation.screening.creativity import (
     TaskAnswer,
     elaboration,
@@ -27,7 +28,6 @@ from ideation.screening.originality import (
     MODEL_PATH,
     load_model,
     originality_details,
-    pool_rarity,
     prompt_subject,
     prompt_text_to_embed,
 )

@@ -76,6 +76,7 @@ def cluster_scope(
 ) -> ClusteringRecord:
     """Embed (through the cache) and cluster a scope; store the automatic revision."""
     from ideation.analysis.cluster import cluster_ideas
+    from ideation.analysis.coverage import embed_areas  # imports this module
 
     ideas = scope_ideas(store, session_ids)
     if not ideas:
@@ -87,6 +88,7 @@ def cluster_scope(
             progress("embedding", done, total)
 
     vectors = embed_cached(store, embedder, texts, embedding)
+    embed_areas(store, embedder, session_ids)  # so reports show coverage without a model
     if progress:
         progress("clustering", 0, 1)
     result = cluster_ideas(vectors, texts, themes=themes)

@@ -20,11 +20,15 @@ where the flow of material is what the facilitator keeps going.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from ideation.records import Idea, Participant
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Sparkline characters, lowest to highest.
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
@@ -408,17 +412,87 @@ def flow_signal(
     return FlowSignal(level, ". ".join(sentences) + ".")
 
 
+# ------------------------------------------------------------ opportunity areas
+
+#: Cosine (all-MiniLM-L6-v2, raw, normalised vectors) from which an idea counts as
+#: touching an opportunity area. Chosen on the demo study (117 ideas, 4 areas): every
+#: idea shares the task's "coffee" direction, so the median idea–area cosine is already
+#: 0.27-0.33 and the 90th percentile 0.47-0.56. At 0.5 each area gathers 8-19 ideas a
+#: reader would file there ("a pod return bag…" for waste, "a proper coffee in under two
+#: minutes" for rushed mornings); at 0.45 unrelated ones come in ("frozen coffee cubes"
+#: for the ritual area); at 0.55 plainly relevant ones drop out ("a keep-cup that gets you
+#: money off" for takeaway-cup waste). Shared by the live hint and the report's coverage.
+NEAR_AREA = 0.5
+
+
+def near_areas(
+    idea_vectors: np.ndarray, area_vectors: np.ndarray, threshold: float = NEAR_AREA
+) -> np.ndarray:
+    """Ideas × areas booleans: which idea touches which area (cosine ≥ `threshold`)."""
+    import numpy as np
+
+    ideas = np.asarray(idea_vectors, dtype=np.float32)
+    areas = np.asarray(area_vectors, dtype=np.float32)
+    if ideas.size == 0 or areas.size == 0:
+        return np.zeros((len(ideas), len(areas)), dtype=bool)
+    return (ideas @ areas.T) >= threshold
+
+
+def untouched_areas(
+    areas: Sequence[str],
+    area_vectors: np.ndarray,
+    idea_vectors: np.ndarray,
+    threshold: float = NEAR_AREA,
+) -> list[str]:
+    """The areas no idea has come near yet, in the brief's order."""
+    touched = near_areas(idea_vectors, area_vectors, threshold).any(axis=0)
+    return [area for area, hit in zip(areas, touched.tolist(), strict=True) if not hit]
+
+
+def divergent_phase_done(
+    runs: Iterable[tuple[int, bool]],
+    actual_seconds: Mapping[int, float],
+    planned_seconds: Sequence[int],
+    divergent: Sequence[bool],
+) -> bool:
+    """Whether some divergent phase has ended or run its whole planned length.
+
+    `runs` holds (position, ended) for each run of a phase. Why wait for this: an area
+    untouched ten minutes into a brainstorm is just not reached yet; untouched after a
+    whole divergent phase, it is worth offering to the room.
+    """
+    for position, ended in runs:
+        if not 0 <= position < len(divergent) or not divergent[position]:
+            continue
+        if ended or actual_seconds.get(position, 0.0) >= planned_seconds[position]:
+            return True
+    return False
+
+
+def untouched_area_hint(untouched: Sequence[str], phase_done: bool) -> str:
+    """The flow hint for an area the room has left alone, or "" while there is none."""
+    if not phase_done or not untouched:
+        return ""
+    more = f" (and {len(untouched) - 1} more)" if len(untouched) > 1 else ""
+    return f"Nobody has touched “{untouched[0]}” yet{more} — offer it as the next prompt"
+
+
 __all__ = [
+    "NEAR_AREA",
     "FlowSignal",
     "Quiet",
     "Share",
     "build_on_rate",
     "counts_as_idea",
+    "divergent_phase_done",
     "flow_signal",
     "ideas_per_minute",
     "live_ideas",
+    "near_areas",
     "participation",
     "quiet_participants",
     "sparkline",
     "technique_move",
+    "untouched_area_hint",
+    "untouched_areas",
 ]

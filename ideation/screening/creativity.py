@@ -51,10 +51,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ideation.rarity import Neighbour, idea_key
 from ideation.screening.originality import (
-    Neighbour,
     Originality,
-    idea_key,
     load_model,
     originality_details,
     prompt_subject,

@@ -2,7 +2,10 @@
 
 Themes on the left (label, size, wild ideas, representative), the selected
 theme's ideas on the right with who said them, the phase and build-on
-threads. Clustering and splitting run in a thread worker with progress; every
+threads, and under them the selected idea in full with the ideas it builds on.
+`v` switches to the compare-and-focus views: sessions × themes (and participant
+segments × themes), opportunity-area coverage, and each session's most novel
+ideas. Clustering and splitting run in a thread worker with progress; every
 edit saves a new revision, and the automatic one is always kept. A worker that
 fails is reported by the app's one handler (`tui/base.py`); this screen only
 takes its progress bar down.
@@ -23,14 +26,21 @@ from textual.worker import Worker
 
 from ideation.analysis import review
 from ideation.analysis.embed import Embedder
-from ideation.analysis.themes import ThemeSet, ThemeView, latest_theme_set
+from ideation.analysis.languages import theme_set_note
+from ideation.analysis.themes import ThemeSet, ThemeView, latest_theme_set, scope_entries
 from ideation.errors import IdeationError
+from ideation.records import Idea
 from ideation.text import one_line
 from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import AskScreen
+from ideation.tui.review_focus import VIEWS, FocusView, focus_view
 
 #: Labels and ideas longer than this are cut on screen (the store keeps all of it).
 SHOWN_CHARS = 400
+#: Build-on steps shown under the selected idea (the nearest first).
+THREAD_SHOWN = 3
+#: Characters of an idea quoted in a dialog's question.
+QUOTED_CHARS = 120
 
 
 class ReviewScreen(IdeationScreen):
@@ -48,6 +58,7 @@ class ReviewScreen(IdeationScreen):
             "Representative",
             tooltip="Make the selected idea the theme's representative",
         ),
+        Binding("v", "next_view", "View", tooltip="Themes, sessions × themes, coverage, novel"),
         Binding("tab", "switch_table", "Themes/ideas", show=False),
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study"),
     ]
@@ -56,14 +67,18 @@ class ReviewScreen(IdeationScreen):
         super().__init__()
         self.session_ids = session_ids
         self.current: ThemeSet | None = None
+        self.view = VIEWS[0]
+        self.entries: dict[int, Idea] = {}  # every standing entry of the scope, by id
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="revision")
+        yield Static(id="language")  # ideas the model cannot read (analysis/languages.py)
         yield ProgressBar(id="progress", show_eta=False, classes="hidden")
         with Horizontal(id="review"):
             yield DataTable(id="themes", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="focus", cursor_type="row", zebra_stripes=True, classes="hidden")
         yield Static(id="detail")
         yield Footer()
 
@@ -74,6 +89,7 @@ class ReviewScreen(IdeationScreen):
         self.title = f"Themes — {scope}"
         self.query_one("#themes", DataTable).add_columns("#", "Size", "★", "Theme")
         self.query_one("#members", DataTable).add_columns("+", "Who", "Phase", "Idea")
+        self.entries = {e.id: e for e in scope_entries(store, self.session_ids)}
         self.show(latest_theme_set(store, self.session_ids))
         self.query_one("#themes", DataTable).focus()
 
@@ -81,6 +97,9 @@ class ReviewScreen(IdeationScreen):
 
     def show(self, themes: ThemeSet | None, keep_theme: int | None = None) -> None:
         self.current = themes
+        language = self.query_one("#language", Static)
+        language.update(Text(note := theme_set_note(themes, short=True), style="bold yellow"))
+        language.display = bool(note)
         table = self.query_one("#themes", DataTable)
         table.clear()
         info = self.query_one("#revision", Static)
@@ -105,6 +124,8 @@ class ReviewScreen(IdeationScreen):
         if keep_theme is not None and str(keep_theme) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep_theme)))
         self.show_members()
+        if self.view != VIEWS[0]:
+            self.show_focus()
 
     def selected_theme(self) -> ThemeView | None:
         table = self.query_one("#themes", DataTable)
@@ -131,7 +152,6 @@ class ReviewScreen(IdeationScreen):
         store = self.app.store  # type: ignore[attr-defined]
         people = {p.id: p.label for sid in self.session_ids for p in store.participants(sid)}
         phases = {p.id: p.title for sid in self.session_ids for p in store.phases(sid)}
-        seqs = {i.id: i.seq for i in theme.ideas}
         for idea in theme.ideas:
             text = Text()
             if theme.representative and idea.id == theme.representative.id:
@@ -141,7 +161,7 @@ class ReviewScreen(IdeationScreen):
             if idea.id in theme.duplicate_groups:
                 text.append(f"≈{theme.duplicate_groups[idea.id]} ", style="magenta")
             if idea.builds_on is not None:
-                text.append(f"↳+{seqs.get(idea.builds_on, '…')} ", style="cyan")
+                text.append(f"↳{self.pointer(idea.builds_on, theme)} ", style="cyan")
             text.append(one_line(idea.text, SHOWN_CHARS))
             table.add_row(
                 str(idea.seq),
@@ -150,18 +170,104 @@ class ReviewScreen(IdeationScreen):
                 text,
                 key=str(idea.id),
             )
-        rep = one_line(theme.representative.text, SHOWN_CHARS) if theme.representative else "—"
-        detail.update(
-            Text.assemble(
-                ("Representative: ", "bold"),
-                rep,
-                ("   ◆ representative  ★ wild idea  ≈ said more than once", "dim"),
-            )
+        self.show_detail()
+
+    def pointer(self, idea_id: int, theme: ThemeView | None) -> str:
+        """A build-on target as people say it: "+12", and its theme when it is another
+        ("+12 in T3"), or "+12 (not themed)" for excursion material and the like."""
+        target = self.entries.get(idea_id)
+        if target is None:
+            return "a withdrawn idea"
+        where = self.current.theme_of(idea_id) if self.current else None
+        if where is None:
+            return f"+{target.seq} (not themed)"
+        if theme is not None and where.number == theme.number:
+            return f"+{target.seq}"
+        return f"+{target.seq} in T{where.number}"
+
+    def show_detail(self) -> None:
+        """The selected idea in full, then the ideas it builds on; the theme's
+        representative when no idea is selected."""
+        detail = self.query_one("#detail", Static)
+        theme = self.selected_theme()
+        if theme is None:
+            detail.update("")
+            return
+        idea = self.entries.get(self.selected_idea_id() or -1)
+        if idea is None:
+            rep = theme.representative.text if theme.representative else "—"
+            detail.update(Text.assemble(("Representative: ", "bold"), one_line(rep, SHOWN_CHARS)))
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        people = {p.id: p.label for sid in self.session_ids for p in store.participants(sid)}
+        text = Text.assemble(
+            (f"+{idea.seq} ", "bold"),
+            (one_line(people.get(idea.participant_id or -1, "unattributed"), 24), "dim"),
+            ": ",
+            one_line(idea.text, SHOWN_CHARS),
         )
+        step, seen = idea, {idea.id}
+        for _ in range(THREAD_SHOWN):
+            if step.builds_on is None or step.builds_on in seen:
+                break
+            seen.add(step.builds_on)
+            target = self.entries.get(step.builds_on)
+            text.append(f"\n  ↳ builds on {self.pointer(step.builds_on, theme)}", style="cyan")
+            if target is None:
+                break
+            text.append(": " + one_line(target.text, SHOWN_CHARS))
+            step = target
+        detail.update(text)
 
     @on(DataTable.RowHighlighted, "#themes")
     def theme_highlighted(self) -> None:
         self.show_members()
+
+    @on(DataTable.RowHighlighted, "#members")
+    def idea_highlighted(self) -> None:
+        self.show_detail()
+
+    # -- compare and focus views ---------------------------------------------------
+
+    def action_next_view(self) -> None:
+        """Themes → sessions × themes → coverage → most novel → themes."""
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        themes_view = self.view == VIEWS[0]
+        self.query_one("#review").set_class(not themes_view, "hidden")
+        self.query_one("#focus", DataTable).set_class(themes_view, "hidden")
+        if themes_view:
+            self.show(self.current)
+            self.query_one("#themes", DataTable).focus()
+            return
+        self.show_focus()
+        self.query_one("#focus", DataTable).focus()
+
+    def show_focus(self, shown: FocusView | None = None) -> None:
+        """Fill the focus table for the current view; coverage whose area vectors are not
+        cached yet is worked out in a worker (the model never loads on the UI thread)."""
+        store = self.app.store  # type: ignore[attr-defined]
+        found = shown or focus_view(store, self.view, self.current, self.session_ids)
+        table = self.query_one("#focus", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*found.columns)
+        for row in found.rows:
+            table.add_row(*row)
+        self.query_one("#detail", Static).update(found.note)
+        if found.needs_model and self.current is not None:
+            self.coverage_worker(self.current)
+
+    @work(thread=True, exclusive=True, group="coverage", exit_on_error=False, name="coverage")
+    def coverage_worker(self, themes: ThemeSet) -> None:
+        """Embeds the brief's areas with the ideas' model, off the UI thread."""
+        app = self.app
+        embedder = app.embedder or _default_embedder()  # type: ignore[attr-defined]
+        with app.open_store() as store:  # type: ignore[attr-defined]
+            found = focus_view(store, "coverage", themes, self.session_ids, embedder)
+        app.call_from_thread(self._coverage_done, found)
+
+    def _coverage_done(self, found: FocusView) -> None:
+        if self.view == "coverage":
+            self.show_focus(found)
 
     def action_switch_table(self) -> None:
         themes = self.query_one("#themes", DataTable)
@@ -197,7 +303,7 @@ class ReviewScreen(IdeationScreen):
             return
         store = self.app.store  # type: ignore[attr-defined]
         self._ask(
-            f"New label for theme {theme.number}",
+            f"New label for theme {theme.number} “{one_line(theme.label, QUOTED_CHARS)}”",
             lambda label: self._edit(
                 lambda cur: review.rename_theme(store, cur, theme.number, label), theme.number
             ),
@@ -216,7 +322,9 @@ class ReviewScreen(IdeationScreen):
             if number is not None:
                 self._edit(lambda cur: review.move_idea(store, cur, idea_id, number), theme.number)
 
-        self._ask("Move the idea to theme number…", move)
+        idea = self.entries.get(idea_id)
+        quoted = f"+{idea.seq} “{one_line(idea.text, QUOTED_CHARS)}”" if idea else "the idea"
+        self._ask(f"Move {quoted} from theme {theme.number} to theme number…", move)
 
     def action_merge(self) -> None:
         theme = self.selected_theme()

@@ -1,4 +1,8 @@
-"""Provides full-text search over every idea in the study, as you type."""
+"""Provides search over every idea in the study, as you type, with the matches highlighted.
+
+The query language (word forms, `tree*`, "phrases", OR, -word, substrings in
+Chinese or Japanese) is `ideation.search_query`'s; the README lists it.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,24 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ideation.errors import IdeationError
-from ideation.text import one_line
+from ideation.search_query import highlighted, parse_query
+from ideation.text import one_line, plural
 
 #: Idea text longer than this is cut in the results (the store keeps all of it).
 SHOWN_CHARS = 400
 
 
 class SearchScreen(Screen[None]):
-    """Type words; matching ideas from all sessions appear, best first (SQLite FTS5)."""
+    """Type words; matching ideas from all sessions appear, best first, matches marked."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study")]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search every idea in the study…", id="query")
+        yield Input(
+            placeholder='Search every idea: tree*  "solar panels"  cup OR mug  -plastic  肥料',
+            id="query",
+        )
         yield Static(id="count")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -43,14 +51,17 @@ class SearchScreen(Screen[None]):
             return
         names = {s.id: s.name for s in store.sessions()}
         try:
-            found = store.search_ideas(event.value, limit=200)
+            found = store.search_hits(event.value, limit=200)
         except IdeationError as error:
             self.query_one("#count", Static).update(Text(one_line(str(error), 200)))
             return
-        for idea in found:
+        for hit in found:
             table.add_row(
-                Text(one_line(names.get(idea.session_id, ""), 24)),
-                str(idea.seq),
-                Text(one_line(idea.text, SHOWN_CHARS)),
+                Text(one_line(names.get(hit.idea.session_id, ""), 24)),
+                str(hit.idea.seq),
+                highlighted(hit.idea.text, hit.spans, SHOWN_CHARS),
             )
-        self.query_one("#count", Static).update(f"{len(found)} ideas")
+        count = plural(len(found), "idea")
+        if not parse_query(event.value):
+            count = "Type a word to look for (-word only leaves ideas out)"
+        self.query_one("#count", Static).update(count)

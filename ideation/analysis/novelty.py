@@ -1,0 +1,78 @@
+"""Provides the most novel ideas: the rarest in the pooled study, per session.
+
+Rarity is the screener's originality method (`ideation/rarity.py`): 1 − the mean
+cosine to the nearest other ideas of the pool, after removing most of the pool's
+shared direction. Here the pool is every idea of the revision's sessions, and a
+participant's own other ideas are not their neighbours (building on yourself is
+not being unoriginal). Rare is not the same as good: the report says "unusual,
+not necessarily good", and the researcher judges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ideation.analysis.embed import cached_only
+from ideation.analysis.themes import ThemeSet
+from ideation.rarity import percentiles, pool_rarity
+from ideation.records import Idea
+from ideation.store import Store
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: Ideas listed per session.
+TOP_NOVEL = 10
+#: How the lists are labelled wherever they are shown.
+NOVEL_CAVEAT = "unusual, not necessarily good"
+
+
+@dataclass(frozen=True)
+class NovelIdea:
+    """One idea with its rarity and where it sits among the pool (0-1, rarer than)."""
+
+    idea: Idea
+    theme_number: int
+    theme_label: str
+    rarity: float
+    percentile: float
+
+
+def _owner(idea: Idea) -> str:
+    """Whose ideas are one's own: the participant, or the idea alone when unattributed."""
+    if idea.participant_id is None:
+        return f"idea {idea.id}"
+    return f"participant {idea.participant_id}"
+
+
+def most_novel(
+    themes: ThemeSet, vectors: np.ndarray, per_session: int = TOP_NOVEL
+) -> dict[int, list[NovelIdea]]:
+    """Session id -> its rarest ideas, rarest first; `vectors` rows follow the themes'
+    ideas in order. A pool of one idea has no rarity, so nothing is listed."""
+    placed = [(idea, theme) for theme in themes.themes for idea in theme.ideas]
+    ideas = [idea for idea, _ in placed]
+    pool = pool_rarity([i.text for i in ideas], vectors, [_owner(i) for i in ideas])
+    rank = percentiles(pool.rarity)
+    by_session: dict[int, list[NovelIdea]] = {}
+    for n, (idea, theme) in enumerate(placed):
+        if math.isnan(pool.rarity[n]):  # no other idea to compare with
+            continue
+        by_session.setdefault(idea.session_id, []).append(
+            NovelIdea(idea, theme.number, theme.label, float(pool.rarity[n]), float(rank[n]))
+        )
+    return {
+        sid: sorted(found, key=lambda f: (-f.rarity, f.idea.seq))[:per_session]
+        for sid, found in sorted(by_session.items())
+    }
+
+
+def scope_novelty(store: Store, themes: ThemeSet) -> dict[int, list[NovelIdea]] | None:
+    """`most_novel` from cached vectors only; None when some are missing."""
+    texts = [idea.text for theme in themes.themes for idea in theme.ideas]
+    vectors = cached_only(store, themes.record.model, texts)
+    if vectors is None:
+        return None
+    return most_novel(themes, vectors)
