@@ -60,9 +60,9 @@ def respondent_count(db: Path) -> int:
 
 def loaders(out: Path) -> dict[str, tuple[list[Path], Callable[[Path], object], tuple[type, ...]]]:
     from ideation.live.plan import PlanError, load_plan
-    from ideation.screening.definition import ScreenerError, load_screener
     from ideation.screening.pipeline import import_responses
     from ideation.screening.responses import ResponseFileError
+    from ideation.screening.screener_yaml import ScreenerError, load_screener
     from ideation.store import Store
 
     try:

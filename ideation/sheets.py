@@ -15,7 +15,8 @@ such text cell (also after leading spaces) is written as text:
 
 This module sits at the bottom layer so the domain packages that write files
 (``export``, ``screening``) share it; openpyxl is imported only when an XLSX
-is written.
+is written. The two CSV readers (screener exports, idea files) share its
+delimiter sniff and cell-size limit for the same reason.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +40,33 @@ EXCEL_CELL_LIMIT = 32767
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+# -- reading CSV made elsewhere --
+
+#: The delimiters a CSV export may use, as an error message names them.
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a CSV from its header line: TAB or semicolon only when the line
+    holds more of them than commas (European Excel and "Unicode text"), else comma."""
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > counts[","] else ","
+
+
+@contextmanager
+def csv_field_limit(limit: int) -> Iterator[None]:
+    """Let `csv` read cells up to `limit` characters, restoring its limit afterwards."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+# -- writing --
 
 
 def needs_formula_guard(value: str) -> bool:

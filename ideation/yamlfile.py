@@ -90,31 +90,61 @@ def load_source(text: str | bytes, path: str, error: ErrorType = YamlFileError) 
     return text, load_yaml(text, path, error)
 
 
-def decode(data: bytes, path: str, error: ErrorType = YamlFileError) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+class Undecodable(Exception):
+    """Bytes that are not text in any encoding `decode_text` reads; the caller names the file.
+
+    `cut_off` says the text was whole until its last character, so the file was cut.
+    """
+
+    def __init__(self, line: int, what: str, *, cut_off: bool = False) -> None:
+        super().__init__(line, what)
+        self.line, self.what, self.cut_off = line, what, cut_off
+
+
+def decode_text(data: bytes, *, binary_ok: bool = True) -> tuple[str, str]:
+    """Text (without a BOM) and encoding of a file saved by some other program.
+
+    The one decoder of the product, for YAML and CSV alike: UTF-8 with or without
+    a BOM, UTF-16 with a BOM, else Windows-1252 (what Excel on Windows saves).
+    Valid UTF-8 cut in its last character is a cut-off file, not Windows-1252.
+    A NUL byte outside UTF-16 is binary data when not `binary_ok` (a CSV never
+    holds one; a YAML loader names it itself).
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise error(
-                path, _byte_line(data, exc.start), FILE, "not valid UTF-16 after its BOM"
-            ) from None
+            line = data.count(b"\n\x00", 0, exc.start) + 1
+            raise Undecodable(line, "expected UTF-16 text after its BOM") from None
+    if not binary_ok and b"\x00" in data:
+        line = _byte_line(data, data.index(b"\x00"))
+        raise Undecodable(line, "expected text, got binary data (UTF-16 needs its BOM)")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     except UnicodeDecodeError as exc:
-        raise error(
-            path,
+        if exc.end == len(data) and exc.reason == "unexpected end of data":
+            what = "expected a whole character at the end, got half of one"
+            raise Undecodable(_byte_line(data, len(data)), what, cut_off=True) from None
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise Undecodable(
             _byte_line(data, exc.start),
-            FILE,
             f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252; "
             "save the file as UTF-8",
         ) from None
+
+
+def decode(
+    data: bytes, path: str, error: ErrorType = YamlFileError, *, binary_ok: bool = True
+) -> str:
+    """`decode_text`'s text, or an `error` naming the file and line (field "(file)")."""
+    try:
+        return decode_text(data, binary_ok=binary_ok)[0]
+    except Undecodable as exc:
+        what = f"{exc.what}: the file looks cut off" if exc.cut_off else exc.what
+        raise error(path, exc.line, FILE, what) from None
 
 
 def _byte_line(data: bytes, offset: int) -> int:

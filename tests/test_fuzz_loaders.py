@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from ideation.errors import IdeationError
 from ideation.live.plan import load_plan
-from ideation.screening.definition import load_screener
 from ideation.screening.pipeline import import_responses, register_screener
 from ideation.screening.responses import read_responses
+from ideation.screening.screener_yaml import load_screener
 from ideation.store import Store
 from ideation.yamlfile import load_source
 

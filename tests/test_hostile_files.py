@@ -19,11 +19,11 @@ from ideation.errors import IdeationError
 from ideation.files import WriteError
 from ideation.live.plan import PlanError, parse_plan
 from ideation.paths import shipped_file
-from ideation.screening import responses as responses_module
-from ideation.screening.definition import ScreenerError, load_screener
 from ideation.screening.pipeline import assess, import_responses, register_screener
 from ideation.screening.recruits import RecruitError, write_recruits
 from ideation.screening.responses import ResponseFileError, read_responses
+from ideation.screening.responses import decoding as responses_module
+from ideation.screening.screener_yaml import ScreenerError, load_screener
 from ideation.sheets import needs_formula_guard
 from ideation.store import Store
 from ideation.yamlfile import YamlFileError, load_source

@@ -14,21 +14,16 @@ from ideation.analysis.embed import SentenceTransformerEmbedder
 from ideation.cli import cli
 from ideation.demo import build_demo
 from ideation.errors import IdeationError
+from ideation.live.clock import SystemClock
 from ideation.live.plan import load_plan
 from ideation.live.session import start_session
 from ideation.paths import shipped_file
 from ideation.records import Contact
-from ideation.screening.definition import load_screener
-from ideation.screening.pipeline import (
-    administer,
-    apply_suggestions,
-    assess,
-    import_responses,
-    invite,
-    stored_assessment,
-)
+from ideation.screening.desk import NotScored, RecruitDesk
+from ideation.screening.pipeline import administer, assess, import_responses
 from ideation.screening.recruits import shortfall
 from ideation.screening.responses import ResponseFileError
+from ideation.screening.screener_yaml import load_screener
 from ideation.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -37,6 +32,10 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def defn():
     return load_screener(shipped_file("screeners", "home-coffee.yaml"))
+
+
+def desk_for(store: Store, defn) -> RecruitDesk:
+    return RecruitDesk(store, defn, SystemClock())
 
 
 def test_demo_respondents_are_terminated_flagged_and_ranked(
@@ -65,9 +64,12 @@ def test_demo_respondents_are_terminated_flagged_and_ranked(
     stored = store.scores(by_id["R007"].respondent.id)
     assert {"involvement", "creativity", "composite", "fluency", "originality"} <= set(stored)
     assert stored["involvement"].explanation["parts"]
-    again = stored_assessment(store, defn)
+    again = desk_for(store, defn).assessment()
     assert [v.respondent.id for v in again.candidates] == [
         v.respondent.id for v in result.candidates
+    ]
+    assert [(v.rank, v.suggestion, v.suggestion_reason, v.flags) for v in again.candidates] == [
+        (v.rank, v.suggestion, v.suggestion_reason, v.flags) for v in result.candidates
     ]
 
 
@@ -130,21 +132,23 @@ def test_a_list_pasted_in_another_order_is_flagged_without_embedding_lists_again
 
 def test_decisions_invitation_and_past_participation(store: Store, defn, fake_embedder) -> None:
     build_demo(store)
-    first = assess(store, defn, fake_embedder)
-    assert apply_suggestions(store, first) == 40
-    assert apply_suggestions(store, assess(store, defn, fake_embedder)) == 0
+    desk = desk_for(store, defn)
+    first = desk.score(fake_embedder)
+    assert desk.apply_fill() == 40
+    desk.score(fake_embedder)
+    assert desk.apply_fill() == 0
     session = start_session(store, load_plan(shipped_file("sessions", "sprint-90.yaml")), "Next")
-    joined = invite(store, defn, session.id).joined
+    joined = desk.invite(session.id).joined
     assert len(joined) == 6
     from_screener = [p for p in store.participants(session.id) if p.respondent_id]
     assert len(from_screener) == 6 and all(p.person_id for p in from_screener)
-    again = invite(store, defn, session.id)  # invited once
+    again = desk.invite(session.id)  # invited once
     assert again.joined == () and again.already == joined
     assert str(again).startswith("0 joined; already in the session: " + ", ".join(joined))
     assert "Maya" in again.from_plan and "also in it from the plan" in str(again)
     tom = next(p for p in store.participants(session.id) if p.label == "Tom")
     store.add_idea(session.id, "a mug that tells you when it is cool enough", participant_id=tom.id)
-    replaced = invite(store, defn, session.id, replace_plan_names=True)
+    replaced = desk.invite(session.id, replace_plan_names=True)
     assert "Maya" in replaced.replaced and "Tom" not in replaced.replaced  # Tom has spoken
     left = {p.label for p in store.participants(session.id) if p.respondent_id is None}
     assert left == {"Tom", "Hanna"}  # Tom has spoken; Hanna is the problem owner, not a seat
@@ -261,13 +265,16 @@ def test_quota_fill_works_around_decisions_and_skips_the_unscored(
     store: Store, defn, fake_embedder
 ) -> None:
     build_demo(store)
-    assert apply_suggestions(store, stored_assessment(store, defn)) == 0  # nobody scored yet
+    desk = desk_for(store, defn)
+    with pytest.raises(NotScored, match="40 undecided people not scored yet"):
+        desk.apply_fill()  # nobody scored yet: the fill would reject everyone
+    assert not any(v.respondent.decision for v in desk.assessment().candidates)
     result = assess(store, defn, fake_embedder)
     last = [v for v in result.candidates if v.rank is not None][-1]
     store.set_decision(last.respondent.id, "accepted", "the client asked for them")
     top = next(v for v in result.candidates if v.suggestion == "accept")
     store.set_decision(top.respondent.id, "rejected", "cannot make the date")
-    again = {v.respondent.id: v for v in stored_assessment(store, defn).candidates}
+    again = {v.respondent.id: v for v in desk.assessment().candidates}
     assert again[last.respondent.id].suggestion == "accept"
     assert again[top.respondent.id].suggestion == ""
     assert sum(v.suggestion == "accept" for v in again.values()) == 6
@@ -279,7 +286,7 @@ def test_quota_fill_works_around_decisions_and_skips_the_unscored(
     ]
     waiting = min(suggested, key=lambda v: v.rank)
     store.set_decision(waiting.respondent.id, "standby", "holiday that week, maybe")
-    third = {v.respondent.id: v for v in stored_assessment(store, defn).candidates}
+    third = {v.respondent.id: v for v in desk.assessment().candidates}
     assert third[flagged.respondent.id].suggestion == "accept"
     assert third[waiting.respondent.id].suggestion == "standby"
     assert sum(v.suggestion == "accept" for v in third.values()) == 6

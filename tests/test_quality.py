@@ -49,7 +49,7 @@ GRID = Question(
         Item("ritual", "Making coffee is a small ritual I enjoy"),
         Item("explore", "I like trying new beans, blends or ways of brewing"),
         Item("talk", "I often talk about coffee with friends or family"),
-        Item("attention", "Please choose 'Agree' for this line", attention_check="Agree"),
+        Item("attention", "Please choose 'Agree' for this line", attention_check=4),
         Item("any_will_do", "Any kind will do", reverse=True),
     ),
     labels=LABELS,
@@ -197,28 +197,23 @@ def test_attention_check_passed_or_never_reached() -> None:
     assert flags == {"OK": [], "TERMINATED": []}
 
 
-def test_attention_check_given_as_a_scale_point() -> None:
-    """The screener parser stores the check as the point it demands (4), not the label."""
-    grid = Question(
-        "attitudes",
-        "rating",
-        GRID.text,
-        items=tuple(
-            Item(i.id, i.text, attention_check=4) if i.attention_check else i for i in GRID.items
-        ),
-        labels=LABELS,
-        scale=5,
-    )
+def test_attention_check_named_by_label_in_the_file() -> None:
+    """A screener may name the demanded answer by its label; the check asks for its point."""
+    grid = next(q for q in home_coffee() if q.type == "rating")
+    check = next(item for item in grid.items if item.attention_check is not None)
+    wanted = grid.labels.index("Agree") + 1
+    assert "Agree" in check.text and check.attention_check == wanted
+    others = {item.id: 2 + i % 3 for i, item in enumerate(grid.items)}
     people = [
-        Person("RIGHT", {"attitudes": VARIED}),
-        Person("WRONG", {"attitudes": VARIED | {"attention": 5}}),
+        Person("RIGHT", {grid.id: others | {check.id: wanted}}),
+        Person("WRONG", {grid.id: others | {check.id: wanted + 1}}),
     ]
 
     flags = quality_flags(people, [grid])
 
-    assert flags["RIGHT"] == []
+    assert "attention_check" not in kinds(flags, "RIGHT")
     assert reasons(flags, "WRONG", "attention_check") == [
-        'answered "Strongly agree" to the attention check in attitudes; it asked for "Agree"'
+        f'answered "Strongly agree" to the attention check in {grid.id}; it asked for "Agree"'
     ]
 
 
@@ -227,7 +222,7 @@ def test_attention_check_by_number_without_labels() -> None:
         "g",
         "rating",
         "Rate",
-        items=(Item("a", "A"), Item("check", "Pick 2", attention_check="2")),
+        items=(Item("a", "A"), Item("check", "Pick 2", attention_check=2)),
         scale=5,
     )
     people = [

@@ -11,16 +11,15 @@ from typing import Any
 import pytest
 from stand_ins import Question, home_coffee
 
+from ideation.screening.answers import normalise
 from ideation.screening.responses import (
     ContactDetails,
     ImportedBatch,
     ResponseFileError,
     detect_format,
-    match_option,
-    normalise,
     read_responses,
-    scale_value,
 )
+from ideation.screening.responses.cells import match_option, scale_value
 
 DATA = Path(__file__).parent / "data"
 GRID = "How much do you agree or disagree with each of these?"
@@ -711,8 +710,12 @@ def test_every_problem_is_collected_and_nothing_returned(
             1,
             "expected a CSV file, got an Excel workbook; save it as CSV",
         ),
-        (b"id,age\nA,3\x000\n", 2, "expected text, got binary data"),
-        (b"id,age\nA,30\nB,\x81\xff\n", 3, "expected UTF-8 or Windows-1252 text, got byte 0x81"),
+        (b"id,age\nA,3\x000\n", 2, "expected text, got binary data (UTF-16 needs its BOM)"),
+        (
+            b"id,age\nA,30\nB,\x81\xff\n",
+            3,
+            "byte 0x81 is neither UTF-8 nor Windows-1252; save the file as UTF-8",
+        ),
         (
             b'id,age\nA,"30"x\n',
             2,

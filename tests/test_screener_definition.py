@@ -15,15 +15,13 @@ from ideation.screening.definition import (
     Quota,
     QuotaCell,
     ScreenerDefinition,
-    ScreenerError,
     SkipRule,
     TerminateRule,
     Weights,
     is_none_option,
-    lint_screener,
-    load_screener,
-    parse_screener,
 )
+from ideation.screening.screener_lint import lint_screener
+from ideation.screening.screener_yaml import ScreenerError, load_screener, parse_screener
 from ideation.yamlfile import YamlFileError
 
 SHIPPED = Path(__file__).resolve().parent.parent / "screeners" / "home-coffee.yaml"
@@ -406,7 +404,7 @@ def test_bad_options() -> None:
     )
     assert error(screener(question + "    options:\n      - Yes please\n      - YES PLEASE\n")) == (
         "x.yaml:9: questions[0].options[1]: 'YES PLEASE' is the same option as [0] "
-        "'Yes please' (answers are matched ignoring case)"
+        "'Yes please' (answers are matched ignoring case, spacing and punctuation)"
     )
     assert error(screener(question + "    options: [a, 3]\n")) == (
         "x.yaml:7: questions[0].options[1]: expected a non-empty string, got a number (3); "
@@ -610,6 +608,33 @@ def test_terminate_rules_that_can_never_fire() -> None:
     ]
 
 
+def test_a_wrong_rule_answer_is_named_on_its_own_line() -> None:
+    """`screener check` used to name the `- answers:` line, not the misspelt answer below it."""
+    text = screener(
+        "  - id: industry\n"
+        "    type: multiple_choice\n"
+        "    text: Where do you work?\n"
+        "    options: [Marketing, Market research, None of these]\n"
+        "    terminate:\n"
+        "      - answers:\n"
+        "          - Marketing\n"
+        "          - Market reserch\n"
+        "        reason: industry security\n"
+        "    skip:\n"
+        "      - answers: Nne of these\n"
+        "        to: end\n" + ENGAGED
+    )
+    assert error(text, "s.yaml") == (
+        "s.yaml:11: question 'industry': terminate answer 'Market reserch' is not an option, "
+        "so the rule can never fire; did you mean 'Market research'? expected one of: "
+        "Marketing, Market research, None of these"
+    )
+    fixed = text.replace("Market reserch", "Market research")
+    assert error(fixed, "s.yaml").startswith(
+        "s.yaml:14: question 'industry': skip answer 'Nne of these' is not an option"
+    )
+
+
 def test_every_option_terminates() -> None:
     text = screener(
         "  - id: g\n    type: single_choice\n    text: G?\n    options: [a, b]\n"
@@ -688,3 +713,17 @@ def test_involvement_max_beyond_the_countable_options() -> None:
         "s.yaml:4: question 'brands': involvement max 3 is more than the 2 options that count, "
         "so nobody can reach full points"
     ]
+
+
+def test_a_file_cut_in_its_last_character_is_refused_as_cut_off(tmp_path: Path) -> None:
+    """The one decoder of YAML and CSV: half a UTF-8 character at the end is a cut file,
+    not Windows-1252 text ending in two odd letters."""
+    text = screener("  - {id: name, type: short_text, text: Café?}\n") + "# a note on caf"
+    path = tmp_path / "cut.yaml"
+    path.write_bytes(text.encode() + "é".encode()[:1])
+    with pytest.raises(ScreenerError) as caught:
+        load_screener(path)
+    assert str(caught.value) == (
+        f"{path}:{text.count(chr(10)) + 1}: (file): expected a whole character at the end, "
+        "got half of one: the file looks cut off"
+    )

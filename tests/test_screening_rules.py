@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from ideation.screening.definition import ScreenerDefinition, load_screener, parse_screener
+from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import Part, score_involvement
 from ideation.screening.quotas import Candidate, CellFill, Unplaced, fill_quotas
 from ideation.screening.rules import (
@@ -24,6 +24,7 @@ from ideation.screening.rules import (
     next_question,
     validate_answer,
 )
+from ideation.screening.screener_yaml import load_screener, parse_screener
 
 SHIPPED = Path(__file__).resolve().parent.parent / "screeners" / "home-coffee.yaml"
 ALL_IDS = (

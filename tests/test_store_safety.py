@@ -35,8 +35,8 @@ from ideation.errors import (
 )
 from ideation.paths import shipped_file
 from ideation.schema import MIGRATION_NAMES, SCHEMA_VERSION, migrations
-from ideation.screening.definition import load_screener
 from ideation.screening.pipeline import import_responses
+from ideation.screening.screener_yaml import load_screener
 from ideation.store import LEASE_SECONDS, Store, lease_holder
 
 DATA = Path(__file__).parent / "data"

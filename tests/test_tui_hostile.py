@@ -26,7 +26,7 @@ from ideation.live.plan import parse_plan
 from ideation.live.session import LiveSession, start_session
 from ideation.paths import shipped_file
 from ideation.records import Contact
-from ideation.screening.definition import parse_screener
+from ideation.screening.screener_yaml import parse_screener
 from ideation.store import Store
 from ideation.tui.app import IdeationApp
 from ideation.tui.dialogs import AskScreen, ConfirmScreen

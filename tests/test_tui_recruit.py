@@ -14,9 +14,10 @@ from ideation.demo import build_demo
 from ideation.live.plan import parse_plan
 from ideation.live.session import start_session
 from ideation.records import Flag, Respondent, Score
-from ideation.screening.definition import ScreenerDefinition, parse_screener
+from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import score_involvement
 from ideation.screening.rules import evaluate
+from ideation.screening.screener_yaml import parse_screener
 from ideation.store import Store
 from ideation.tui.app import IdeationApp
 from ideation.tui.dialogs import AskScreen, ConfirmScreen

@@ -2,13 +2,16 @@
 
 The pieces (rules, involvement, creativity, quality flags, quotas) are pure;
 this module joins them to the study database. An import is all or nothing; an
-assessment replaces each respondent's scores and flags together; decisions
-are the recruiter's, and only `apply_suggestions` turns the quota fill into
-decisions, for the people nobody has decided on yet.
+assessment replaces each respondent's scores and flags together and leaves a
+fingerprint of what it read, so a stored assessment is known to still stand.
+Decisions, the quota fill as decisions and invitations are the recruit desk's
+(`screening/desk.py`), which reads the stored assessment from here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ideation.analysis.embed import Embedder, embed_cached
 from ideation.errors import IdeationError
-from ideation.records import Contact, Flag, Respondent, Score, Screener
+from ideation.records import Contact, Decision, Flag, Respondent, Score, Screener
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import score_involvement
 from ideation.screening.quality import (
@@ -75,6 +78,11 @@ class CandidateView:
     @property
     def eligible(self) -> bool:
         return self.respondent.status == "complete" and not self.excluded_by
+
+    @property
+    def scored(self) -> bool:
+        """Whether the stored assessment covers this person (a terminate needs no scores)."""
+        return self.involvement is not None or self.respondent.status == "terminated"
 
 
 @dataclass(frozen=True)
@@ -141,20 +149,27 @@ def assess(
     defn: ScreenerDefinition,
     embedder: Embedder,
     progress: Progress | None = None,
+    *,
+    now: float | None = None,
 ) -> Assessment:
-    """Score, flag and rank every respondent of the screener; store it all; fill quotas."""
+    """Score, flag and rank every respondent of the screener; store it all; fill quotas.
+
+    `now` (default: the store's clock) is when "took part N months ago" is counted from.
+    """
     screener = register_screener(store, defn)
     respondents = store.respondents(screener.id)
     step = progress or (lambda stage, done, total: None)
     step("rules", 0, len(respondents))
     outcomes = {r.id: evaluate(defn, answers_of(r)) for r in respondents}
-    contacts = {r.id: store.contact(r.id) or Contact(r.id) for r in respondents}
+    known = store.contacts_of(r.id for r in respondents)
+    contacts = {r.id: known.get(r.id) or Contact(r.id) for r in respondents}
 
     def embed(texts: list[str]) -> np.ndarray:
         return embed_cached(store, embedder, texts, lambda d, t: step("embedding", d, t))
 
     creativity = _creativity(defn, respondents, outcomes, embedder, embed)
-    flags = _flags(store, defn, respondents, outcomes, contacts, creativity)
+    at = store.now() if now is None else now
+    flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at)
     views = []
     with store.transaction():
         for respondent in respondents:
@@ -172,30 +187,56 @@ def assess(
             )
             store.save_assessment(respondent.id, scores, view.flags)
             views.append(view)
+        store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
     return Assessment(screener, *_fill(defn, views))
 
 
-def stored_assessment(store: Store, defn: ScreenerDefinition) -> Assessment:
-    """The last assessment as stored (no model, no re-scoring), with the quota fill redone."""
-    screener = store.find_screener(defn.name) or register_screener(store, defn)
+#: The study setting that keeps the fingerprint of a screener's last assessment.
+_FINGERPRINT = "assessment:{}"
+
+
+def fingerprint(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> str:
+    """What an assessment of this screener reads, in one line: the definition, the model
+    and the state of respondents and participation ledger."""
+    screener = store.find_screener(defn.name)
+    state = store.screener_state(screener.id) if screener is not None else ()
+    source = hashlib.sha256(defn.source.encode("utf-8")).hexdigest()
+    return json.dumps([source, embedder.model_id, *state])
+
+
+def assessment_stands(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> bool:
+    """Whether the stored assessment is what `assess` would store now (nothing it reads
+    has changed since), so the model need not load to rank again."""
+    screener = store.find_screener(defn.name)
+    if screener is None:
+        return False
+    stored = store.get_setting(_FINGERPRINT.format(screener.id))
+    return stored == fingerprint(store, defn, embedder)
+
+
+#: The scores the ranked table shows; their explanations are read one person at a time.
+TABLE_SCORES = ("involvement", "creativity", "composite")
+
+
+def stored_assessment(store: Store, defn: ScreenerDefinition, screener: Screener) -> Assessment:
+    """The last assessment as stored (no model, no re-scoring), with the quota fill redone:
+    four queries however many respondents there are."""
+    scores = store.score_values_of(screener.id, TABLE_SCORES)
+    flags_of = store.flags_of(screener.id)
     views = []
     for respondent in store.respondents(screener.id):
-        scores = store.scores(respondent.id)
+        values = scores.get(respondent.id, {})
         flags = tuple(
-            f for f in store.flags(respondent.id) if defn.flag_actions.get(f.kind) != "ignore"
+            f for f in flags_of.get(respondent.id, []) if defn.flag_actions.get(f.kind) != "ignore"
         )
-
-        def value(kind: str, scores: dict[str, Score] = scores) -> float | None:
-            return scores[kind].value if kind in scores else None
-
         views.append(
             CandidateView(
                 respondent,
-                value("involvement"),
-                value("creativity"),
-                value("composite"),
+                values.get("involvement"),
+                values.get("creativity"),
+                values.get("composite"),
                 flags,
-                excluding_kinds(defn, flags),
+                excluding_kinds(defn, flags) if flags else (),
                 "",
                 "",
                 None,
@@ -245,14 +286,15 @@ def _fill(
     for view in views:
         decision = view.respondent.decision
         scored = view.eligible and view.composite is not None
-        boost = DECIDED_FIRST if decision == "accepted" else 0.0
+        boost = DECIDED_FIRST if decision is Decision.ACCEPTED else 0.0
         candidates.append(
             Candidate(
                 f"{view.respondent.id:09d}",
-                answers_of(view.respondent),
+                view.respondent.answers,  # the quotas read questions only, never "@" keys
                 (view.composite or 0.0) + boost,
-                decision in ("accepted", "standby") or (scored and decision != "rejected"),
-                standby_only=decision == "standby",
+                decision in (Decision.ACCEPTED, Decision.STANDBY)
+                or (scored and decision is not Decision.REJECTED),
+                standby_only=decision is Decision.STANDBY,
             )
         )
     quota = fill_quotas(defn, candidates)
@@ -305,6 +347,7 @@ def _flags(
     outcomes: dict[int, Any],
     contacts: dict[int, Contact],
     creativity: dict[int, CreativityScore],
+    now: float,
 ) -> dict[int, list[Flag]]:
     """Every respondent's flags. Near-duplicate open-ends reuse creativity scoring's
     vectors (see `_open_end_vectors`); respondents it did not score (terminated) are
@@ -328,7 +371,7 @@ def _flags(
         rid: [Flag(rid, f.kind, f.reason) for f in flags] for rid, flags in found.items()
     }
     for f in flaggable:
-        recent = _past_participation(store, defn, f)
+        recent = _past_participation(store, defn, f, now)
         if recent:
             result.setdefault(f.id, []).append(Flag(f.id, "past_participation", recent))
     return result
@@ -355,9 +398,18 @@ def _open_end_vectors(creativity: dict[int, CreativityScore]) -> dict[tuple[int,
     return vectors
 
 
-def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable) -> str:
+def identity_key(contact: Contact | None) -> str:
+    """The key that ties a respondent to one person across studies ("" for none)."""
+    if contact is None:
+        return ""
+    if contact.email:
+        return email_key(contact.email)
+    return phone_key(contact.phone) if contact.phone else ""
+
+
+def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable, now: float) -> str:
     """Ties the respondent to a person and says if they took part too recently."""
-    key = email_key(who.email) if who.email else phone_key(who.phone) if who.phone else ""
+    key = identity_key(Contact(who.id, "", who.email, who.phone))
     if not key:
         return ""
     person = store.link_person(who.id, key)
@@ -365,7 +417,7 @@ def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable)
     if last is None:
         return ""
     study, at = last
-    months = (store.now() - at) / SECONDS_PER_MONTH
+    months = (now - at) / SECONDS_PER_MONTH
     if months >= defn.past_participation_months:
         return ""
     return (
@@ -485,103 +537,3 @@ def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateVi
             )
         )
     return tuple(ranked)
-
-
-def apply_suggestions(store: Store, assessment: Assessment) -> int:
-    """Turn the quota fill into decisions for everyone not yet decided; returns how many."""
-    changed = 0
-    with store.transaction():
-        for view in assessment.candidates:
-            if view.respondent.decision:
-                continue
-            if view.composite is None and view.respondent.status != "terminated":
-                continue  # not scored yet: nothing to decide on
-            if view.suggestion == "accept":
-                store.set_decision(view.respondent.id, "accepted", view.suggestion_reason)
-            elif view.suggestion == "standby":
-                store.set_decision(view.respondent.id, "standby", view.suggestion_reason)
-            else:
-                store.set_decision(view.respondent.id, "rejected", view.suggestion_reason)
-            changed += 1
-    return changed
-
-
-def _label(store: Store, session_id: int, respondent: Respondent, contact: Contact | None) -> str:
-    """A first name, made unique in the room (initial, then a number) so `Tom:` is never
-    ambiguous; the one already given to this respondent if they were invited before."""
-    people = store.participants(session_id)
-    mine = next((p.label for p in people if p.respondent_id == respondent.id), None)
-    if mine:
-        return mine
-    taken = {p.label.casefold() for p in people}
-    words = contact.name.split() if contact and contact.name.strip() else []
-    label = words[0] if words else respondent.external_id
-    if label.casefold() in taken and len(words) > 1:
-        label = f"{words[0]} {words[-1][0]}."
-    base, number = label, 2
-    while label.casefold() in taken:
-        label, number = f"{base} {number}", number + 1
-    return label
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """Who an invite brought into the session, who was there from an earlier one, and
-    who is in it from the plan rather than the screener (perhaps a template's names)."""
-
-    joined: tuple[str, ...]
-    already: tuple[str, ...]
-    from_plan: tuple[str, ...] = ()
-    replaced: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        text = f"{len(self.joined)} joined" + (
-            " — " + ", ".join(self.joined) if self.joined else ""
-        )
-        if self.already:
-            text += f"; already in the session: {', '.join(self.already)}"
-        if self.from_plan:
-            text += f"; also in it from the plan, not the screener: {', '.join(self.from_plan)}"
-        if self.replaced:
-            text += f"; the plan's {', '.join(self.replaced)} taken out"
-        return text
-
-
-def invite(
-    store: Store, defn: ScreenerDefinition, session_id: int, *, replace_plan_names: bool = False
-) -> Invitation:
-    """Accepted respondents join the session (first names only) and their history.
-
-    With `replace_plan_names`, the plan's participants who have said nothing
-    (a template's example names) leave first, so the recruits' names are free.
-    """
-    if store.session(session_id).status == "ended":
-        raise IdeationError(f"session {session_id} has ended; invite people to a new one")
-    screener = register_screener(store, defn)
-    joined, already, replaced = [], [], []
-    with store.transaction():
-        if replace_plan_names:
-            replaced = store.remove_unused_plan_participants(session_id)
-        seated = {p.respondent_id: p.label for p in store.participants(session_id)}
-        for respondent in store.respondents(screener.id):
-            if respondent.decision != "accepted":
-                continue
-            if respondent.id in seated:
-                already.append(seated[respondent.id])
-                continue
-            contact = store.contact(respondent.id)
-            label = _label(store, session_id, respondent, contact)
-            person = store.person_of(respondent.id)
-            if person is None and contact and (contact.email or contact.phone):
-                key = email_key(contact.email) if contact.email else phone_key(contact.phone)
-                person = store.link_person(respondent.id, key)
-            store.add_respondent_participant(session_id, label, respondent.id, person)
-            study = defn.study or defn.title
-            last = store.last_participation(person) if person is not None else None
-            if person is not None and (last is None or last[0] != study):
-                store.record_participation(person, study)
-            joined.append(label)
-        if joined:
-            store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
-    from_plan = [p.label for p in store.participants(session_id) if p.respondent_id is None]
-    return Invitation(tuple(joined), tuple(already), tuple(from_plan), tuple(replaced))

@@ -29,9 +29,9 @@ Kinds, in the order they are reported:
 * ``duplicate_respondent``: the same email (case, whitespace, Gmail dots and
   +tags ignored) or phone number (digits only, compared on the last ten) as an
   earlier respondent. The first sign-up stays clean so one entry survives.
-* ``attention_check``: a grid item carrying ``attention_check`` (a label such as
-  "Agree", mapped to its point via the question's labels, or the point itself,
-  as the screener parser stores it) answered otherwise or left blank.
+* ``attention_check``: a grid item carrying ``attention_check`` (the scale point
+  it asks for; the screener file may name it by label, and its reader stores the
+  point) answered otherwise or left blank.
 * ``fraud``: the survey tool's own verdict: Qualtrics reCAPTCHA score under 0.5,
   RelevantID duplicate, RelevantID fraud score of 30 or more, ballot-box stuffing.
 
@@ -48,20 +48,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ideation.screening.responses import QuestionLike, normalise, scale_value
+from ideation.screening.answers import normalise
+from ideation.screening.definition import FLAG_KINDS, GridItem, Question
 
 if TYPE_CHECKING:
     import numpy as np
-
-FLAG_KINDS = (
-    "speeder",
-    "straightliner",
-    "gibberish",
-    "duplicate_open_end",
-    "duplicate_respondent",
-    "attention_check",
-    "fraud",
-)
 
 #: Question types whose answers are checked as open-ends.
 OPEN_END_TYPES = ("creativity",)
@@ -138,7 +129,7 @@ class RespondentLike(Protocol):
 
 def quality_flags(
     respondents: Sequence[RespondentLike],
-    questions: Sequence[QuestionLike],
+    questions: Sequence[Question],
     open_end_vectors: Mapping[tuple[Hashable, str], np.ndarray] | None = None,
     *,
     speed_min_batch: int = 20,
@@ -200,15 +191,15 @@ def _completed(respondent: RespondentLike) -> bool:
     return status in (None, "", "complete") and getattr(respondent, "finished", None) is not False
 
 
-def _scale_label(value: Any, question: QuestionLike) -> str:
-    labels = list(getattr(question, "labels", None) or ())
+def _scale_label(value: Any, question: Question) -> str:
+    labels = question.labels
     if isinstance(value, int) and 1 <= value <= len(labels):
         return f'"{labels[value - 1]}"'
     return str(value)
 
 
-def _attention_item(item: Any) -> bool:
-    return getattr(item, "attention_check", None) not in (None, "")
+def _attention_item(item: GridItem) -> bool:
+    return item.attention_check is not None
 
 
 # --------------------------------------------------------------------------- speed
@@ -251,7 +242,7 @@ def speeders(
 
 
 def straightliners(
-    respondents: Sequence[RespondentLike], questions: Sequence[QuestionLike]
+    respondents: Sequence[RespondentLike], questions: Sequence[Question]
 ) -> list[tuple[Hashable, Flag]]:
     """Rating grids where every answered statement (at least four) got the same point."""
     found = []
@@ -270,14 +261,14 @@ def straightliners(
                 f"gave all {len(values)} statements of {question.id} the same answer "
                 f"({_scale_label(values[0], question)})"
             )
-            if any(getattr(item, "reverse", False) for item in items if item.id in answer):
+            if any(item.reverse for item in items if item.id in answer):
                 reason += ", reverse-worded ones included"
             found.append((respondent.id, Flag("straightliner", reason)))
     return found
 
 
 def attention_failures(
-    respondents: Sequence[RespondentLike], questions: Sequence[QuestionLike]
+    respondents: Sequence[RespondentLike], questions: Sequence[Question]
 ) -> list[tuple[Hashable, Flag]]:
     """Attention-check items not answered as instructed, by respondents who saw the grid."""
     found = []
@@ -290,11 +281,7 @@ def attention_failures(
             if not isinstance(answer, Mapping) or not answer:
                 continue  # never reached the grid (terminated earlier)
             for item in checks:
-                wanted_label = item.attention_check
-                try:
-                    wanted = scale_value(wanted_label, question)
-                except ValueError:
-                    continue  # a check the screener cannot express: not the respondent's fault
+                wanted = item.attention_check  # a scale point: the reader turns labels into one
                 given = answer.get(item.id)
                 if given == wanted:
                     continue
@@ -385,7 +372,7 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
 
 
 def gibberish(
-    respondents: Sequence[RespondentLike], questions: Sequence[QuestionLike]
+    respondents: Sequence[RespondentLike], questions: Sequence[Question]
 ) -> list[tuple[Hashable, Flag]]:
     """Open-ended (creativity) answers that are not answers; one flag per question."""
     found = []
@@ -404,7 +391,7 @@ def gibberish(
 
 def duplicate_open_ends(
     respondents: Sequence[RespondentLike],
-    questions: Sequence[QuestionLike],
+    questions: Sequence[Question],
     vectors: Mapping[tuple[Hashable, str], np.ndarray] | None = None,
     *,
     cosine: float = 0.95,

@@ -75,7 +75,7 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
     limits = {
         (q, c): cell for q, quota in enumerate(defn.quotas) for c, cell in enumerate(quota.cells)
     }
-    member = {candidate.id: cells_of(defn, candidate.answers) for candidate in ranked}
+    member = _memberships(defn, ranked)
     # People the recruiter put on standby never take a place, nor are they waited for.
     on_standby = [c.id for c in ranked if c.eligible and c.standby_only]
     pool = [c.id for c in ranked if c.eligible and not c.standby_only]
@@ -84,6 +84,9 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
     target = defn.target_participants
     filled: Counter[Cell] = Counter()
     accepted: list[str] = []
+    # The cells of the candidates after the one weighed, as counts of each combination
+    # of cells: a few combinations, however many candidates (`_needs` reads it).
+    later: Counter[frozenset[Cell]] = Counter(member[who] for who in pool)
 
     def names(cells: list[Cell], counts: Counter[Cell], bound: str) -> str:
         return ", ".join(
@@ -92,7 +95,8 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
             for q, c in cells
         )
 
-    for position, who in enumerate(pool):
+    for who in pool:
+        later[member[who]] -= 1
         if len(accepted) == target:
             reasons[who] = f"all {target} places taken"
             continue
@@ -106,7 +110,7 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
             continue
         after = filled + Counter(member[who])
         left = target - len(accepted) - 1
-        needs = _needs(limits, after, [member[later] for later in pool[position + 1 :]])
+        needs = _needs(limits, after, later)
         per_quota: Counter[int] = Counter()
         for (q, _), need in needs.items():
             per_quota[q] += need
@@ -158,21 +162,42 @@ def cells_of(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> frozenset[
     return frozenset(cells)
 
 
+def _memberships(
+    defn: ScreenerDefinition, candidates: Sequence[Candidate]
+) -> dict[str, frozenset[Cell]]:
+    """Each candidate's quota cells, worked out once per distinct set of quota answers
+    (thousands of respondents share a handful)."""
+    questions = [quota.question for quota in defn.quotas]
+    known: dict[str, frozenset[Cell]] = {}
+    member = {}
+    for candidate in candidates:
+        key = repr([candidate.answers.get(q) for q in questions])
+        if key not in known:
+            known[key] = cells_of(defn, candidate.answers)
+        member[candidate.id] = known[key]
+    return member
+
+
 def _needs(
     limits: Mapping[Cell, QuotaCell],
     counts: Counter[Cell],
-    later: list[frozenset[Cell]],
+    later: Counter[frozenset[Cell]],
 ) -> dict[Cell, int]:
-    """Per cell, how many more are needed to reach its min that later candidates could give.
+    """Per cell, how many more are needed to reach its min that later candidates could give
+    (`later` counts them by their combination of cells).
 
     A later candidate can only help if none of their cells is already full.
     """
-    open_later = [cells for cells in later if all(counts[c] < limits[c].max for c in cells)]
+    open_later = {
+        cells: n
+        for cells, n in later.items()
+        if n > 0 and all(counts[c] < limits[c].max for c in cells)
+    }
     needs: dict[Cell, int] = {}
     for cell, limit in limits.items():
         short = limit.min - counts[cell]
         if short > 0:
-            available = sum(cell in cells for cells in open_later)
+            available = sum(n for cells, n in open_later.items() if cell in cells)
             if min(short, available) > 0:
                 needs[cell] = min(short, available)
     return needs

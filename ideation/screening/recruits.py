@@ -15,14 +15,9 @@ from typing import Any, BinaryIO
 
 from ideation.errors import IdeationError
 from ideation.files import WriteError, atomic_write
-from ideation.records import Respondent
+from ideation.records import Flag, Respondent, Score
 from ideation.screening.definition import ScreenerDefinition
-from ideation.screening.pipeline import (
-    Assessment,
-    CandidateView,
-    answers_of,
-    excluding,
-)
+from ideation.screening.pipeline import Assessment, CandidateView, answers_of
 from ideation.screening.quotas import cells_of
 from ideation.screening.rules import evaluate
 from ideation.sheets import csv_text, fill_sheet
@@ -106,6 +101,11 @@ def recruit_rows(
     """One row per respondent: `RECRUIT_COLUMNS`, then the quota cells they fall in (one
     column per quota, for balancing by hand), then contacts when asked for."""
     rows = []
+    contacts = (
+        store.contacts_of(view.respondent.id for view in assessment.candidates)
+        if include_contacts
+        else {}
+    )
     for view in assessment.candidates:
         r = view.respondent
         cells = cells_of(defn, answers_of(r))
@@ -129,7 +129,7 @@ def recruit_rows(
             *quota_cells,
         ]
         if include_contacts:
-            contact = store.contact(r.id)
+            contact = contacts.get(r.id)
             row += [contact.name, contact.email, contact.phone] if contact else ["", "", ""]
         rows.append(row)
     return rows
@@ -172,8 +172,19 @@ def write_recruits(
         if fmt == "csv":
             stream.write(csv_text(header, rows).encode("utf-8"))
         else:
+            scores = store.scores_of(assessment.screener.id)
+            flags = store.flags_of(assessment.screener.id)
             explanations = [
-                (view.respondent.external_id, explain_respondent(store, view.respondent, defn))
+                (
+                    view.respondent.external_id,
+                    explain_respondent(
+                        store,
+                        view.respondent,
+                        defn,
+                        scores=scores.get(view.respondent.id, {}),
+                        flags=flags.get(view.respondent.id, []),
+                    ),
+                )
                 for view in assessment.candidates
             ]
             _write_workbook(stream, defn.title, header, rows, explanations)
@@ -242,23 +253,19 @@ def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) ->
     )
 
 
-def decision_warnings(store: Store, defn: ScreenerDefinition, respondent: Respondent) -> list[str]:
-    """What a recruiter accepting this person is overruling: a terminate, excluding flags."""
-    warnings = []
-    if respondent.status == "terminated":
-        warnings.append(f"terminated ({respondent.terminate_reason})")
-    warnings += [
-        f"flagged {f.kind}: {f.reason}" for f in excluding(defn, store.flags(respondent.id))
-    ]
-    return warnings
-
-
 def explain_respondent(
-    store: Store, respondent: Respondent, defn: ScreenerDefinition | None = None
+    store: Store,
+    respondent: Respondent,
+    defn: ScreenerDefinition | None = None,
+    *,
+    scores: dict[str, Score] | None = None,
+    flags: list[Flag] | None = None,
 ) -> str:
     """Every stored score with its reasons, and every flag with its evidence; with the
-    screener, the answer that ended a terminated screener."""
-    scores = store.scores(respondent.id)
+    screener, the answer that ended a terminated screener. A whole list passes each
+    person's `scores` and `flags`, read for everyone at once."""
+    scores = store.scores(respondent.id) if scores is None else scores
+    flags = store.flags(respondent.id) if flags is None else flags
     lines = [
         f"{respondent.external_id}: {respondent.status}"
         + (f" ({respondent.terminate_reason})" if respondent.terminate_reason else "")
@@ -296,7 +303,7 @@ def explain_respondent(
     ]
     if dims:
         lines.append("  dimensions before weighting: " + ", ".join(dims))
-    for flag in store.flags(respondent.id):
+    for flag in flags:
         lines.append(f"flag {flag.kind}: {flag.reason}")
     return "\n".join(lines)
 

@@ -23,21 +23,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker
 
-from ideation.records import Respondent
-from ideation.screening.definition import ScreenerDefinition, ScreenerError, parse_screener
-from ideation.screening.pipeline import (
-    Assessment,
-    CandidateView,
-    answers_of,
-    apply_suggestions,
-    invite,
-    stored_assessment,
-)
+from ideation.errors import IdeationError
+from ideation.records import Decision, Respondent
+from ideation.screening.definition import ScreenerDefinition
+from ideation.screening.desk import RecruitDesk
+from ideation.screening.pipeline import Assessment, CandidateView, answers_of
 from ideation.screening.quotas import cells_of as quota_cells
 from ideation.screening.recruits import explain_respondent
 from ideation.screening.rules import evaluate
+from ideation.screening.screener_yaml import ScreenerError, parse_screener
 from ideation.store import StoreError
 from ideation.text import one_line, printable
 from ideation.tui.base import IdeationScreen
@@ -54,10 +51,16 @@ SHORT_FLAGS = {
     "fraud": "fraud",
     "past_participation": "past",
 }
-DECISION_STYLE = {"accepted": "bold green", "standby": "yellow", "rejected": "red"}
-#: The suggestion that agrees with each decision ("" is "no place": a rejection).
-AGREEING = {"accepted": "accept", "standby": "standby", "rejected": ""}
-VERB = {"accepted": "Accept", "standby": "Put on standby", "rejected": "Reject"}
+DECISION_STYLE = {
+    Decision.ACCEPTED: "bold green",
+    Decision.STANDBY: "yellow",
+    Decision.REJECTED: "red",
+}
+VERB = {
+    Decision.ACCEPTED: "Accept",
+    Decision.STANDBY: "Put on standby",
+    Decision.REJECTED: "Reject",
+}
 
 
 @dataclass(frozen=True)
@@ -81,16 +84,11 @@ class Row:
         return self.status == "complete" and not self.view.excluded_by
 
 
-def is_scored(view: CandidateView) -> bool:
-    """Whether the stored assessment covers this person (a terminate needs no scores)."""
-    return view.involvement is not None or view.respondent.status == "terminated"
-
-
 def candidate_rows(defn: ScreenerDefinition, assessment: Assessment) -> list[Row]:
     """The candidates in rank order, with terminated and excluded people after the rest."""
     rows = []
     for view in assessment.candidates:
-        scored = is_scored(view)
+        scored = view.scored
         status = view.respondent.status
         if not scored:
             status = evaluate(defn, answers_of(view.respondent)).status
@@ -107,7 +105,9 @@ def cells_of(defn: ScreenerDefinition, respondent: Respondent) -> list[tuple[str
 
 
 def decided_per_cell(
-    defn: ScreenerDefinition, respondents: Iterable[Respondent], decision: str = "accepted"
+    defn: ScreenerDefinition,
+    respondents: Iterable[Respondent],
+    decision: Decision = Decision.ACCEPTED,
 ) -> Counter[tuple[str, str]]:
     """How many people with this decision fall in each quota cell."""
     counts: Counter[tuple[str, str]] = Counter()
@@ -137,8 +137,8 @@ def quota_text(defn: ScreenerDefinition, assessment: Assessment) -> Text:
         text.append(f" ✓{done}\n", style=style)
     places = sum(view.suggestion == "accept" for view in assessment.candidates)
     text.append(f"places {places}/{defn.target_participants}", style="bold")
-    text.append(f" ✓{decisions['accepted']}")
-    text.append(f"  standby ✓{decisions['standby']}/{defn.standbys}")
+    text.append(f" ✓{decisions[Decision.ACCEPTED]}")
+    text.append(f"  standby ✓{decisions[Decision.STANDBY]}/{defn.standbys}")
     return text
 
 
@@ -154,7 +154,7 @@ class RecruitScreen(IdeationScreen):
     BINDINGS = [
         Binding(
             "a",
-            "decide('accepted')",
+            "decide('accept')",
             "Accept",
             tooltip="Accept the selected person (asks why; saved at once)",
         ),
@@ -166,7 +166,7 @@ class RecruitScreen(IdeationScreen):
         ),
         Binding(
             "x",
-            "decide('rejected')",
+            "decide('reject')",
             "Reject",
             tooltip="Reject the selected person (asks why; saved at once)",
         ),
@@ -208,8 +208,10 @@ class RecruitScreen(IdeationScreen):
         super().__init__()
         self.screener_id = screener_id
         self.defn: ScreenerDefinition | None = None
+        self.desk: RecruitDesk | None = None
         self.assessment: Assessment | None = None
         self.rows: list[Row] = []
+        self.columns: list[ColumnKey] = []
         self.contact_for: int | None = None  # respondent whose contact is on screen
         self.scoring = False
 
@@ -238,8 +240,9 @@ class RecruitScreen(IdeationScreen):
             self.say(str(error), severity="error")
             self.app.pop_screen()
             return
+        self.desk = RecruitDesk(store, self.defn, self.app.clock)  # type: ignore[attr-defined]
         self.title = f"Recruit — {one_line(self.defn.title or self.defn.name, 60)}"
-        self.query_one("#candidates", DataTable).add_columns(
+        self.columns = self.query_one("#candidates", DataTable).add_columns(
             "#", "ID", "Status", "Inv", "Cre", "All", "Flags", "Suggest", "Decision", "Why"
         )
         self.query_one("#quota-box").border_title = "Quotas  fill ✓accepted"
@@ -254,15 +257,22 @@ class RecruitScreen(IdeationScreen):
 
     def reload(self, keep: str | None = None) -> None:
         """Read the stored assessment again and redraw, keeping the cursor on `keep`."""
-        if self.defn is None:
+        if self.defn is None or self.desk is None:
             return
-        store = self.app.store  # type: ignore[attr-defined]
-        self.assessment = stored_assessment(store, self.defn)
-        self.rows = candidate_rows(self.defn, self.assessment)
+        self.assessment = self.desk.assessment()
+        shown, self.rows = self.rows, candidate_rows(self.defn, self.assessment)
         table = self.query_one("#candidates", DataTable)
-        table.clear()
-        for row in self.rows:
-            table.add_row(*self.cells(row), key=str(row.respondent.id))
+        if [r.respondent.id for r in shown] == [r.respondent.id for r in self.rows]:
+            # The same people in the same order (a decision moves nobody): redraw only
+            # the rows it changed, so a key press stays instant at 10,000 respondents.
+            for before, row in zip(shown, self.rows, strict=True):
+                if row != before:
+                    for column, cell in zip(self.columns, self.cells(row), strict=True):
+                        table.update_cell(str(row.respondent.id), column, cell)
+        else:
+            table.clear()
+            for row in self.rows:
+                table.add_row(*self.cells(row), key=str(row.respondent.id))
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#quotas", Static).update(quota_text(self.defn, self.assessment))
@@ -359,25 +369,27 @@ class RecruitScreen(IdeationScreen):
 
     # -- deciding -----------------------------------------------------------------
 
-    def action_decide(self, decision: str) -> None:
+    def action_decide(self, word: str) -> None:
         row = self.selected_row()
-        if row is None:
+        if row is None or self.desk is None:
             return
-        view, rid = row.view, row.respondent.id
-        agrees = row.scored and AGREEING[decision] == view.suggestion
-        question = f"{VERB[decision]} {row.respondent.external_id}: why?"
+        desk, decision = self.desk, Decision.from_word(word)
+        view, respondent = row.view, row.respondent
+        agrees = row.scored and Decision.from_suggestion(view.suggestion) is decision
+        question = f"{VERB[decision]} {respondent.external_id}: why?"
         if row.scored and not agrees and view.suggestion_reason:
             question += f" (suggested: {view.suggestion or 'no place'} — {view.suggestion_reason})"
 
         def answered(reason: str | None) -> None:
             if reason is None:
                 return
-            if decision == "rejected" and not reason.strip():
-                self.say("A rejection needs a reason, for the record.", severity="warning")
+            try:
+                decided = desk.decide(respondent, decision, reason)
+            except IdeationError as error:
+                self.say(str(error), severity="warning")
                 return
-            self.app.store.set_decision(rid, decision, reason.strip())  # type: ignore[attr-defined]
-            self.reload(str(rid))
-            self.say(f"{row.respondent.external_id}: {decision}")
+            self.reload(str(respondent.id))
+            self.say(f"{respondent.external_id}: {decided.respondent.decision.shown}")
 
         self.app.push_screen(
             AskScreen(question, view.suggestion_reason if agrees else "", "reason"), answered
@@ -385,9 +397,9 @@ class RecruitScreen(IdeationScreen):
 
     def action_undecide(self) -> None:
         row = self.selected_row()
-        if row is None or not row.respondent.decision:
+        if row is None or self.desk is None or not row.respondent.decision:
             return
-        self.app.store.set_decision(row.respondent.id, "", "")  # type: ignore[attr-defined]
+        self.desk.decide(row.respondent, Decision.UNDECIDED)
         self.reload(str(row.respondent.id))
         self.say(f"{row.respondent.external_id}: undecided")
 
@@ -395,41 +407,42 @@ class RecruitScreen(IdeationScreen):
         if self.scoring:
             self.say("Scoring is still running.", severity="warning")
             return
+        if self.desk is None:
+            return
         self.reload(self.selected_key())
-        undecided = [row for row in self.rows if not row.respondent.decision]
-        unscored = [row.respondent.external_id for row in undecided if not row.scored]
-        if unscored:
+        desk = self.desk
+        plan = desk.fill_plan(self.assessment)
+        if plan.unscored:
             self.say(
-                f"{len(unscored)} undecided people are not scored yet ({unscored[0]}…):"
-                " score first (s), or the fill would reject them.",
+                f"{len(plan.unscored)} undecided people are not scored yet"
+                f" ({plan.unscored[0]}…): score first (s), or the fill would reject them.",
                 severity="warning",
             )
             return
-        if not undecided:
+        if not plan.undecided:
             self.say("Everyone is decided already.")
             return
-        suggested = Counter(row.view.suggestion for row in undecided)
-        already = sum(row.respondent.decision == "accepted" for row in self.rows)
-        assert self.defn is not None
         question = (
-            f"Decide the {len(undecided)} undecided as the quota fill suggests:"
-            f" {suggested['accept']} accepted, {suggested['standby']} standby,"
-            f" {suggested['']} rejected? Decisions already made stay."
+            f"Decide the {plan.undecided} undecided as the quota fill suggests:"
+            f" {plan.accept} accepted, {plan.standby} standby,"
+            f" {plan.reject} rejected? Decisions already made stay."
         )
-        total = already + suggested["accept"]
-        if already and total > self.defn.target_participants:
+        if plan.over_places:
             question += (
-                f" That makes {total} accepted for {self.defn.target_participants} places"
+                f" That makes {plan.accepted_after} accepted for {plan.places} places"
                 " (the fill does not count decisions already made)."
             )
 
         def confirmed(yes: bool | None) -> None:
-            if yes and self.assessment is not None:
-                store = self.app.store  # type: ignore[attr-defined]
-                changed = apply_suggestions(store, self.assessment)
-                store.log(f"Screener “{self.assessment.screener.title}”: quota fill applied")
-                self.reload(self.selected_key())
-                self.say(f"{changed} decisions recorded")
+            if not yes:
+                return
+            try:
+                changed = desk.apply_fill()
+            except IdeationError as error:
+                self.say(str(error), severity="warning")
+                return
+            self.reload(self.selected_key())
+            self.say(f"{changed} decisions recorded")
 
         self.app.push_screen(ConfirmScreen(question, yes="Apply"), confirmed)
 
@@ -446,10 +459,10 @@ class RecruitScreen(IdeationScreen):
         self.app.push_screen(InterviewScreen(self.defn), done)
 
     def action_invite(self) -> None:
-        if self.defn is None:
+        if self.desk is None:
             return
         store = self.app.store  # type: ignore[attr-defined]
-        accepted = sum(row.respondent.decision == "accepted" for row in self.rows)
+        accepted = sum(row.respondent.decision is Decision.ACCEPTED for row in self.rows)
         open_sessions = [s for s in store.sessions() if s.status != "ended"]
         if not accepted:
             self.say("Nobody is accepted yet (a, or f for the quota fill).", severity="warning")
@@ -459,7 +472,7 @@ class RecruitScreen(IdeationScreen):
                 "Every session has ended: create one with `ideation run PLAN`.", severity="warning"
             )
             return
-        defn = self.defn
+        desk = self.desk
 
         def answered(ref: str | None) -> None:
             if ref is None or not ref.strip():
@@ -469,19 +482,18 @@ class RecruitScreen(IdeationScreen):
             except StoreError:
                 self.say(f"No session with id or name {ref.strip()!r}.", severity="error")
                 return
-            if session.status == "ended":
-                self.say(f"Session {session.id} has ended; nobody can join it.", severity="warning")
+            try:
+                invitation = desk.invite(session.id)
+            except IdeationError as error:
+                self.say(str(error), severity="warning")
                 return
-            invitation = invite(store, defn, session.id)
             self.say(f"Session {session.id}: {invitation}", timeout=10)
             if invitation.from_plan:
                 self.offer_to_replace_plan_names(session.id, invitation.from_plan)
-            labels = Counter(p.label for p in store.participants(session.id))
-            clashes = sorted(label for label, n in labels.items() if n > 1)
-            if clashes:
+            if invitation.clashes:
                 self.say(
                     "Two participants share a name: "
-                    + ", ".join(clashes)
+                    + ", ".join(invitation.clashes)
                     + ". Rename one before the session, or ideas go to the wrong person.",
                     severity="warning",
                     timeout=15,
@@ -498,13 +510,14 @@ class RecruitScreen(IdeationScreen):
     def offer_to_replace_plan_names(self, session_id: int, names: tuple[str, ...]) -> None:
         """A template's example names would sit beside the recruits; offer to take out
         those who have said nothing."""
-        store = self.app.store  # type: ignore[attr-defined]
+        desk = self.desk
+        if desk is None:
+            return
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            with store.transaction():
-                removed = store.remove_unused_plan_participants(session_id)
+            removed = desk.take_out_plan_names(session_id)
             self.say(f"Session {session_id}: took out {', '.join(removed) or 'nobody'}.")
 
         self.app.push_screen(
@@ -536,18 +549,15 @@ class RecruitScreen(IdeationScreen):
         """Scores with its own connection, so the screen stays live while the model works.
         A failure goes to the app's one worker handler, then `background_failed`."""
         from ideation.analysis.embed import SentenceTransformerEmbedder
-        from ideation.screening.pipeline import assess
 
         app = self.app
         defn = self.defn
         assert defn is not None
         embedder = app.embedder or SentenceTransformerEmbedder()  # type: ignore[attr-defined]
         with app.open_store() as store:  # type: ignore[attr-defined]
-            assessment = assess(
-                store,
-                defn,
-                embedder,
-                progress=lambda *a: app.call_from_thread(self._progress, *a),
+            desk = RecruitDesk(store, defn, app.clock)  # type: ignore[attr-defined]
+            assessment = desk.score(
+                embedder, progress=lambda *a: app.call_from_thread(self._progress, *a)
             )
         app.call_from_thread(self._scored, len(assessment.candidates))
 
