@@ -10,6 +10,17 @@ responses; never used for training): Pearson r between human_rating and
 (c) the combination creativity.py ships as originality (model + pool rarity,
     0-100), with the question as the prompt.
 Also the mean within-prompt r: a screener ranks answers to ONE task.
+(d) the same on the three objects whose names training wrote as one word
+    (lightbulb, paperclip, toothbrush), asked as "light bulb", "paper clip",
+    "tooth brush": object names are normalised, so the figure should hold.
+(e) how the shipped combination was chosen: each candidate's held-out-prompt
+    figure (train.csv, nets that never saw the prompt, from the npz) next to
+    its val figure.
+(f) participant level: val has no person ids, so people are made by dealing
+    each prompt's responses at random into lists of 2-8 ideas (seeded). Each
+    prompt is scored as one batch by `score_creativity`. Spearman ρ of the
+    composite, of top-k originality (k = 2, 3) and of fluency against each
+    person's mean human rating, their best-3 mean and their sum.
 
 Speed: N synthetic respondents (default 10,000) × 3 open-ended tasks, built by
 sampling AUT responses from ../shared/data/aut/train.csv (2-8 ideas per list
@@ -34,6 +45,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import spearmanr
 
 from ideation.analysis.embed import SentenceTransformerEmbedder
 from ideation.rarity import pool_rarity
@@ -43,6 +55,8 @@ from ideation.screening.originality import (
     originality_details,
     prompt_text_to_embed,
 )
+
+SPACED = {"lightbulb": "light bulb", "paperclip": "paper clip", "toothbrush": "tooth brush"}
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "aut"
 MUG = "List as many unusual uses for a coffee mug as you can think of — one per line."
@@ -110,8 +124,14 @@ def accuracy(embedder: SentenceTransformerEmbedder) -> None:
     e = np.stack([vec[t] for t in texts])
     groups = np.array(prompts)
     model = load_model()
+    spaced_questions = {obj: question(name) for obj, name in SPACED.items() if obj in objects}
+    spaced_prompts = {obj: prompt_text_to_embed(q) for obj, q in spaced_questions.items()}
+    extra = sorted(set(spaced_prompts.values()) - set(vec))
+    vec |= dict(zip(extra, embedder.embed(extra), strict=True)) if extra else {}
 
     rarity = {0.0: np.full(len(rows), np.nan), None: np.full(len(rows), np.nan)}
+    rarity_z = np.zeros(len(rows))
+    spaced = np.full(len(rows), np.nan)
     word_pred = np.zeros(len(rows))
     question_pred = np.zeros(len(rows))
     whole_pred = np.zeros(len(rows))
@@ -128,7 +148,16 @@ def accuracy(embedder: SentenceTransformerEmbedder) -> None:
             pool_texts, questions[obj], e[inside], vec[extracted[obj]], model=model
         )
         combined[inside] = [d.score for d in details]
+        rarity_z[inside] = [d.rarity_z or 0.0 for d in details]
+        if obj in spaced_questions:
+            spaced[inside] = [
+                d.score
+                for d in originality_details(
+                    pool_texts, spaced_questions[obj], e[inside], vec[spaced_prompts[obj]]
+                )
+            ]
     ok = np.isfinite(rarity[None])
+    in_spaced = np.isin(groups, list(spaced_questions))
 
     def row(name: str, pred: np.ndarray, target: str) -> list[str]:
         mask = np.isfinite(pred)
@@ -153,6 +182,17 @@ def accuracy(embedder: SentenceTransformerEmbedder) -> None:
             row("(c) shipped originality (model + rarity, 0-100)", combined, ""),
         ],
     )
+    print("(d) objects training spelled as one word, asked with a space\n")
+    table(
+        ["measure", "Pearson r", "within-prompt r", "n", "target"],
+        [
+            row("shipped originality, asked as lightbulb/paperclip/toothbrush",
+                np.where(in_spaced, combined, np.nan), ""),
+            row("shipped originality, asked as light bulb/paper clip/tooth brush",
+                spaced, "same"),
+        ],
+    )  # fmt: skip
+    selection(model, question_pred, rarity_z, y, prompts)
     print(f"(rarity is undefined for {int((~ok).sum())} response: its prompt has no other)\n")
     print("Held out inside train.csv by scripts/train_originality.py (stored in the npz)\n")
     held = model.meta["holdout"]
@@ -175,6 +215,81 @@ def accuracy(embedder: SentenceTransformerEmbedder) -> None:
             ]
         ],
     )
+
+
+def selection(model, pred: np.ndarray, z: np.ndarray, y: np.ndarray, prompts: list[str]) -> None:  # noqa: ANN001
+    """(e) Each candidate combination: its held-out-prompt figure next to its val figure."""
+    chosen = model.meta.get("combine_selection")
+    if not chosen:
+        print("(e) this npz predates held-out-prompt selection: retrain to see it\n")
+        return
+    rows = []
+    for name, figures in chosen["held_out_prompt"].items():
+        coef = figures["coef"]
+        val = np.clip(coef["intercept"] + coef["model"] * pred + coef["rarity_z"] * z, 1, 5)
+        rows.append(
+            [
+                name + (" (ships)" if name == chosen["chosen"] else ""),
+                f"{coef['model']:.3f} / {coef['rarity_z']:.3f}",
+                f"{figures['held_out_prompt_r']:.3f} / {figures['held_out_prompt_within_r']:.3f}",
+                f"{pearson(val, y):.3f} / {within(val, y, prompts):.3f}",
+            ]
+        )
+    print("(e) combination for trained objects, chosen on held-out prompts (train.csv)\n")
+    table(
+        ["candidate", "weight model / rarity z", "held-out-prompt r / within", "val r / within"],
+        rows,
+    )
+
+
+def participants(embedder: SentenceTransformerEmbedder, seed: int = 11) -> None:
+    """(f) Participant-level agreement on val, people dealt at random from each prompt."""
+    rows = read(DATA / "val.csv")
+    rng = random.Random(seed)
+    memo: dict[str, np.ndarray] = {}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in memo]
+        if missing:
+            memo.update(zip(missing, embedder.embed(missing), strict=True))
+        return np.stack([memo[t] for t in texts])
+
+    human: dict[str, list[float]] = {}
+    machine: dict[str, dict[str, float]] = {}
+    for obj in sorted({p for p, _, _ in rows}):
+        items = [(r, h) for p, r, h in rows if p == obj]
+        rng.shuffle(items)
+        answers, start = [], 0
+        while start < len(items):
+            size = rng.randint(2, 8)
+            person = f"{obj}-{start}"
+            chunk = items[start : start + size]
+            human[person] = [h for _, h in chunk]
+            answers.append(TaskAnswer(person, obj, question(obj), "\n".join(r for r, _ in chunk)))
+            start += size
+        for person, scored in score_creativity(answers, embed=embed).items():
+            ideas = sorted((n.originality or 0.0 for n in scored.tasks[obj].ideas), reverse=True)
+            machine[person] = {
+                "composite (0-100, default weights)": scored.score,
+                "top-3 originality (the originality dimension)": scored.originality,
+                "top-2 originality": sum(ideas[:2]) / max(1, len(ideas[:2])),
+                "fluency (count of ideas)": scored.fluency,
+            }
+    people = sorted(machine)
+    targets = {
+        "mean rating": [float(np.mean(human[p])) for p in people],
+        "best-3 mean": [float(np.mean(sorted(human[p])[-3:])) for p in people],
+        "sum": [float(np.sum(human[p])) for p in people],
+    }
+    print(f"(f) participant level, val: {len(people)} people dealt from {len(rows)} responses\n")
+    table(
+        ["Spearman ρ of", *(f"vs {t}" for t in targets)],
+        [
+            [name, *(f"{spearmanr([machine[p][name] for p in people], v)[0]:.3f}"
+                     for v in targets.values())]
+            for name in machine[people[0]]
+        ],
+    )  # fmt: skip
 
 
 def synthetic(n: int, seed: int = 7) -> list[TaskAnswer]:
@@ -308,6 +423,7 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder()
     if not args.no_accuracy:
         accuracy(embedder)
+        participants(embedder)
     if not args.no_speed:
         fresh = SentenceTransformerEmbedder()
         if args.batch_size:

@@ -12,15 +12,25 @@ Target: scoring (the assessment) under 3 minutes on this 2-core machine.
 With --stored, reading the stored assessment back is timed too: what the
 recruit screen does on opening and after every decision (target under 1 s).
 
-    python bench/screening.py [--respondents 10000] [--stored]
+A panel's worth: `--respondents 100000 --bot-farm 0.1` (target: under 10
+minutes and under 2 GB peak memory on this machine). `--bot-farm SHARE` makes
+that share of respondents a bot farm pasting one and the same text into every
+open-ended task: the worst case for the copy search, which must neither hold
+an n × n structure nor name every copy in every reason. Peak memory is the
+process's maximum resident set (getrusage). The last line is a digest of the
+result (every rank, suggestion and flag kind): equal digests, equal results.
+
+    python bench/screening.py [--respondents 10000] [--bot-farm 0.1] [--stored]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -63,8 +73,18 @@ def answer(question, rng: random.Random, pool: list[str]) -> object:  # noqa: AN
     return rng.choice(pool)
 
 
-def write_export(path: Path, defn, count: int) -> None:  # noqa: ANN001
+#: What a bot farm pastes into every open-ended task.
+BOT_TEXT = (
+    "use it as a doorstop\nuse it as a paperweight\nbuild a garden wall with it\n"
+    "sell it online to collectors\nkeep it as a souvenir of the trip"
+)
+
+
+def write_export(path: Path, defn, count: int, bot_farm: float = 0.0) -> None:  # noqa: ANN001
+    """N respondents; every 1/`bot_farm`-th one (spread through the file) a bot pasting
+    `BOT_TEXT` into the open-ended tasks, otherwise like everyone else."""
     rng = random.Random(11)
+    bots = random.Random(12)
     pool = aut_responses()
     columns = ["id", "duration"]
     for q in defn.questions:
@@ -74,11 +94,13 @@ def write_export(path: Path, defn, count: int) -> None:  # noqa: ANN001
         writer.writerow(columns)
         for n in range(count):
             row: list[object] = [f"B{n:05d}", rng.randint(200, 1200)]
+            bot = bot_farm > 0 and bots.random() < bot_farm
             for q in defn.questions:
                 if q.type == "rating":
                     row += [i.attention_check or rng.randint(1, q.scale or 5) for i in q.items]
                 else:
-                    row.append(answer(q, rng, pool))
+                    given = answer(q, rng, pool)  # drawn for bots too: the rest stays the same
+                    row.append(BOT_TEXT if bot and q.type == "creativity" else given)
             writer.writerow(row)
 
 
@@ -110,6 +132,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=10_000)
     parser.add_argument(
+        "--bot-farm", type=float, default=0.0, help="share of bots pasting one text (0-1)"
+    )
+    parser.add_argument(
         "--stored", action="store_true", help="also time reading the stored assessment back"
     )
     args = parser.parse_args()
@@ -120,7 +145,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "export.csv"
-        write_export(export, defn, count)
+        write_export(export, defn, count, args.bot_farm)
         with Store(Path(tmp) / "bench.db") as store:
             start = time.perf_counter()
             summary = import_responses(store, defn, export)
@@ -132,8 +157,9 @@ def main() -> None:
                 stored = time_stored(store, defn)
     rest = assessed - embedder.load_seconds - embedder.embed_seconds
     rate = embedder.texts / max(embedder.embed_seconds, 1e-9)
+    bots = f", bot farm {args.bot_farm:.0%}" if args.bot_farm else ""
     print(
-        f"{count} respondents, {summary.format} export, cold cache; load average "
+        f"{count} respondents{bots}, {summary.format} export, cold cache; load average "
         f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores"
     )
     print(f"{'stage':<50} {'seconds':>8}  target")
@@ -148,7 +174,17 @@ def main() -> None:
         f"{embedder.embed_seconds:>8.1f}  {rate:.0f} texts/s"
     )
     print(f"{'  of which: everything else':<50} {rest:>8.1f}")
-    print(f"{'total':<50} {imported + assessed:>8.1f}")
+    total = imported + assessed
+    print(
+        f"{'total':<50} {total:>8.1f}  < 600 at 100,000 "
+        + ("ok" if total < 600 else "SLOW")
+        + f" ({count / max(assessed, 1e-9):,.0f} respondents/s scored)"
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(
+        f"{'peak memory (max RSS), MB':<50} {peak:>8.0f}  < 2048 "
+        + ("ok" if peak < 2048 else "HIGH")
+    )
     if stored:
         median = statistics.median(stored)
         print(
@@ -159,6 +195,16 @@ def main() -> None:
     flagged = sum(bool(v.flags) for v in result.candidates)
     accepted = sum(v.suggestion == "accept" for v in result.candidates)
     print(f"ranked {ranked}, flagged {flagged}, accepted {accepted}")
+    print(f"result digest {digest(result)}")
+
+
+def digest(result) -> str:  # noqa: ANN001
+    """Every candidate's rank, suggestion and flag kinds, hashed: a result in 12 characters."""
+    lines = sorted(
+        f"{v.respondent.external_id} {v.rank} {v.suggestion} {sorted(f.kind for f in v.flags)}"
+        for v in result.candidates
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
 
 
 def time_stored(store: Store, defn) -> list[float]:  # noqa: ANN001

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import errno
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -23,7 +24,7 @@ from ideation import __version__
 from ideation.crashlog import crash_message, write_crash_log
 from ideation.errors import IdeationError, StudyDamaged
 from ideation.records import DECISION_WORDS, Decision, Session
-from ideation.search_query import highlighted, parse_query
+from ideation.search_query import highlighted, nothing_to_search, parse_query
 from ideation.store import Store, default_db_path
 from ideation.text import one_line, plural, printable
 
@@ -498,7 +499,7 @@ def cluster(
             say(note, err=True)
 
 
-def pace(done: int, total: int, since: tuple[int, float], now: float) -> str:
+def pace(done: int, total: int, since: tuple[int, float], now: float, unit: str = "ideas") -> str:
     """Rate and time left, "420 ideas/s, 0:21 left", counted from a stage's first report
     (`since`: done, time), so loading the model does not count against the rate."""
     first_done, first_at = since
@@ -506,7 +507,7 @@ def pace(done: int, total: int, since: tuple[int, float], now: float) -> str:
         return ""
     rate = (done - first_done) / (now - first_at)
     left = round((total - done) / rate)
-    return f"{rate:,.0f} ideas/s, {left // 60}:{left % 60:02d} left"
+    return f"{rate:,.0f} {unit}/s, {left // 60}:{left % 60:02d} left"
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -544,8 +545,8 @@ def search(query: tuple[str, ...], limit: int, db_path: Path | None) -> None:
             session = one_line(names.get(hit.idea.session_id, str(hit.idea.session_id)))
             line = Text(f"{session}  +{hit.idea.seq}  ")
             console.print(line.append_text(highlighted(hit.idea.text, hit.spans)))
-        if not parse_query(text):
-            say(f"nothing to search for in {text!r}: add a word (-word only leaves out)", err=True)
+        if not (query := parse_query(text)):
+            say(nothing_to_search(text, query), err=True)
         elif not found:
             say(f"no idea matches {text!r}", err=True)
 
@@ -712,9 +713,11 @@ def import_ideas_command(
         order = "day first (dd/mm/yyyy)" if read.dates == "dmy" else "month first (mm/dd/yyyy)"
         say(f"  slashed dates read {order}")
     made = " (new, imported)" if result.created_session else ""
+    where = ", ".join(f"'{one_line(name, 60)}'" for name in result.already_in[:3])
+    held = f" (session {where})" if len(result.already_in) == 1 else f" (sessions {where})"
     say(
         f"session {session.id} “{one_line(session.name, 80)}”{made}:"
-        f" {result.added} new, {result.already} already imported"
+        f" {result.added} new, {result.already} already imported{held if where else ''}"
     )
     if result.participants_added:
         say(f"  added {plural(len(result.participants_added), 'participant')}")
@@ -813,6 +816,47 @@ def screener_check(files: tuple[Path, ...]) -> None:
     check_files(files, load_screener, summary, lint_screener)
 
 
+#: What each recruit stage counts, for its rate ("1,200 respondents/s").
+_STAGE_UNITS = {"embedding": "texts"}
+
+
+@contextmanager
+def stage_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback (stage, done, total) drawing one bar a stage on stderr, with
+    the rate and time left counted from the stage's first report; gone when done. Off
+    the terminal (a pipe, a log, a test) it draws nothing, so output stays one line."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    with Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TextColumn("{task.fields[pace]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+        first: dict[str, tuple[int, float]] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total, pace="")
+                first[stage] = (done, time.monotonic())
+            unit = _STAGE_UNITS.get(stage, "respondents")
+            shown = pace(done, total, first[stage], time.monotonic(), unit) if total > 1 else ""
+            bar.update(tasks[stage], completed=done, total=total, pace=shown)
+
+        yield progress
+
+
 @cli.command()
 @click.argument("screener_file", type=click.Path(path_type=Path))
 @click.argument("responses", required=False, type=click.Path(path_type=Path))
@@ -857,7 +901,7 @@ def screen(
     from ideation.analysis.embed import SentenceTransformerEmbedder
     from ideation.live.clock import SystemClock
     from ideation.screening.desk import RecruitDesk
-    from ideation.screening.pipeline import import_responses
+    from ideation.screening.pipeline import definition_change, import_responses
     from ideation.screening.recruits import RECRUIT_FORMATS, candidate_table, write_recruits
     from ideation.screening.screener_yaml import load_screener
 
@@ -867,12 +911,18 @@ def screen(
             raise UserError(f"{out}: cannot write: folder {out.parent} does not exist")
     defn = load_screener(screener_file)
     with open_study(db_path, create=responses is not None) as store:
+        changed = definition_change(store, defn)
+        if changed:
+            say(f"warning: {changed}")
         if responses is not None:
-            summary = import_responses(store, defn, responses)
-            say(
-                f"{responses}: {summary.format} export ({summary.encoding}),"
-                f" {summary.added} new respondents, {summary.already} already imported"
-            )
+            with stage_progress() as progress:
+                summary = import_responses(store, defn, responses, progress)
+            say(f"{responses}: {summary.format} export ({summary.encoding}), {summary.counts}")
+            if summary.changed:
+                say(
+                    f"{plural(summary.changed, 'respondent')} changed their answers: the new"
+                    " ones apply (the old ones are kept) and they are scored again"
+                )
             if summary.unmatched_columns:
                 say("columns not used: " + ", ".join(map(one_line, summary.unmatched_columns)))
             if summary.missing_questions:
@@ -883,12 +933,15 @@ def screen(
                 )
         desk = RecruitDesk(store, defn, SystemClock())
         embedder = SentenceTransformerEmbedder(model_path)
+        with stage_progress() as progress:
+            if apply_:
+                # the stored assessment, when nothing it read has changed
+                desk.ranked(embedder, progress)
+            else:
+                assessment = desk.score(embedder, progress)
         if apply_:
-            desk.ranked(embedder)  # the stored assessment, when nothing it read has changed
             say(f"{desk.apply_fill()} decisions recorded")
             assessment = desk.assessment()
-        else:
-            assessment = desk.score(embedder)
         say(candidate_table(assessment, defn.target_participants))
         if out is not None:
             write_recruits(store, defn, assessment, out, include_contacts=include_contacts)
@@ -903,34 +956,49 @@ def screen(
 @click.argument("respondent")
 @click.argument("decision", type=click.Choice(DECISION_WORDS))
 @click.option("--reason", default="", help="Why, for the record.")
+@click.option(
+    "--override",
+    is_flag=True,
+    help="Accept or stand by someone terminated or excluded all the same (recorded).",
+)
 @db_option
 def decide(
-    screener_file: Path, respondent: str, decision: str, reason: str, db_path: Path | None
+    screener_file: Path,
+    respondent: str,
+    decision: str,
+    reason: str,
+    override: bool,
+    db_path: Path | None,
 ) -> None:
     """Accept, stand by or reject a respondent (by their id in the export).
+    Accepting someone terminated or excluded by a flag needs --override.
 
     Example:
 
         ideation decide screeners/home-coffee.yaml R007 accept --reason "great open-ends"
     """
     from ideation.live.clock import SystemClock
-    from ideation.screening.desk import ReasonNeeded, RecruitDesk
+    from ideation.screening.desk import OverrideNeeded, ReasonNeeded, RecruitDesk
     from ideation.screening.screener_yaml import load_screener
 
     defn = load_screener(screener_file)
     with open_study(db_path, create=False) as store:
         desk = RecruitDesk(store, defn, SystemClock())
         try:
-            decided = desk.decide(desk.find(respondent), Decision.from_word(decision), reason)
+            decided = desk.decide(
+                desk.find(respondent), Decision.from_word(decision), reason, override=override
+            )
         except ReasonNeeded as error:
             raise UserError(
                 f'{error}; give one with --reason (e.g. --reason "cannot make the date")'
             ) from error
+        except OverrideNeeded as error:
+            raise UserError(f"{one_line(str(error))}: add --override if you mean it") from error
         who = one_line(respondent)
         shown = decided.respondent.decision.shown
         say(f"{who}: {shown}")
         for overruled in decided.overruled:
-            say(f"note: {who} was {one_line(overruled)}; {shown} all the same")
+            say(f"override recorded: {who} was {one_line(overruled)}; {shown} all the same")
 
 
 @cli.command()
@@ -992,6 +1060,72 @@ def invite(
                 f"two participants share a name: {one_line(', '.join(invitation.clashes))};"
                 " rename one before the session, or ideas go to the wrong person"
             )
+
+
+# -- people and attendance --
+
+
+@cli.command()
+@click.argument("session")
+@click.argument("names", nargs=-1, required=True)
+@click.option(
+    "--status",
+    type=click.Choice(["attended", "declined", "no-show"]),
+    default="attended",
+    show_default=True,
+    help="What became of their invitation.",
+)
+@db_option
+def attend(session: str, names: tuple[str, ...], status: str, db_path: Path | None) -> None:
+    """Mark what became of recruited participants' invitations when the session
+    starts. Only attendance counts as taking part: a no-show or a decline does not
+    bar anybody from the next study.
+
+    Example:
+
+        ideation attend 2 Zoe "Tom B." Ana
+
+        ideation attend 2 Sam --status no-show
+    """
+    from ideation.live.clock import SystemClock
+    from ideation.records import Attendance
+    from ideation.screening.attendance import mark_attendance
+
+    with open_study(db_path, create=False) as store:
+        (session_id,) = resolve_sessions(store, (session,))
+        marked = mark_attendance(
+            store, session_id, names, Attendance.from_word(status), SystemClock()
+        )
+        say(f"session {session_id}: {', '.join(marked)} {status}")
+
+
+@cli.group()
+def people() -> None:
+    """The people recruited across studies and their participation history.
+
+    Example:
+
+        ideation people import sessions/spring-tea.db
+    """
+
+
+@people.command("import")
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def people_import(other: Path, db_path: Path | None) -> None:
+    """Merge the participation history of another study file into this one, so
+    "took part in the last N months" sees studies run in other files. People are
+    matched by email or phone; importing the same file again adds nothing.
+
+    Example:
+
+        ideation people import sessions/spring-tea.db --db sessions/coffee.db
+    """
+    from ideation.screening.attendance import import_people
+
+    with open_study(db_path) as store:
+        added, already = import_people(store, other)
+    say(f"{other}: {plural(added, 'history row')} added, {already} already here")
 
 
 @cli.command()

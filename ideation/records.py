@@ -132,7 +132,7 @@ class Pick:
 
 @dataclass(frozen=True)
 class Screener:
-    """A screener definition loaded into the study."""
+    """A screener definition loaded into the study; known by its study and name."""
 
     id: int
     name: str
@@ -140,6 +140,7 @@ class Screener:
     path: str
     source: str
     created_at: float
+    study: str = ""
 
 
 class Decision(StrEnum):
@@ -188,6 +189,25 @@ _DECISION_WORD = {
 DECISION_WORDS = tuple(_DECISION_WORD.values())
 
 
+class Attendance(StrEnum):
+    """What became of an invitation, as the participation ledger stores it. Only
+    ATTENDED counts as having taken part: a no-show or a decline bars nobody."""
+
+    INVITED = "invited"
+    ATTENDED = "attended"
+    DECLINED = "declined"
+    NO_SHOW = "no_show"
+
+    @classmethod
+    def from_word(cls, word: str) -> Attendance:
+        """The state a typed word names (`no-show` and `no_show` both work)."""
+        try:
+            return cls(word.strip().lower().replace("-", "_"))
+        except ValueError:
+            words = ", ".join(a.value.replace("_", "-") for a in cls)
+            raise ValueError(f"expected one of {words}, not {word!r}") from None
+
+
 @dataclass(frozen=True)
 class Respondent:
     """One person who answered a screener (contact details live apart)."""
@@ -201,8 +221,25 @@ class Respondent:
     terminate_reason: str = ""
     decision: Decision = Decision.UNDECIDED
     decision_reason: str = ""
+    #: What an accept or a standby overruled (a terminate, excluding flags), recorded
+    #: when the recruiter overrode it on purpose; "" when it overruled nothing.
+    decision_override: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     imported_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReplacedAnswers:
+    """An answer set a re-import replaced: what the respondent said before, kept."""
+
+    respondent_id: int
+    answers: dict[str, Any]
+    contact: dict[str, str]
+    duration_seconds: float | None
+    source: str
+    imported_at: float
+    replaced_at: float
+    replaced_by: str
 
 
 @dataclass(frozen=True)

@@ -291,7 +291,9 @@ def m004_room(db: Database) -> None:
             session_id INTEGER NOT NULL REFERENCES sessions(id),
             token TEXT NOT NULL UNIQUE,  -- secrets.token_urlsafe: the join address
             opened_at REAL NOT NULL,
-            closed_at REAL
+            closed_at REAL,  -- set when the session ends: the token lives as long as it
+            server_pid INTEGER,  -- the process serving the room now (None: not served)
+            server_address TEXT  -- where it serves, "host:port", for "already runs at"
         );
         CREATE INDEX room_access_open ON room_access (session_id) WHERE closed_at IS NULL;
         CREATE TABLE devices (
@@ -301,11 +303,14 @@ def m004_room(db: Database) -> None:
             participant_id INTEGER REFERENCES participants(id),
             label TEXT NOT NULL,  -- the chosen name, or "Anonymous N"
             user_agent TEXT NOT NULL DEFAULT '',
+            client_address TEXT NOT NULL DEFAULT '',  -- a revoked one may not join again
             joined_at REAL NOT NULL,
             last_seen_at REAL NOT NULL,
             revoked_at REAL
         );
         CREATE INDEX devices_by_session ON devices (session_id, id);
+        CREATE INDEX devices_by_address ON devices (session_id, client_address)
+            WHERE revoked_at IS NOT NULL;
         CREATE TABLE room_submissions (
             device_id INTEGER NOT NULL REFERENCES devices(id),
             nonce TEXT NOT NULL,
@@ -422,6 +427,86 @@ def m006_imported_sessions(db: Database) -> None:
     )
 
 
+def m007_respondent_history(db: Database) -> None:
+    """Re-imports keep what they replace: a respondent whose answers changed in a new
+    export gets the new ones, and the set replaced (answers, duration, contact, which
+    file and when) moves here, so nothing a respondent said is ever lost."""
+    db.executescript(
+        """
+        SAVEPOINT m007;
+        CREATE TABLE respondent_history (
+            id INTEGER PRIMARY KEY,
+            respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+            answers TEXT NOT NULL,  -- JSON object: the answer set replaced
+            contact TEXT NOT NULL DEFAULT '{}',  -- JSON object: name, email, phone then
+            duration_seconds REAL,
+            source TEXT NOT NULL DEFAULT '',  -- the file the replaced set came from
+            imported_at REAL NOT NULL,  -- when the replaced set was imported
+            replaced_at REAL NOT NULL,
+            replaced_by TEXT NOT NULL DEFAULT ''  -- the file whose answers replaced it
+        );
+        CREATE INDEX respondent_history_by_respondent ON respondent_history (respondent_id);
+        RELEASE m007;
+        """
+    )
+
+
+def m008_recruit_decisions(db: Database) -> None:
+    """An accept or a standby over a terminate or an excluding flag is an override the
+    recruiter said they meant; `decision_override` keeps what it overruled, as said then
+    ('' for a decision that overruled nothing), so explanations and exports show it."""
+    db.executescript(
+        """
+        SAVEPOINT m008;
+        ALTER TABLE respondents ADD COLUMN decision_override TEXT NOT NULL DEFAULT '';
+        RELEASE m008;
+        """
+    )
+
+
+def m009_people_attendance(db: Database) -> None:
+    """Honest history. A person is known by every email and phone they gave
+    (`person_keys`), so a new email with the same phone is still them. The ledger says
+    what happened (invited, attended, declined, no_show) for which session, and where an
+    imported row came from; only `attended` counts as taking part. Existing rows were
+    written at invite time and stay `attended`, so no exclusion quietly lapses. A
+    screener is known by its study and name, so a copied screener for another study is
+    a new screener, not a merge. The table is rebuilt for the new UNIQUE, ids kept; the
+    rows go back after the drop, so the deferred foreign keys of respondents hold again."""
+    db.executescript(
+        """
+        SAVEPOINT m009;
+        PRAGMA defer_foreign_keys = ON;
+        CREATE TABLE person_keys (
+            key TEXT PRIMARY KEY,  -- normalised email or phone
+            person_id INTEGER NOT NULL REFERENCES people(id)
+        );
+        INSERT INTO person_keys (key, person_id) SELECT identity_key, id FROM people;
+        ALTER TABLE participation_history ADD COLUMN status TEXT NOT NULL DEFAULT 'attended'
+            CHECK (status IN ('invited', 'attended', 'declined', 'no_show'));
+        ALTER TABLE participation_history ADD COLUMN session_id INTEGER;
+        ALTER TABLE participation_history ADD COLUMN source TEXT NOT NULL DEFAULT '';
+        CREATE INDEX participation_by_person ON participation_history (person_id, status);
+        CREATE TEMP TABLE screeners_m009 AS SELECT * FROM screeners;
+        DROP TABLE screeners;
+        CREATE TABLE screeners (
+            id INTEGER PRIMARY KEY,
+            study TEXT NOT NULL DEFAULT '',  -- '' for a screener stored before m009
+            name TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            UNIQUE (study, name)
+        );
+        INSERT INTO screeners (id, name, title, path, source, created_at)
+            SELECT id, name, title, path, source, created_at FROM screeners_m009;
+        DROP TABLE screeners_m009;
+        RELEASE m009;
+        """
+    )
+
+
 #: The migrations, in the order they run.
 _STEPS: tuple[Callable[[Database], None], ...] = (
     m001_initial,
@@ -430,6 +515,9 @@ _STEPS: tuple[Callable[[Database], None], ...] = (
     m004_room,
     m005_search,
     m006_imported_sessions,
+    m007_respondent_history,
+    m008_recruit_decisions,
+    m009_people_attendance,
 )
 
 #: Every migration this version knows, in order: a file with any other is newer.

@@ -91,6 +91,14 @@ class Query:
         return bool(self.clauses)
 
 
+def nothing_to_search(text: str, query: Query) -> str:
+    """Why a query finds nothing to look for: only exclusions, or only syntax (`*`,
+    `OR`, a lone quote), which has no word to point at."""
+    if query.excluded:
+        return f"nothing to search for in {text!r}: add a word (-word only leaves out)"
+    return f"nothing to search for in {text!r}: type a word to search for"
+
+
 @dataclass(frozen=True)
 class SearchHit:
     """An idea as it stands (its latest correction's text) and where it matched."""

@@ -47,6 +47,7 @@ from ideation.errors import (
 from ideation.records import (
     ENTRY_KINDS,
     Activity,
+    Attendance,
     ClusteringRecord,
     Contact,
     Decision,
@@ -61,6 +62,7 @@ from ideation.records import (
     PhaseEvent,
     Pick,
     Plan,
+    ReplacedAnswers,
     Respondent,
     RoomWrite,
     Score,
@@ -932,6 +934,14 @@ class Store:
         ).fetchall()
         return {key for (key,) in rows}
 
+    def imported_key_sessions(self) -> dict[str, int]:
+        """Every imported row key in the study with the session holding it: a board
+        exported again under another name is recognised by its rows, not its name."""
+        rows = self.db.execute(
+            "SELECT row_key, session_id FROM imported_ideas ORDER BY idea_id"
+        ).fetchall()
+        return dict(rows)
+
     def add_phase(self, session_id: int, title: str, technique: str = "") -> Phase:
         """Append an agenda item with no planned time: a phase named in an imported file."""
         position = self.db.execute(
@@ -1147,19 +1157,42 @@ class Store:
     # screen reads a whole screener in a few set-based queries (`respondents`,
     # `scores_of`, `flags_of`, `contacts_of`), never a query per respondent.
 
-    def upsert_screener(self, name: str, title: str, source: str, path: str = "") -> Screener:
+    def upsert_screener(
+        self, name: str, title: str, source: str, path: str = "", study: str = ""
+    ) -> Screener:
+        """Store a screener's definition under its (study, name): a copy with only
+        `study:` changed is another screener. A screener stored before studies were
+        part of its identity (study '') is claimed by the first study that loads it."""
         with self.transaction():
-            self.db.execute(
-                "INSERT INTO screeners (name, title, path, source, created_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
-                " title = excluded.title, path = excluded.path, source = excluded.source",
-                [name, title, path, source, self._now()],
+            found = self.find_screener(name, study)
+            if found is None:
+                self.db.execute(
+                    "INSERT INTO screeners (study, name, title, path, source, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [study, name, title, path, source, self._now()],
+                )
+            else:
+                self.db.execute(
+                    "UPDATE screeners SET study = ?, title = ?, path = ?, source = ? WHERE id = ?",
+                    [study, title, path, source, found.id],
+                )
+            row = self._one(
+                "SELECT * FROM screeners WHERE study = ? AND name = ?", [study, name], "screener"
             )
-            row = self._one("SELECT * FROM screeners WHERE name = ?", [name], "screener")
         return _record(Screener, row)
 
-    def find_screener(self, name: str) -> Screener | None:
-        rows = _dicts(self.db.execute("SELECT * FROM screeners WHERE name = ?", [name]))
+    def find_screener(self, name: str, study: str | None = None) -> Screener | None:
+        """The screener of this name in this study (or stored before studies counted);
+        with no study, the first of that name."""
+        if study is None:
+            where, params = "name = ?", [name]
+        else:
+            where, params = "name = ? AND study IN (?, '')", [name, study]
+        rows = _dicts(
+            self.db.execute(
+                f"SELECT * FROM screeners WHERE {where} ORDER BY study = '', id", params
+            )
+        )
         return _record(Screener, rows[0]) if rows else None
 
     def screeners(self) -> list[Screener]:
@@ -1266,15 +1299,19 @@ class Store:
             [status, terminate_reason, respondent_id],
         )
 
-    def set_decision(self, respondent_id: int, decision: str, reason: str = "") -> None:
-        """Record the recruiter's decision. A rejection without a reason is refused here
-        too, so no front door (or script) can leave one unexplained."""
+    def set_decision(
+        self, respondent_id: int, decision: str, reason: str = "", override: str = ""
+    ) -> None:
+        """Record the recruiter's decision, and what it overrode on purpose (`override`:
+        a terminate, excluding flags; "" for none). A rejection without a reason is
+        refused here too, so no front door (or script) can leave one unexplained."""
         value = Decision(decision)  # ValueError for anything but a decision
         if value is Decision.REJECTED and not reason.strip():
             raise ValueError("a rejection needs a reason, for the record")
         self.db.execute(
-            "UPDATE respondents SET decision = ?, decision_reason = ? WHERE id = ?",
-            [value.value, reason, respondent_id],
+            "UPDATE respondents SET decision = ?, decision_reason = ?, decision_override = ?"
+            " WHERE id = ?",
+            [value.value, reason, override, respondent_id],
         )
 
     def set_decisions(self, decided: Iterable[tuple[int, Decision, str]]) -> int:
@@ -1284,7 +1321,9 @@ class Store:
             raise ValueError("a rejection needs a reason, for the record")
         with self.transaction():
             self.db.conn.executemany(
-                "UPDATE respondents SET decision = ?, decision_reason = ? WHERE id = ?", rows
+                "UPDATE respondents SET decision = ?, decision_reason = ?,"
+                " decision_override = '' WHERE id = ?",
+                rows,
             )
         return len(rows)
 
@@ -1369,29 +1408,126 @@ class Store:
             self.db.execute(
                 "SELECT (SELECT count(*) FROM respondents WHERE screener_id = ?),"
                 " (SELECT max(id) FROM respondents WHERE screener_id = ?),"
+                " (SELECT max(h.id) FROM respondent_history h JOIN respondents r"
+                "  ON r.id = h.respondent_id WHERE r.screener_id = ?),"
                 " (SELECT count(*) FROM participation_history),"
-                " (SELECT max(id) FROM participation_history)",
-                [screener_id, screener_id],
+                " (SELECT max(id) FROM participation_history),"
+                " (SELECT total(took_part_at) FROM participation_history"
+                "  WHERE status = 'attended')",  # attendance marked changes no count
+                [screener_id, screener_id, screener_id],
             ).fetchone()
         )
 
-    # -- people across studies ------------------------------------------------------
+    # -- respondent history ---------------------------------------------------------
+    # A re-import that brings changed answers replaces them and keeps the set replaced,
+    # and the respondent is unscored until the next assessment (scores and flags of the
+    # old answers would be about someone else).
 
-    def link_person(self, respondent_id: int, identity_key: str) -> int:
-        """Tie a respondent to one person (by normalised email or phone) across studies."""
+    def replace_answers(
+        self,
+        respondent: Respondent,
+        answers: dict[str, Any],
+        *,
+        contact: Contact | None,
+        source: str,
+        duration_seconds: float | None,
+    ) -> None:
+        """Give `respondent` (as stored now) new answers, keeping the old set in history."""
+        old = self.contact(respondent.id)
+        before = {"name": old.name, "email": old.email, "phone": old.phone} if old else {}
         with self.transaction():
             self.db.execute(
-                "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
-                " ON CONFLICT (identity_key) DO NOTHING",
-                [identity_key, self._now()],
+                "INSERT INTO respondent_history (respondent_id, answers, contact,"
+                " duration_seconds, source, imported_at, replaced_at, replaced_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    respondent.id,
+                    json.dumps(respondent.answers, ensure_ascii=False),
+                    json.dumps(before, ensure_ascii=False),
+                    respondent.duration_seconds,
+                    respondent.source,
+                    respondent.imported_at,
+                    self._now(),
+                    source,
+                ],
             )
-            person_id = self.db.execute(
-                "SELECT id FROM people WHERE identity_key = ?", [identity_key]
-            ).fetchone()[0]
+            self.db.execute("DELETE FROM answers WHERE respondent_id = ?", [respondent.id])
+            self.db.conn.executemany(
+                "INSERT INTO answers (respondent_id, question_id, value) VALUES (?, ?, ?)",
+                [
+                    (respondent.id, question, json.dumps(value, ensure_ascii=False))
+                    for question, value in answers.items()
+                ],
+            )
+            self.db.execute(
+                "UPDATE respondents SET source = ?, duration_seconds = ?, imported_at = ?"
+                " WHERE id = ?",
+                [source, duration_seconds, self._now(), respondent.id],
+            )
+            self.db.execute("DELETE FROM contacts WHERE respondent_id = ?", [respondent.id])
+            if contact is not None:
+                self.db.execute(
+                    "INSERT INTO contacts (respondent_id, name, email, phone) VALUES (?, ?, ?, ?)",
+                    [respondent.id, contact.name, contact.email, contact.phone],
+                )
+            self.save_assessment(respondent.id, (), ())
+
+    def answer_history(self, respondent_id: int) -> list[ReplacedAnswers]:
+        """The answer sets re-imports replaced, oldest first."""
+        cursor = self.db.execute(
+            "SELECT * FROM respondent_history WHERE respondent_id = ? ORDER BY id",
+            [respondent_id],
+        )
+        return [
+            _record(
+                ReplacedAnswers,
+                {
+                    **row,
+                    "answers": json.loads(row["answers"]),
+                    "contact": json.loads(row["contact"]),
+                },
+            )
+            for row in _dicts(cursor)
+        ]
+
+    # -- people and attendance -------------------------------------------------------
+    # A person is every normalised email and phone they ever gave (`person_keys`); the
+    # ledger (`participation_history`) says invited -> attended / declined / no_show,
+    # and only attended counts as having taken part.
+
+    def link_person(self, respondent_id: int, identity_keys: str | Iterable[str]) -> int:
+        """Tie a respondent to one person across studies: the person any of the keys
+        (normalised email, phone) already names, or a new one; all keys are then theirs."""
+        keys = [identity_keys] if isinstance(identity_keys, str) else list(identity_keys)
+        keys = [key for key in dict.fromkeys(keys) if key]
+        if not keys:
+            raise ValueError("a person needs an email or a phone")
+        with self.transaction():
+            person_id = self._person_by_keys(keys)
+            if person_id is None:
+                person_id = self.db.execute(
+                    "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
+                    " ON CONFLICT (identity_key) DO UPDATE SET identity_key = identity_key"
+                    " RETURNING id",
+                    [keys[0], self._now()],
+                ).fetchone()[0]
+            self.db.conn.executemany(
+                "INSERT INTO person_keys (key, person_id) VALUES (?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                [(key, person_id) for key in keys],
+            )
             self.db.execute(
                 "UPDATE respondents SET person_id = ? WHERE id = ?", [person_id, respondent_id]
             )
         return person_id
+
+    def _person_by_keys(self, keys: list[str]) -> int | None:
+        marks = ", ".join("?" * len(keys))
+        row = self.db.execute(
+            f"SELECT person_id FROM person_keys WHERE key IN ({marks}) ORDER BY person_id",
+            keys,
+        ).fetchone()
+        return row[0] if row else None
 
     def person_of(self, respondent_id: int) -> int | None:
         row = self.db.execute(
@@ -1399,23 +1535,137 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def record_participation(self, person_id: int, study: str, at: float | None = None) -> None:
+    def record_participation(
+        self,
+        person_id: int,
+        study: str,
+        at: float | None = None,
+        *,
+        status: Attendance = Attendance.ATTENDED,
+        session_id: int | None = None,
+    ) -> None:
         self.db.execute(
-            "INSERT INTO participation_history (person_id, study, took_part_at) VALUES (?, ?, ?)",
-            [person_id, study, self._now() if at is None else at],
+            "INSERT INTO participation_history (person_id, study, took_part_at, status,"
+            " session_id) VALUES (?, ?, ?, ?, ?)",
+            [person_id, study, self._now() if at is None else at, str(status), session_id],
         )
+
+    def record_invitation(self, person_id: int, study: str, session_id: int, at: float) -> None:
+        """The ledger notes the invitation (once per person and session); it bars
+        nobody until attendance is marked."""
+        with self.transaction():
+            known = self.db.execute(
+                "SELECT 1 FROM participation_history WHERE person_id = ? AND session_id = ?",
+                [person_id, session_id],
+            ).fetchone()
+            if known is None:
+                self.record_participation(
+                    person_id, study, at, status=Attendance.INVITED, session_id=session_id
+                )
+
+    def mark_attendance(
+        self, session_id: int, participant_id: int, status: Attendance, at: float
+    ) -> bool:
+        """Say what became of a recruited participant's invitation (dated `at`); False
+        when the participant came from no screener, so there is nobody to remember."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT p.person_id, coalesce(nullif(s.study, ''), s.title, '')"
+                " FROM participants p LEFT JOIN respondents r ON r.id = p.respondent_id"
+                " LEFT JOIN screeners s ON s.id = r.screener_id"
+                " WHERE p.id = ? AND p.session_id = ?",
+                [participant_id, session_id],
+            ).fetchone()
+            if row is None or row[0] is None:
+                return False
+            person_id, study = row
+            changed = self.db.execute(
+                "UPDATE participation_history SET status = ?, took_part_at = ?"
+                " WHERE person_id = ? AND session_id = ?",
+                [str(status), at, person_id, session_id],
+            ).rowcount
+            if not changed:
+                self.record_participation(
+                    person_id, study, at, status=status, session_id=session_id
+                )
+            self.log(f"session {session_id}: participant {participant_id} {status.value}")
+        return True
+
+    def attendance(self, session_id: int) -> dict[int, Attendance]:
+        """Each recruited participant's state in this session, by participant id."""
+        rows = self.db.execute(
+            "SELECT p.id, h.status FROM participants p JOIN participation_history h"
+            " ON h.person_id = p.person_id AND h.session_id = p.session_id"
+            " WHERE p.session_id = ?",
+            [session_id],
+        ).fetchall()
+        return {pid: Attendance(status) for pid, status in rows}
 
     def last_participation(
         self, person_id: int, excluding: str | None = None
     ) -> tuple[str, float] | None:
-        """The person's most recent study (other than `excluding`), so "took part within
-        N months" needs no typing and being invited to this study does not count."""
+        """The person's most recent study they attended (other than `excluding`), so
+        "took part within N months" needs no typing and an invitation does not count."""
         row = self.db.execute(
             "SELECT study, took_part_at FROM participation_history WHERE person_id = ?"
-            " AND study IS NOT ? ORDER BY took_part_at DESC LIMIT 1",
+            " AND status = 'attended' AND study IS NOT ? ORDER BY took_part_at DESC LIMIT 1",
             [person_id, excluding],
         ).fetchone()
         return (row[0], row[1]) if row else None
+
+    def participation_ledger(self) -> list[tuple[list[str], str, float, str]]:
+        """Every ledger row as (the person's keys, study, when, status), for carrying
+        history into another study file."""
+        keys: dict[int, list[str]] = {}
+        for key, person_id in self.db.execute(
+            "SELECT key, person_id FROM person_keys ORDER BY key"
+        ):
+            keys.setdefault(person_id, []).append(key)
+        rows = self.db.execute(
+            "SELECT person_id, study, took_part_at, status FROM participation_history"
+            " ORDER BY took_part_at, id"
+        ).fetchall()
+        return [(keys.get(pid, []), study, at, status) for pid, study, at, status in rows]
+
+    def merge_participation(
+        self, ledger: Iterable[tuple[list[str], str, float, str]], source: str
+    ) -> tuple[int, int]:
+        """Add another study file's ledger to this one, all or nothing: people are
+        matched by any shared email or phone; a row already here is not added twice.
+        Returns (rows added, rows already here)."""
+        added = already = 0
+        with self.transaction():
+            for keys, study, at, status in ledger:
+                if not keys:
+                    continue
+                person_id = self._person_by_keys(keys)
+                if person_id is None:
+                    person_id = self.db.execute(
+                        "INSERT INTO people (identity_key, created_at) VALUES (?, ?) RETURNING id",
+                        [keys[0], self._now()],
+                    ).fetchone()[0]
+                self.db.conn.executemany(
+                    "INSERT INTO person_keys (key, person_id) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    [(key, person_id) for key in keys],
+                )
+                known = self.db.execute(
+                    "SELECT 1 FROM participation_history WHERE person_id = ? AND study = ?"
+                    " AND took_part_at = ? AND status = ?",
+                    [person_id, study, at, status],
+                ).fetchone()
+                if known:
+                    already += 1
+                    continue
+                self.db.execute(
+                    "INSERT INTO participation_history (person_id, study, took_part_at,"
+                    " status, source) VALUES (?, ?, ?, ?, ?)",
+                    [person_id, study, at, status, source],
+                )
+                added += 1
+            if added:
+                self.log(f"participation history: {added} rows imported from {source}")
+        return added, already
 
     def add_respondent_participant(
         self, session_id: int, label: str, respondent_id: int, person_id: int | None
@@ -1587,9 +1837,36 @@ class Store:
         return row[0] if row else None
 
     def close_room(self, token: str, at: float) -> None:
+        """Expire the join token for good (the session has ended)."""
         self.db.execute(
-            "UPDATE room_access SET closed_at = ? WHERE token = ? AND closed_at IS NULL",
+            "UPDATE room_access SET closed_at = ?, server_pid = NULL, server_address = NULL"
+            " WHERE token = ? AND closed_at IS NULL",
             [at, token],
+        )
+
+    def room_server(self, token: str) -> tuple[int | None, str]:
+        """(pid, "host:port") of the process that said it serves this room; (None, "")."""
+        row = self.db.execute(
+            "SELECT server_pid, server_address FROM room_access WHERE token = ?", [token]
+        ).fetchone()
+        return (row[0], row[1] or "") if row else (None, "")
+
+    def set_room_server(self, token: str, pid: int | None, address: str = "") -> None:
+        """Note which process serves the room now (None: nobody, the server stopped)."""
+        self.db.execute(
+            "UPDATE room_access SET server_pid = ?, server_address = ? WHERE token = ?",
+            [pid, address or None, token],
+        )
+
+    def address_revoked(self, session_id: int, address: str) -> bool:
+        """Whether a device joined from `address` was revoked in this session."""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM devices WHERE session_id = ? AND client_address = ?"
+                " AND revoked_at IS NOT NULL LIMIT 1",
+                [session_id, address],
+            ).fetchone()
+            is not None
         )
 
     def add_device(
@@ -1600,6 +1877,7 @@ class Store:
         label: str | None,
         *,
         user_agent: str = "",
+        client_address: str = "",
         at: float,
     ) -> Device:
         """A device joins; `label` None numbers it "Anonymous N" among the session's
@@ -1613,8 +1891,9 @@ class Store:
                 label = f"Anonymous {count + 1}"
             cursor = self.db.execute(
                 "INSERT INTO devices (session_id, secret_hash, participant_id, label, user_agent,"
-                " joined_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [session_id, secret_hash, participant_id, label, user_agent, at, at],
+                " client_address, joined_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [session_id, secret_hash, participant_id, label, user_agent, client_address]
+                + [at, at],
             )
         return Device(
             cursor.lastrowid or 0, session_id, participant_id, label, at, at, None, user_agent

@@ -124,7 +124,7 @@ def test_run_starts_and_resumes_sessions(tmp_path: Path, launched: list[dict]) -
     assert [c["open_session"] for c in launched] == [1, 1, 1]
     with Store(db) as store:
         (session,) = store.sessions()
-        assert session.name == "Sprint A" and len(store.phases(session.id)) == 8
+        assert session.name == "Sprint A" and len(store.phases(session.id)) == 9
 
 
 def test_run_can_create_a_session_to_invite_into_first(
@@ -178,7 +178,7 @@ def test_screener_check_reports_every_file_before_failing(tmp_path: Path) -> Non
     )
     result = CliRunner().invoke(cli, ["screener", "check", str(typo), str(shipped)])
     assert result.exit_code == 2
-    assert "typo.yaml:94: question 'industry': terminate answer 'Marketting" in result.output
+    assert "typo.yaml:95: question 'industry': terminate answer 'Marketting" in result.output
     assert "home-coffee.yaml: ok" in result.output
 
 

@@ -4,6 +4,7 @@ most novel ideas, the live "untouched area" hint, and their report sections."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from ideation.analysis.compare import (
 )
 from ideation.analysis.coverage import AREA, SPRINGBOARD, scope_coverage
 from ideation.analysis.embed import SentenceTransformerEmbedder, embed_cached
-from ideation.analysis.novelty import NOVEL_CAVEAT, most_novel, scope_novelty
+from ideation.analysis.novelty import NOVEL_CAVEAT, listed, most_novel, scope_novelty
 from ideation.analysis.themes import cluster_scope, latest_theme_set, theme_set
 from ideation.export.bundle import build_bundle
 from ideation.export.report_html import render_html
@@ -183,14 +184,32 @@ def test_novelty_is_the_screener_rarity_and_lists_the_odd_one_first(store: Store
     ]
     expected = pool_rarity([i.text for i in ideas], vectors, owners).rarity
     got = {n.idea.id: n.rarity for lst in most_novel(themes, vectors).values() for n in lst}
+    assert got  # a third of each session's ideas, at least one
     for idea, rarity in zip(ideas, expected, strict=True):
-        assert got[idea.id] == pytest.approx(float(rarity))
+        if idea.id in got:
+            assert got[idea.id] == pytest.approx(float(rarity))
 
 
-def test_top_ten_per_session() -> None:
-    from ideation.analysis.novelty import TOP_NOVEL
+@pytest.mark.parametrize(("ideas", "shown"), [(1, 1), (2, 1), (3, 1), (10, 3), (30, 10), (99, 10)])
+def test_a_session_lists_a_third_of_its_ideas_at_most_ten(ideas: int, shown: int) -> None:
+    assert listed(ideas) == shown
 
-    assert TOP_NOVEL == 10
+
+def test_most_novel_lists_a_third_and_leaves_out_ideas_not_in_english(store: Store, fake_embedder):
+    session = store.create_session("Board", None, [], []).id
+    texts = [f"{word} refill station idea" for word in ("zebra", "violin", "garden", "pods")]
+    texts += ["Кофейная гуща как удобрение", "コーヒーかすを肥料にする"]
+    texts += [f"coffee refill {n}" for n in range(6)]
+    for text in texts:
+        store.add_idea(session, text)
+    cluster_scope(store, [session], fake_embedder)
+    found = scope_novelty(store, latest_theme_set(store, [session]))
+    assert found is not None and len(found[session]) == 4  # 12 ideas: a third
+    assert all(n.idea.text.isascii() for n in found[session])
+    bundle = build_bundle(store, [session])
+    assert bundle.novel_left_out == 2
+    assert "2 ideas not in English are left out" in render_html(bundle)
+    assert "2 ideas not in English are left out" in render_markdown(bundle)
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -213,6 +232,12 @@ def test_report_sections_in_markdown_html_and_xlsx_with_hostile_names(
 
     page = render_html(bundle)
     assert 'id="by-session"' in page and 'id="coverage"' in page and 'id="novel"' in page
+    nav = page[page.index('<nav class="toc"') : page.index("</nav>")]
+    for anchor in ("#by-session", "#coverage", "#novel"):
+        assert f'href="{anchor}"' in nav
+    touching = [t for area in bundle.coverage for t in area.themes]
+    assert touching and all(re.fullmatch(r"T\d+ .+ \(\d+\)", t) for t in touching)
+    assert f"{touching[0]}</td>" in page or f"{touching[0]}," in page
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
     from openpyxl import load_workbook

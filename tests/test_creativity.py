@@ -26,6 +26,7 @@ from ideation.screening.creativity import (
 )
 from ideation.screening.originality import (
     MODEL_PATH,
+    PROBE_TEXT,
     load_model,
     originality_details,
     prompt_subject,
@@ -297,6 +298,7 @@ def test_one_deduplicated_embedding_call_through_the_cache(store: Store, fake_em
         "plant pot",
         "drum",
         "coffee mug",  # the object, for the model; the animal task needs no prompt vector
+        PROBE_TEXT,  # tells whether the vectors are the model's kind
         "A sloth, because mornings are slow",
     }
     score_creativity(answers, fake_embedder, embed=lambda t: embed_cached(store, fake_embedder, t))
@@ -308,7 +310,7 @@ def test_shipped_model_is_small_and_ranks_original_uses_first(
 ) -> None:
     assert MODEL_PATH.stat().st_size < 5_000_000
     model = load_model()
-    assert model.fits(real.model_id, 384)
+    assert model.fits(real.embed([PROBE_TEXT])[0])
     assert model.meta["training_rows"] == 16081
     common = ["build a house", "doorstop", "paperweight", "build a wall"]
     original = [

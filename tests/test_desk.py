@@ -86,11 +86,11 @@ def test_accepting_over_a_terminate_says_what_it_overrules(
 ) -> None:
     desk.score(fake_embedder)
     terminated = desk.find("R002")  # someone in the household works in marketing
-    decided = desk.decide(terminated, Decision.ACCEPTED, "the client knows her")
+    decided = desk.decide(terminated, Decision.ACCEPTED, "the client knows her", override=True)
     assert decided.respondent.decision is Decision.ACCEPTED
     assert decided.overruled == ("terminated (industry security)",)
     flagged = desk.find("R021")  # gibberish open-ends: excluded
-    on_standby = desk.decide(flagged, Decision.STANDBY, "call to check")
+    on_standby = desk.decide(flagged, Decision.STANDBY, "call to check", override=True)
     assert {o.split(":")[0] for o in on_standby.overruled} == {"flagged gibberish"}
     assert desk.decide(terminated, Decision.REJECTED, "no after all").overruled == ()
 

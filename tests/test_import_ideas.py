@@ -284,6 +284,63 @@ def test_a_bad_row_names_row_and_column_and_imports_nothing(
     assert texts_in(db_path) == before
 
 
+def test_a_first_sheet_without_ideas_names_the_sheet_and_the_others(
+    tmp_path: Path, db_path: Path
+) -> None:
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Idea"])  # a header and nothing below it
+    book.create_sheet("Cover")
+    ideas = book.create_sheet("My ideas")
+    ideas.append(["Idea"])
+    ideas.append(["Refill pods"])
+    path = tmp_path / "workshop.xlsx"
+    book.save(path)
+    code, output = invoke("import", "ideas", path, "--db", db_path)
+    assert code == 2 and output.count("\n") == 1, output
+    assert "row 1" not in output
+    assert (
+        'workshop.xlsx: sheet "Notes" has no ideas (a header row, then one per row);'
+        ' the workbook also has sheets "Cover", "My ideas": use --sheet \'My ideas\'' in output
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["missing.csv"], "missing.csv: expected a readable file"),
+        (["board.csv", "--sheet", "Ideas"], "board.csv: --sheet names a sheet of an XLSX"),
+        (["board.xlsx", "--sheet", "Nope"], "board.xlsx: expected --sheet to name one"),
+        (["empty.csv"], "empty.csv: expected a header row"),
+    ],
+    ids=["missing", "sheet-of-csv", "wrong-sheet", "empty"],
+)
+def test_whole_file_problems_name_no_row(
+    tmp_path: Path, db_path: Path, args: list[str], expected: str
+) -> None:
+    write_table(tmp_path / "board.csv", BOARD, ",", "utf-8")
+    (tmp_path / "empty.csv").write_text("\n", encoding="utf-8")
+    book = Workbook()
+    book.active.append(["idea"])
+    book.active.append(["Refill pods"])
+    book.save(tmp_path / "board.xlsx")
+    code, output = invoke("import", "ideas", tmp_path / args[0], *args[1:], "--db", db_path)
+    assert code == 2 and output.count("\n") == 1, output
+    assert expected in output and "row 1" not in output and "(file)" not in output
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Idée", "idee", "Ideas", "Texto", "Text", "Idee", "内容", "アイデア"],
+)
+def test_common_headers_in_other_languages_name_the_text(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "board.csv"
+    path.write_text(f"Nr,{header}\n1,Kaffeesatz als Dünger\n", encoding="utf-8")
+    read = read_idea_file(path)
+    assert [row.text for row in read.rows] == ["Kaffeesatz als Dünger"]
+    assert dict(read.columns)["text"] == header
+
+
 def test_half_a_character_at_the_end_is_a_cut_file(tmp_path: Path) -> None:
     path = tmp_path / "cut.csv"
     path.write_bytes("idea\nfine\ncafé".encode()[:-1])
@@ -326,6 +383,25 @@ def test_importing_twice_adds_nothing_and_a_longer_export_adds_the_rest(
         (session,) = store.sessions()
         assert store.count_ideas(session.id) == 5
         assert [i.seq for i in store.idea_rows(session.id)] == [1, 2, 3, 4, 5]
+
+
+def test_a_longer_export_under_a_new_file_name_adds_only_its_new_rows(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """Browsers rename downloads ("board (1).csv"): rows are recognised by content."""
+    write_table(tmp_path / "miro_board.csv", BOARD, ",", "utf-8")
+    code, output = invoke("import", "ideas", tmp_path / "miro_board.csv", "--db", db_path)
+    assert code == 0 and "3 new, 0 already imported" in output
+    extra = ("Grinder hire", "Jon", "Purge", "2024-03-14T16:30:00Z")
+    renamed = write_table(tmp_path / "board (1).csv", [*BOARD, extra], ",", "utf-8")
+    code, output = invoke("import", "ideas", renamed, "--db", db_path)
+    assert code == 0, output
+    assert "“miro_board”: 1 new, 3 already imported (session 'miro_board')" in output
+    code, output = invoke("import", "ideas", renamed, "--session", "Other", "--db", db_path)
+    assert "0 new, 4 already imported (session 'miro_board')" in output
+    with Store(db_path) as store:
+        assert len(store.sessions()) == 1  # no empty session for a file with nothing new
+    assert texts_in(db_path) == [*TEXTS, "Grinder hire"]
 
 
 def test_ten_thousand_lines_import(tmp_path: Path, store: Store) -> None:
@@ -420,5 +496,5 @@ def test_column_option_and_a_cut_workbook_on_the_command_line(
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(whole.read_bytes()[:-200])
     code, output = invoke("import", "ideas", cut, "--db", db_path)
-    assert code == 2 and output.count("\n") == 1 and "cut.xlsx: row 1: expected an Excel" in output
+    assert code == 2 and output.count("\n") == 1 and "cut.xlsx: expected an Excel" in output
     assert texts_in(db_path) == ["Refill"]

@@ -159,10 +159,13 @@ def test_decisions_invitation_and_past_participation(store: Store, defn, fake_em
     recontacted = store.upsert_screener("tea", "Tea lovers", "screener: tea\n")
     accepted = next(v for v in first.candidates if v.suggestion == "accept")
     contact = store.contact(accepted.respondent.id)
-    from ideation.records import Contact
+    from ideation.records import Attendance, Contact
 
     store.add_respondent(recontacted.id, "T1", {}, contact=Contact(0, "x", contact.email.upper()))
-    tea = replace_name(defn, "tea")
+    mine = accepted.respondent.id
+    seat = next(p for p in store.participants(session.id) if p.respondent_id == mine)
+    store.mark_attendance(session.id, seat.id, Attendance.ATTENDED, desk.clock.now())  # only
+    tea = replace_name(defn, "tea")  # attendance counts as taking part
     flagged = {v.respondent.external_id: v for v in assess(store, tea, fake_embedder).candidates}
     assert "past_participation" in {f.kind for f in flagged["T1"].flags}
 
@@ -224,9 +227,16 @@ def test_screen_command_writes_a_list_without_contacts(tmp_path: Path) -> None:
     decided = runner.invoke(cli, ["decide", screener, someone, "accept", "--db", str(db)])
     assert decided.exit_code == 0 and "accepted" in decided.output
     terminated = next(r["respondent"] for r in rows if r["status"] == "terminated")
-    overruled = runner.invoke(cli, ["decide", screener, terminated, "accept", "--db", str(db)])
+    refused = runner.invoke(cli, ["decide", screener, terminated, "accept", "--db", str(db)])
+    assert refused.exit_code == 2 and "add --override if you mean it" in refused.output
+    overruled = runner.invoke(
+        cli, ["decide", screener, terminated, "accept", "--override", "--db", str(db)]
+    )
     assert overruled.exit_code == 0
-    assert f"note: {terminated} was terminated (industry security); accepted" in overruled.output
+    assert (
+        f"override recorded: {terminated} was terminated (industry security); accepted"
+        in overruled.output
+    )
     why = runner.invoke(cli, ["explain", screener, terminated, "--db", str(db)])
     assert why.exit_code == 0 and "industry: answered “Marketing or advertising; " in why.output
     no_reason = runner.invoke(cli, ["decide", screener, someone, "reject", "--db", str(db)])

@@ -236,3 +236,19 @@ def test_ideas_without_a_participant_have_no_stray_punctuation() -> None:
     assert all(not s.startswith(("·", " ")) and "· ·" not in s for s in sources)
     assert "()" not in document
     assert "said another way</span>" in document  # the other wording, with no "(…)" after it
+
+
+def test_ideas_without_a_phase_get_a_labelled_bar() -> None:
+    page = render_html(bundle_of([idea(1), idea(2, phase=""), idea(3, phase="")]))
+    chart = page[page.index("Ideas per phase") : page.index("Ideas per participant")]
+    assert "(no phase)" in chart and "Warm-up" in chart
+
+
+@pytest.mark.parametrize(("foreign", "verb"), [(1, "is"), (2, "are")])
+def test_the_language_note_agrees_with_its_count(foreign: int, verb: str) -> None:
+    from ideation.analysis.embed import BUNDLED_MODEL_ID
+    from ideation.analysis.languages import language_note
+
+    texts = ["coffee pods to compost", "コーヒーかすを肥料にする", "Кофейная гуща как удобрение"]
+    note = language_note(texts[: 1 + foreign], BUNDLED_MODEL_ID)
+    assert note.startswith(f"Language: {foreign} of {1 + foreign} ideas {verb} not in English")

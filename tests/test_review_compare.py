@@ -131,3 +131,54 @@ async def test_selected_idea_reads_in_full_with_its_thread_and_in_the_move_dialo
         assert "Move +2 “A subscription that learns from the weather" in dialog
         app.screen.query_one("#answer", Input).value = ""
         await pilot.press("escape")
+
+
+async def test_pooled_ideas_name_their_session_and_every_view_reads_its_row_in_full(
+    db_path: Path, pooled: list[int], fake_embedder
+) -> None:
+    app = IdeationApp(db_path, embedder=fake_embedder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot, pooled)
+        themes = screen.query_one("#themes", DataTable)
+        home = next(t for t in screen.current.themes if any(i.text == LONG for i in t.ideas))
+        themes.move_cursor(row=themes.get_row_index(str(home.number)))
+        await pilot.pause()
+        members = screen.query_one("#members", DataTable)
+        assert "Session" in [str(c.label) for c in members.ordered_columns]
+        row = members.get_row(str(next(i.id for i in home.ideas if i.text == LONG)))
+        assert str(row[0]) == "Evening g…"  # the session's short tag
+        long = next(i for i in home.ideas if i.text == LONG)
+        members.move_cursor(row=members.get_row_index(str(long.id)))
+        await pilot.pause()
+        await pilot.pause()
+        assert "Rita · Evening group: A subscription" in " ".join(visible(app).split())
+
+        await pilot.press("v")  # sessions × themes: the theme stays as the table scrolls
+        await pilot.pause()
+        table = screen.query_one("#focus", DataTable)
+        assert table.fixed_columns == 2
+        table.move_cursor(row=0)
+        table.scroll_right(animate=False)
+        await pilot.pause()
+        first = screen.current.themes[0]
+        shown = " ".join(visible(app).split())
+        assert f"T{first.number} {first.label}:" in shown and "Brewline demo" in shown
+
+        await pilot.press("v", "v")  # coverage: the selected area in full
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = screen.query_one("#focus", DataTable)
+        last = table.row_count - 1
+        table.move_cursor(row=last)
+        await pilot.pause()
+        shown = " ".join(visible(app).split())
+        assert "opportunity area: Coffee for the cat — " in shown
+
+        await pilot.press("v")  # most novel: the selected idea in full
+        await pilot.pause()
+        table = screen.query_one("#focus", DataTable)
+        full = screen.focus_shown.details
+        assert table.row_count == len(full) > 0
+        table.move_cursor(row=table.row_count - 1)
+        await pilot.pause()
+        assert " ".join(full[-1].plain.split()) in " ".join(visible(app).split())

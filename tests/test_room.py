@@ -21,6 +21,7 @@ from ideation.live.room import (
     Room,
     RoomClosed,
     RoomRefused,
+    device_description,
 )
 from ideation.live.session import LiveSession, start_session
 from ideation.records import Device, Idea, RoomWrite
@@ -114,15 +115,18 @@ def test_a_wrong_closed_or_ended_token_is_not_running(room: Room, live: LiveSess
     for token in ("nope", "", "x" * 10_000):
         with pytest.raises(RoomClosed, match="this session is not running"):
             Room.find(room.store, token, room.clock)
-    room.close()
-    with pytest.raises(RoomClosed, match="not running"):
-        Room.find(room.store, room.token, room.clock)
-    reopened = Room.open(room.store, live.session.id, room.clock)
-    assert reopened.token != room.token and len(reopened.token) >= 22
     live.next_phase()
+    device, secret = room.join(people(room)["Tom"])
+    room.close()  # the server stopped: the token and the devices live on with the session
+    found = Room.find(room.store, room.token, room.clock)
+    assert found.device(secret).id == device.id
+    reopened = Room.open(room.store, live.session.id, room.clock)
+    assert reopened.token == room.token and len(reopened.token) >= 22
     live.end()
     with pytest.raises(RoomClosed, match="not running"):
         Room.find(room.store, reopened.token, room.clock)
+    reopened.close()  # closing after the end expires the token for good
+    assert room.store.room_session(room.token) is None
 
 
 def test_unknown_and_revoked_devices_are_refused(room: Room, clock: FakeClock, live) -> None:
@@ -295,8 +299,62 @@ def ideas_for_hits(room: Room, live: LiveSession) -> list[int]:
     maya = joined(room, "Maya")
     ids = [room.submit(maya, f"idea {n}").id for n in range(4)]
     live.follow()
-    live.capture("but that would never work")  # critical: still an idea, still tappable
+    live.capture("that won't work, too expensive")  # critical: kept, never offered to tap
     return ids
+
+
+def test_hit_candidates_leave_out_critical_remarks_like_the_projector(
+    room: Room, live: LiveSession
+) -> None:
+    ids = ideas_for_hits(room, live)
+    critical = live.idea_by_id(max(i.id for i in live.standing()))
+    assert critical.text == "that won't work, too expensive" and critical.id not in ids
+    live.go_to(HITS)
+    offered = {i.id for i in room.hit_candidates()}
+    assert set(ids) <= offered and critical.id not in offered
+    assert "too expensive" not in " ".join(text for _seq, text, _a in room.view().latest)
+    with pytest.raises(RoomRefused, match="no such idea"):
+        room.hit(joined(room, "Tom"), critical.id)
+
+
+def test_a_revoked_address_cannot_join_again(room: Room, live: LiveSession) -> None:
+    live.next_phase()
+    first, _ = room.join(people(room)["Tom"], "", "10.0.0.7")
+    room.join(people(room)["Ana"], "", "10.0.0.8")
+    room.revoke(first.id)
+    with pytest.raises(RoomRefused, match="ask the facilitator"):
+        room.join(people(room)["Maya"], "", "10.0.0.7")
+    room.join(people(room)["Maya"], "", "10.0.0.9")  # other addresses join as before
+    room.join(people(room)["Ana"], "", "10.0.0.8")
+
+
+@pytest.mark.parametrize(
+    ("agent", "said"),
+    [
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15"
+            " (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/124.0.0.0 Mobile Safari/537.36",
+            "Chrome on Android",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
+            "Firefox on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51",
+            "Edge on Windows",
+        ),
+        ("", "unknown browser"),
+    ],
+)
+def test_a_device_is_described_by_its_browser_and_system(agent: str, said: str) -> None:
+    assert device_description(agent) == said
 
 
 def test_hits_are_refused_outside_a_hits_phase(room: Room, live: LiveSession) -> None:

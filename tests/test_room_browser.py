@@ -225,7 +225,9 @@ def test_a_break_closes_capture_on_the_page_and_keeps_the_half_typed_idea(
     at_phase(live, BREAK)
     expect(page.locator("#closed")).to_contain_text("Capture is closed")
     expect(page.locator("main#work")).to_have_attribute("data-mode", "closed")
-    expect(page.locator("#idea")).to_have_count(0)
+    # the box stays with the words in it; only sending is off
+    expect(page.locator("#idea")).to_have_value("a half-typed idea about breakfast")
+    expect(page.locator("form#capture button[type=submit]")).to_be_disabled()
 
     at_phase(live, BRAINWRITING)
     expect(page.locator("#idea")).to_have_value("a half-typed idea about breakfast")
@@ -250,6 +252,75 @@ def test_a_send_while_paused_is_refused_and_the_typed_text_stays(chromium, conte
     page.click("form#capture button[type=submit]")  # the kept text, once the break is over
     expect(page.locator("#saved")).to_be_visible()
     assert author(live, ideas(live)["an idea typed as the break began"]) == "Tom"
+
+
+def test_a_pause_keeps_the_box_and_the_text_with_sending_off(chromium, contexts, server, live):
+    at_phase(live, BRAINWRITING)
+    page = phone(chromium, contexts, server, "Maya")
+    page.fill("#idea", "typed just before the pause")
+    expect(page.locator("#idea-count")).to_have_text("27 / 500")
+    assert page.locator("#idea").get_attribute("maxlength") == "500"
+    live.toggle_pause()
+    try:
+        expect(page.locator("#closed")).to_contain_text("Capture is paused; your text is kept")
+        expect(page.locator("#idea")).to_have_value("typed just before the pause")
+        expect(page.locator("form#capture button[type=submit]")).to_be_disabled()
+    finally:
+        live.toggle_pause()
+    expect(page.locator("form#capture button[type=submit]")).to_be_enabled()
+    expect(page.locator("#idea")).to_have_value("typed just before the pause")
+
+
+def test_a_draft_survives_a_reload_and_a_failed_send_keeps_it(chromium, contexts, server, live):
+    at_phase(live, BRAINWRITING)
+    page = phone(chromium, contexts, server, "Maya")
+    page.fill("#idea", "a draft the network ate")
+    page.reload()
+    expect(page.locator("#idea")).to_have_value("a draft the network ate")
+    page.route("**/idea", lambda route: route.abort())
+    page.click("form#capture button[type=submit]")
+    expect(page.locator(".send-failed")).to_have_text(
+        "Could not reach the room; your idea is still here — try again"
+    )
+    expect(page.locator("#idea")).to_have_value("a draft the network ate")
+    page.unroute("**/idea")
+    page.click("form#capture button[type=submit]")  # the same send, once it gets through
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#idea")).to_have_value("")
+    page.reload()
+    expect(page.locator("#idea")).to_have_value("")  # sent: the draft is gone
+    assert author(live, ideas(live)["a draft the network ate"]) == "Maya"
+
+
+def test_stopping_the_room_tells_every_page_keeps_the_text_and_a_restart_carries_on(
+    chromium, contexts, live
+):
+    at_phase(live, BRAINWRITING)
+    first = RoomServer(live.store.path, live.session.id, host="127.0.0.1", port=0)
+    first.start()
+    try:
+        page = phone(chromium, contexts, first, "Tom")
+        display = projector(chromium, contexts, first)
+        page.fill("#idea", "typed as the room stopped")
+    finally:
+        first.stop()
+    expect(page.locator("#stopped")).to_contain_text("The room has stopped")
+    expect(display.locator("#stopped")).to_have_text("The room has stopped")
+    expect(page.locator("form#capture button[type=submit]")).to_be_disabled()
+    expect(page.locator("#idea")).to_have_value("typed as the room stopped")
+
+    again = RoomServer(live.store.path, live.session.id, host="127.0.0.1", port=first.port)
+    again.start()
+    try:
+        assert again.join_url == first.join_url  # the QR code handed out still works
+        expect(page.locator("#stopped")).to_be_hidden()
+        expect(page.locator("form#capture button[type=submit]")).to_be_enabled()
+        expect(page.locator("#idea")).to_have_value("typed as the room stopped")
+        page.click("form#capture button[type=submit]")  # the same cookie: still Tom
+        expect(page.locator("#saved")).to_be_visible()
+    finally:
+        again.stop()
+    assert author(live, ideas(live)["typed as the room stopped"]) == "Tom"
 
 
 # -- revoking -------------------------------------------------------------------------------
@@ -298,8 +369,16 @@ def test_hits_up_to_the_limit_are_stored_and_one_more_is_refused(chromium, conte
     stored = ideas(live)
     assert live.store.hits_of(device.id, device.participant_id) == {stored[t].id for t in chosen}
 
-    third.evaluate("button => button.removeAttribute('disabled')")  # a page gone stale
-    third.click()
+    # A page gone stale: find, enable and press in one task of the page, so a live
+    # update cannot swap the button out between the steps.
+    page.evaluate(
+        """() => {
+            const button = [...document.querySelectorAll("#hits button.hit")]
+                .find((b) => b.textContent.includes("shoes that find themselves"));
+            button.removeAttribute("disabled");
+            button.click();
+        }"""
+    )
     expect(page.locator("#notice")).to_contain_text("you have given all 2 hits")
     assert live.store.hits_of(device.id, device.participant_id) == {stored[t].id for t in chosen}
     at_phase(live, BRAINWRITING)

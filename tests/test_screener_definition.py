@@ -27,8 +27,8 @@ from ideation.yamlfile import YamlFileError
 SHIPPED = Path(__file__).resolve().parent.parent / "screeners" / "home-coffee.yaml"
 
 TOP = (
-    "screener, title, category, study, target, weights, past_participation_months, "
-    "flag_actions, quotas, questions"
+    "screener, title, category, study, target, weights, dimension_weights, "
+    "past_participation_months, flag_actions, quotas, questions"
 )
 TYPES = "single_choice, multiple_choice, rating, number, short_text, creativity, ranking"
 

@@ -509,7 +509,11 @@ def test_quotas_min_forcing_max_blocking_and_standbys() -> None:
     assert result.standbys == ("c5", "c8")  # c3 would break the young max again
     assert result.unplaced == (
         Unplaced("c7", "not eligible"),
-        Unplaced("c3", "band young full (2/2); standby list full (2/2)"),
+        Unplaced(
+            "c3",
+            "band young full (2/2); standby places went to lower-ranked people within the"
+            " quotas (band young 2/2)",
+        ),
     )
     assert result.cells == (
         CellFill("band", "young", 2, 2, 2),
@@ -604,7 +608,10 @@ def test_quotas_on_the_demo_respondents(
     for cell in result.cells:
         assert cell.min <= cell.filled <= cell.max, cell
     reasons = {u.id: u.reason for u in result.unplaced}
-    assert reasons["R001"] == "age band 18-34 full (3/3); standby list full (3/3)"
+    assert reasons["R001"] == (
+        "age band 18-34 full (3/3); standby places went to lower-ranked people within the"
+        " quotas (age band 18-34 3/3)"
+    )
     assert reasons["R013"] == "all 6 places taken; standby list full (3/3)"
     assert {rid for rid, reason in reasons.items() if reason == "not eligible"} == set(TERMINATES)
     assert len(result.accepted) + len(result.standbys) + len(result.unplaced) == 40

@@ -319,6 +319,16 @@ def test_cli_says_when_a_query_has_nothing_to_look_for(study: Store, db_path: Pa
     result = CliRunner().invoke(cli, ["search", "--db", str(db_path), "--", "-panels"])
     assert result.exit_code == 0
     assert "nothing to search for" in result.output
+    assert "-word only leaves out" in result.output
+
+
+@pytest.mark.parametrize("query", ["*", "OR", '"'])
+def test_cli_asks_for_a_word_when_a_query_is_only_syntax(
+    study: Store, db_path: Path, query: str
+) -> None:
+    result = CliRunner().invoke(cli, ["search", "--db", str(db_path), "--", query])
+    assert result.exit_code == 0
+    assert "type a word to search for" in result.output and "-word" not in result.output
 
 
 def test_search_help_documents_the_syntax() -> None:
@@ -348,3 +358,27 @@ async def test_tui_search_highlights_the_matches(db_path: Path) -> None:
         assert shown[EVENING[5]] == ["tree"]
         assert MORNING[1] not in shown and MORNING[5] not in shown  # both mention the park
         assert str(app.screen.query_one("#count", Static).content) == "5 ideas"
+
+
+async def test_tui_search_shows_the_selected_result_whole_at_80_by_24(db_path: Path) -> None:
+    long = (
+        "A solar powered espresso cart that parks by the station every morning and sells"
+        " refills in returnable cups with a deposit scheme ending in the word zebra"
+    )
+    with Store(db_path) as store:
+        build(store)
+        store.add_idea(store.sessions()[0].id, long)
+    app = IdeationApp(db_path, embedder=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        app.screen.query_one("#query", Input).value = "espresso"
+        await pilot.pause()
+        table = app.screen.query_one("#results", DataTable)
+        assert table.row_count == 1
+        full = app.screen.query_one("#full", Static)
+        assert long in " ".join(str(full.render()).split())
+        assert full.region.height >= 2 and full.region.bottom <= 23  # on screen, wrapped
+        app.screen.query_one("#query", Input).value = "*"
+        await pilot.pause()
+        assert "type a word to search for" in str(app.screen.query_one("#count", Static).content)

@@ -168,7 +168,7 @@ async def test_recruit_opens_from_home_and_lists_everyone(demo_db: Path) -> None
         assert "18-34 0/2-3 ✓0" in text_of(screen, "#quotas")
         assert "R001: complete" in text_of(screen, "#detail")
         titles = [c.title for c in app.get_system_commands(screen)]
-        for name in ("Accept", "Standby", "Reject", "Score", "Apply quota fill", "Interview"):
+        for name in ("Accept", "Standby", "Reject", "Score", "Fill", "Interview"):
             assert any(t.startswith(name) for t in titles)
         await pilot.press("escape")
         await pilot.pause()

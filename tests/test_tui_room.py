@@ -15,12 +15,13 @@ from textual.widgets import DataTable, Input, Static
 
 from ideation.live.clock import FakeClock
 from ideation.live.plan import parse_plan
-from ideation.live.session import start_session
+from ideation.live.session import LiveSession, start_session
 from ideation.store import Store
 from ideation.tui import live as live_module
 from ideation.tui.app import IdeationApp
 from ideation.tui.dialogs import PasteScreen
 from ideation.tui.live import LiveScreen
+from ideation.tui.live_areas import area_hint
 from ideation.tui.room_dialog import TALLER, RoomScreen
 
 PLAN = """
@@ -218,25 +219,28 @@ async def test_revoke_from_the_dialog_marks_the_device_revoked(
     try:
         room.join(None)  # anonymous, as the plan allows
         tom = next(pid for pid, label in room.choices() if label == "Tom")
-        room.join(tom)
+        room.join(tom, "Mozilla/5.0 (Linux; Android 14) Chrome/124.0 Mobile Safari/537.36")
+        iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Version/17.4 Safari/604.1"
+        second, _ = room.join(tom, iphone)  # Tom's other device
     finally:
         store.close()
     app = live_app(db_path, session_id, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await start_room(pilot)
         shown = visible(app)
-        assert "Anonymous 1" in shown and "Tom" in shown
-        await pilot.press("down")  # Tom's device
+        assert "Anonymous 1" in shown and "Chrome on Android" in shown
+        assert "Safari on iPhone" in shown  # Tom's two devices told apart
+        await pilot.press("down", "down")  # Tom's iPhone
         await pilot.press("r")
         await pilot.pause()
-        assert "Revoke Tom's device" in visible(app)
+        assert f"Revoke Tom's device #{second.id}, Safari on iPhone" in visible(app)
         await pilot.press("y")
         await pilot.pause()
         assert "revoked" in visible(app)
     with Store(db_path) as check:
-        devices = {d.label: d for d in check.devices(session_id)}
-    assert devices["Tom"].revoked_at is not None
-    assert devices["Anonymous 1"].revoked_at is None
+        devices = {d.id: d for d in check.devices(session_id)}
+    assert devices[second.id].revoked_at is not None
+    assert [d.revoked_at for d in devices.values() if d.id != second.id] == [None, None]
 
 
 async def test_hits_show_next_to_ideas_from_the_hits_phase(
@@ -337,3 +341,42 @@ async def test_the_real_server_starts_answers_and_stops(
         async with httpx.AsyncClient() as client:
             with pytest.raises(httpx.ConnectError):
                 await client.get(url)
+
+
+AREAS_PLAN = """
+name: Areas plan
+brief:
+  problem_as_given: How might we make mornings better?
+  opportunity_areas:
+    - Waste from pods, bags and takeaway cups
+participants:
+  - name: Maya
+agenda:
+  - {title: Warm-up, technique: warm_up, minutes: 5}
+  - {title: Purge, technique: purge, minutes: 10}
+  - {title: Hits, technique: hits, minutes: 5}
+"""
+
+
+def test_the_untouched_area_line_waits_for_a_whole_divergent_phase_on_the_task(
+    db_path: Path,
+) -> None:
+    """Issue 12 §3: not 17 s into Purge because the warm-up ended; once Purge has run
+    its length with the area untouched; gone once an idea near it is embedded."""
+    clock = FakeClock()
+    with Store(db_path, clock=clock.now) as store:
+        session = start_session(store, parse_plan(AREAS_PLAN, "areas.yaml"))
+        live = LiveSession(store, session.id, clock)
+        untouched = ["Waste from pods, bags and takeaway cups"]
+        live.next_phase()  # the warm-up
+        clock.advance(5 * 60 + 30)
+        live.next_phase()  # Purge
+        clock.advance(17)
+        assert area_hint(live, untouched) == ""
+        clock.advance(9 * 60)
+        assert area_hint(live, untouched) == ""  # Purge not over yet
+        clock.advance(60)
+        assert "Nobody has touched “Waste from pods" in area_hint(live, untouched)
+        assert area_hint(live, []) == ""  # an idea near the area arrived
+        live.next_phase()  # hits: Purge ended with the area untouched
+        assert "Nobody has touched" in area_hint(live, untouched)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import socket
 import subprocess
@@ -24,7 +25,7 @@ from starlette.testclient import TestClient
 from ideation.cli import cli
 from ideation.live.clock import FakeClock
 from ideation.live.plan import parse_plan
-from ideation.live.room import MAX_IDEA_CHARS, Room, RoomClosed
+from ideation.live.room import MAX_IDEA_CHARS, Room, RoomClosed, RoomServedElsewhere
 from ideation.live.session import LiveSession, start_session
 from ideation.records import Contact
 from ideation.store import Store
@@ -224,6 +225,24 @@ def test_a_revoked_device_is_refused(client, app, live):
     )
     assert sent.status_code == 403
     assert ideas(live) == []
+    # a fresh browser at the same address cannot undo the revoke
+    fresh = device(app)
+    page = fresh.get(base(app))
+    again = fresh.post(base(app), data={"participant": "anonymous", "csrf": csrf(page)})
+    assert again.status_code == 409 and "ask the facilitator" in again.text
+    assert "ideation_device" not in again.cookies
+    join(device(app, "192.168.1.23"), app)  # another address joins as before
+
+
+def test_joins_are_rate_limited_per_address(client, app):
+    for _ in range(5):
+        join(device(app, "192.168.1.30"), app)
+    phone = device(app, "192.168.1.30")
+    page = phone.get(base(app))
+    refused = phone.post(base(app), data={"participant": "anonymous", "csrf": csrf(page)})
+    assert refused.status_code == 429 and "Too many joins from this network address" in refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    join(device(app, "192.168.1.31"), app)
 
 
 # -- CSRF, limits --------------------------------------------------------------------
@@ -314,8 +333,9 @@ def test_capture_closed_during_a_break_says_so_and_refuses(client, app, live):
     live.go_to(BREAK)
     page = client.get(base(app))
     assert 'id="closed"' in page.text and "break" in page.text
-    assert 'id="idea"' not in page.text
-    token = client.cookies["ideation_csrf"]  # no form on the page: the cookie's token
+    # the box stays (a break must not take half-typed words away), sending is off
+    assert 'id="idea"' in page.text and '<button type="submit" disabled>' in page.text
+    token = client.cookies["ideation_csrf"]
     refused = client.post(
         f"{base(app)}/idea", data={"text": "during the break", "csrf": token, "nonce": "b"}
     )
@@ -324,7 +344,8 @@ def test_capture_closed_during_a_break_says_so_and_refuses(client, app, live):
     assert "not being collected" in refused.text
     live.go_to(BRAINSTORM)
     live.toggle_pause()
-    assert "break" in client.get(base(app)).text
+    paused = client.get(base(app)).text
+    assert "Capture is paused; your text is kept" in paused and 'id="idea"' in paused
     assert ideas(live) == []
 
 
@@ -528,20 +549,49 @@ def test_room_server_starts_serves_counts_devices_and_stops(db_path, live):
     try:
         assert server.running and server.device_count() == 0
         assert server.room_url == f"http://127.0.0.1:{server.port}/room"
-        with httpx.Client(follow_redirects=True) as phone:
-            page = phone.get(server.join_url)
-            assert page.status_code == 200
-            phone.post(server.join_url, data={"participant": "anonymous", "csrf": csrf(page)})
-            assert 'id="idea"' in phone.get(server.join_url).text
+        phone = httpx.Client(follow_redirects=True)
+        page = phone.get(server.join_url)
+        assert page.status_code == 200
+        phone.post(server.join_url, data={"participant": "anonymous", "csrf": csrf(page)})
+        assert 'id="idea"' in phone.get(server.join_url).text
         assert server.device_count() == 1
         assert httpx.get(server.room_url).status_code == 200
         with pytest.raises(RoomServerError, match=f"port {server.port} on 127.0.0.1 is busy"):
             RoomServer(db_path, live.session.id, host="127.0.0.1", port=server.port).start()
+        join_url = server.join_url
+        server.stop()
+        assert not server.running
+        # restarted: the same address and the same phone's cookie work again
+        again = RoomServer(db_path, live.session.id, host="127.0.0.1", port=0)
+        again.start()
+        try:
+            assert again.join_url.rsplit("/", 1)[1] == join_url.rsplit("/", 1)[1]
+            back = phone.get(again.join_url)  # cookies do not depend on the port
+            assert back.status_code == 200 and 'id="idea"' in back.text
+        finally:
+            again.stop()
     finally:
         server.stop()
-    assert not server.running
+        phone.close()
+    live.end()
     with pytest.raises(RoomClosed):
-        Room.find(live.store, server.join_url.rsplit("/", 1)[1], live.clock)
+        Room.find(live.store, join_url.rsplit("/", 1)[1], live.clock)
+
+
+def test_a_second_server_for_a_served_room_is_refused_naming_where(db_path, live):
+    room = Room.open(live.store, live.session.id, live.clock)
+    live.store.set_room_server(room.token, os.getppid(), "10.0.0.5:8765")  # another process
+    with pytest.raises(RoomServedElsewhere, match=r"already runs at 10\.0\.0\.5:8765"):
+        RoomServer(db_path, live.session.id, host="127.0.0.1", port=0).start()
+    live.store.set_room_server(room.token, 2**22 + 12345, "10.0.0.5:8765")  # a dead one
+    server = RoomServer(db_path, live.session.id, host="127.0.0.1", port=0)
+    server.start()
+    try:
+        pid, where = live.store.room_server(room.token)
+        assert pid == os.getpid() and where == f"127.0.0.1:{server.port}"
+    finally:
+        server.stop()
+    assert live.store.room_server(room.token) == (None, "")
 
 
 def test_the_stream_ends_when_the_server_stops(db_path, live):
@@ -551,9 +601,9 @@ def test_the_stream_ends_when_the_server_stops(db_path, live):
         started = time.monotonic()
         stopper = threading.Timer(0.3, server.stop)
         stopper.start()
-        for _ in stream.iter_lines():
-            pass
+        lines = list(stream.iter_lines())
     assert time.monotonic() - started < 4
+    assert lines[-3:-1] == ["event: closed", "data: stopped"]  # the page is told
     stopper.join()
     assert not server.running
 

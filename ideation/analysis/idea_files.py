@@ -35,6 +35,7 @@ import csv
 import hashlib
 import io
 import re
+import shlex
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -72,9 +73,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "ideatext",
         "note",
         "notes",
+        *("idee", "idees", "ideen", "ideia", "texte", "texto", "contenu", "contenido"),
+        *("内容", "アイデア", "アイディア", "想法", "点子"),
     ),
-    "participant": ("participant", "author", "who", "name", "createdby", "owner", "person"),
-    "phase": ("phase", "section", "frame", "stage", "round"),
+    "participant": (
+        *("participant", "author", "who", "name", "createdby", "owner", "person"),
+        *("auteur", "autor", "teilnehmer", "teilnehmerin", "participante", "nom", "nombre"),
+        *("作成者", "名前", "参加者"),
+    ),
+    "phase": ("phase", "section", "frame", "stage", "round", "fase", "etappe", "フェーズ"),
     "created": (
         "created",
         "createdat",
@@ -98,6 +105,11 @@ _TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
+#: The "row" of a problem with the file as a whole (missing, damaged, wrong --sheet):
+#: its message names no row, since no row is at fault.
+WHOLE = 0
+
+
 class IdeaFileError(YamlFileError):
     """An idea file that cannot be imported; `str()` is one line naming the file, the
     row (or line), the column and what was expected. Nothing is imported."""
@@ -105,6 +117,8 @@ class IdeaFileError(YamlFileError):
     unit = "row"
 
     def __str__(self) -> str:
+        if self.line == WHOLE:
+            return f"{one_line(str(self.path))}: {self.what}; nothing imported"
         where = f"{self.unit} {self.line}"
         if self.field != FILE:
             where += f", {one_line(str(self.field))}"
@@ -145,9 +159,18 @@ class IdeaFile:
 
 
 def normalised_header(text: Any) -> str:
-    """A header as `ALIASES` spell it: lower-case letters, digits and '#' only."""
-    folded = unicodedata.normalize("NFKC", str(text or "")).casefold()
-    return re.sub(r"[^0-9a-z#]", "", folded)
+    """A header as `ALIASES` spell it: lower-case letters without accents ("Idée" is
+    "idee"), digits and '#' only; letters of any script count ("内容")."""
+    return "".join(_header_words(text))
+
+
+def _header_words(text: Any) -> list[str]:
+    """The words of a header, folded as `normalised_header` folds them."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", str(text or "")).casefold():
+        if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
+            kept.append(char)  # drops accents of Latin letters only (デ keeps its mark)
+    return re.findall(r"[^\W_]+|#", unicodedata.normalize("NFKC", "".join(kept)))
 
 
 def read_idea_file(
@@ -166,7 +189,7 @@ def read_idea_file(
     overrides = dict(columns or {})
     kind = _kind(path, data, name)
     if kind != "xlsx" and sheet is not None:
-        raise IdeaFileError(name, 1, FILE, "--sheet names a sheet of an XLSX workbook only")
+        raise IdeaFileError(name, WHOLE, FILE, "--sheet names a sheet of an XLSX workbook only")
     if kind == "xlsx":
         table, detail, epoch = _xlsx_table(data, name, sheet)
         return _from_table(name, kind, digest, table, detail, overrides, dates, epoch)
@@ -174,7 +197,7 @@ def read_idea_file(
     if kind == "text" and not _looks_tabular(text, bool(overrides)):
         if overrides:
             what = "--column expected a table (CSV, TAB-separated text or XLSX) with a header row"
-            raise IdeaLineError(name, 1, FILE, what)
+            raise IdeaLineError(name, WHOLE, FILE, what)
         markdown = path.suffix.lower() in {".md", ".markdown"}
         return _from_lines(name, digest, text, markdown=markdown)
     table, delimiter = _csv_table(text, name)
@@ -192,11 +215,11 @@ def _read(path: Path, name: str) -> bytes:
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // 2**20
             what = f"expected an idea file under {limit} MiB, got {size / 2**20:.0f} MiB"
-            raise IdeaFileError(name, 1, FILE, what)
+            raise IdeaFileError(name, WHOLE, FILE, what)
         return path.read_bytes()
     except OSError as error:
         reason = (error.strerror or str(error)).lower()
-        raise IdeaFileError(name, 1, FILE, f"expected a readable file ({reason})") from None
+        raise IdeaFileError(name, WHOLE, FILE, f"expected a readable file ({reason})") from None
 
 
 def _kind(path: Path, data: bytes, name: str) -> str:
@@ -206,10 +229,10 @@ def _kind(path: Path, data: bytes, name: str) -> str:
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         what = "expected .xlsx, .csv, .txt or .md, got an old Excel .xls workbook; save it as .xlsx"
-        raise IdeaFileError(name, 1, FILE, what)
+        raise IdeaFileError(name, WHOLE, FILE, what)
     if suffix in _XLSX_SUFFIXES:
         raise IdeaFileError(
-            name, 1, FILE, "expected an Excel workbook, got a damaged or cut-off one"
+            name, WHOLE, FILE, "expected an Excel workbook, got a damaged or cut-off one"
         )
     return "csv" if suffix in _TABLE_SUFFIXES else "text"
 
@@ -298,7 +321,7 @@ def _xlsx_table(data: bytes, name: str, sheet: str | None) -> tuple[Table, str, 
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, InvalidFileException):
         what = "expected an Excel workbook (.xlsx), got a damaged or cut-off one; save it again"
-        raise IdeaFileError(name, 1, FILE, what) from None
+        raise IdeaFileError(name, WHOLE, FILE, what) from None
     try:
         if sheet is None:
             chosen = book.worksheets[0]
@@ -309,7 +332,7 @@ def _xlsx_table(data: bytes, name: str, sheet: str | None) -> tuple[Table, str, 
                 what = (
                     f'expected --sheet to name one of its sheets ({names}), got "{one_line(sheet)}"'
                 )
-                raise IdeaFileError(name, 1, FILE, what)
+                raise IdeaFileError(name, WHOLE, FILE, what)
             chosen = found[0]
         table: Table = []
         try:
@@ -325,9 +348,30 @@ def _xlsx_table(data: bytes, name: str, sheet: str | None) -> tuple[Table, str, 
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
             what = f"expected a readable sheet, got a damaged one ({one_line(str(error), 80)})"
             raise IdeaFileError(name, len(table) + 1, FILE, what) from None
+        if len(table) < 2:
+            raise IdeaFileError(name, WHOLE, FILE, _no_ideas(book.worksheets, chosen))
         return table, f'sheet "{one_line(chosen.title)}"', book.epoch
     finally:
         book.close()
+
+
+def _no_ideas(sheets: Sequence[Any], chosen: Any) -> str:
+    """Which sheet was read and found empty, and the other sheets to try: without
+    --sheet the first sheet is read, and a cover or notes sheet often comes first."""
+    what = f'sheet "{one_line(chosen.title)}" has no ideas (a header row, then one per row)'
+    others = [ws for ws in sheets if ws is not chosen]
+    if not others:
+        return what
+    shown = ", ".join(f'"{one_line(ws.title)}"' for ws in others[:8])
+    also = "sheet" if len(others) == 1 else "sheets"
+    best = next((ws for ws in others[:20] if _filled(ws)), others[0])
+    return f"{what}; the workbook also has {also} {shown}: use --sheet {shlex.quote(best.title)}"
+
+
+def _filled(sheet: Any) -> bool:
+    """Whether a sheet has a header and at least one row below it (looks at 50 rows)."""
+    rows = sheet.iter_rows(max_row=50, values_only=True)
+    return sum(any(_cell_text(v).strip() for v in values) for values in rows) >= 2
 
 
 def _cell_text(value: Any) -> str:
@@ -405,7 +449,7 @@ def _layout(header: Sequence[Any], overrides: Mapping[str, str], name: str, row:
 def _names(header: str, key: str, alias: str, by_first_word: bool) -> bool:
     if not by_first_word:
         return key == alias
-    words = re.findall(r"[0-9a-z#]+", unicodedata.normalize("NFKC", header).casefold())
+    words = _header_words(header)
     return bool(words) and words[0] == alias
 
 
@@ -428,7 +472,7 @@ def _from_table(
 ) -> IdeaFile:
     if not table:
         raise IdeaFileError(
-            name, 1, FILE, "expected a header row, then one idea per row; got an empty file"
+            name, WHOLE, FILE, "expected a header row, then one idea per row; got an empty file"
         )
     header_row, header = table[0]
     layout = _layout(header, overrides, name, header_row)
@@ -787,7 +831,7 @@ def _from_lines(name: str, digest: str, text: str, *, markdown: bool) -> IdeaFil
         if len(rows) > MAX_ROWS:
             raise IdeaLineError(name, number, FILE, f"expected at most {MAX_ROWS:,} ideas")
     if not rows:
-        raise IdeaLineError(name, 1, FILE, "expected one idea per line or bullet, got none")
+        raise IdeaLineError(name, WHOLE, FILE, "expected one idea per line or bullet, got none")
     detail = "Markdown list" if markdown else "one idea per line"
     return IdeaFile(name, "text", digest, tuple(rows), detail=detail)
 

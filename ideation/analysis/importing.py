@@ -4,11 +4,13 @@
 where the ideas go and writes them in one transaction. Every row gets a key
 (sha256 of its text, participant, phase, time as written, and how many identical
 rows came before it in the file), stored with its idea: importing the same file
-again, or a longer export of the same board, adds only rows the session does not
-hold yet ("0 new, 362 already imported"), and an idea withdrawn since stays out.
+again, or a longer export of the same board under any file name ("board (1).csv"),
+adds only rows the study does not hold yet ("1 new, 10 already imported (session
+'miro_board')"), and an idea withdrawn since stays out.
 
 Without `--session`, a file goes to the session it was imported into before (by
-its bytes), else to the imported session named after the file, else to a new one.
+its bytes), else to the session already holding most of its rows (by content),
+else to the imported session named after the file, else to a new one.
 A session created here is marked imported (`Session.imported_from`): it has no
 agenda timings or phase log, so reports show neither an agenda as run nor a
 per-minute chart for it. A live session can take imported ideas too; then a phase
@@ -18,6 +20,7 @@ the file names must be one of its agenda (its timings stay true).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,8 @@ class ImportResult:
     already: int
     participants_added: tuple[str, ...] = ()
     phases_added: tuple[str, ...] = ()
+    already_in: tuple[str, ...] = ()
+    """Names of the sessions holding the rows already imported, most rows first."""
 
 
 def import_ideas(
@@ -71,11 +76,14 @@ def import_file(
     default_phase = " ".join((phase or "").split())
     keys = row_keys(read.rows)
     with store.transaction():
-        target = _target(store, read, session, stem)
-        existing = store.imported_keys(target.id) if target is not None else set()
-        fresh = [index for index in _insertion_order(read.rows) if keys[index] not in existing]
-        if target is not None and not fresh:
-            return ImportResult(read, target, False, 0, len(read.rows))
+        held = store.imported_key_sessions()
+        target = _target(store, read, session, stem, [held[k] for k in keys if k in held])
+        fresh = [index for index in _insertion_order(read.rows) if keys[index] not in held]
+        already_in = _holders(store, [held[k] for k in keys if k in held])
+        if not fresh and (target is not None or held):
+            # nothing new: no session is made for it, the rows stay where they are
+            where = target or store.session(Counter(held[k] for k in keys).most_common(1)[0][0])
+            return ImportResult(read, where, False, 0, len(read.rows), already_in=already_in)
         created = target is None
         if target is None:
             times = [row.created for row in read.rows if row.created is not None]
@@ -85,9 +93,12 @@ def import_file(
             )
         phases, new_phases = _phases(store, target, read, fresh, default_phase)
         people, new_people = _participants(store, target, read, fresh)
+        linkable = {k for k, held_by in held.items() if held_by == target.id}
+        linkable.update(keys[index] for index in fresh)
         ideas = []
         for index in fresh:
             row = read.rows[index]
+            link = None if row.builds_on is None else keys[row.builds_on]
             where = phases.get((row.phase or default_phase).casefold())
             ideas.append(
                 ImportedIdea(
@@ -98,7 +109,7 @@ def import_file(
                     phase_id=where.id if where else None,
                     technique=where.technique if where else "",
                     created_at=row.created,
-                    builds_on_key=None if row.builds_on is None else keys[row.builds_on],
+                    builds_on_key=link if link in linkable else None,
                 )
             )
         added = store.add_imported_ideas(target.id, ideas, read.name, read.digest)
@@ -110,6 +121,7 @@ def import_file(
         len(read.rows) - added,
         tuple(new_people),
         tuple(new_phases),
+        already_in,
     )
 
 
@@ -126,8 +138,11 @@ def row_keys(rows: Sequence[IdeaRow]) -> list[str]:
     return keys
 
 
-def _target(store: Store, read: IdeaFile, ref: str | None, stem: str) -> Session | None:
-    """The session to append to, or None for a new one (see the module's docstring)."""
+def _target(
+    store: Store, read: IdeaFile, ref: str | None, stem: str, holders: Sequence[int]
+) -> Session | None:
+    """The session to append to, or None for a new one (see the module's docstring);
+    `holders` has, per row imported before, the session holding it."""
     if ref is not None:
         ref = ref.strip()
         if not ref:
@@ -136,7 +151,19 @@ def _target(store: Store, read: IdeaFile, ref: str | None, stem: str) -> Session
             return store.session(int(ref))
         named = [s for s in store.sessions() if s.name == ref]
         return named[-1] if named else None
-    return store.session_of_file(read.digest) or store.imported_session_named(stem)
+    by_bytes = store.session_of_file(read.digest)
+    if by_bytes is not None:
+        return by_bytes
+    if holders:
+        most, count = Counter(holders).most_common(1)[0]
+        if 2 * count > len(read.rows):
+            return store.session(most)
+    return store.imported_session_named(stem)
+
+
+def _holders(store: Store, holders: Sequence[int]) -> tuple[str, ...]:
+    """The names of the sessions holding rows of the file, most rows first."""
+    return tuple(store.session(sid).name for sid, _ in Counter(holders).most_common())
 
 
 def _insertion_order(rows: Sequence[IdeaRow]) -> list[int]:

@@ -192,7 +192,8 @@ def language_note(texts: Sequence[str], model_id: str, *, short: bool = False) -
         advice = "English-only model, try --model" if bundled else model_name(model_id)
         lines = [f"⚠ {count} not in English ({_named(found, n)}): {advice}" for n in (2, 1)]
         return next((line for line in lines if len(line) <= SHORT_CHARS), lines[-1])
-    said = f"Language: {count} of {plural(len(texts), 'idea')} are not in English"
+    verb = "is" if count == 1 else "are"
+    said = f"Language: {count} of {plural(len(texts), 'idea')} {verb} not in English"
     if bundled:
         return (
             f"{said} ({_named(found, 6)}). The bundled model ({BUNDLED_MODEL_ID}) was trained"

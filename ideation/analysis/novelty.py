@@ -6,6 +6,11 @@ shared direction. Here the pool is every idea of the revision's sessions, and a
 participant's own other ideas are not their neighbours (building on yourself is
 not being unoriginal). Rare is not the same as good: the report says "unusual,
 not necessarily good", and the researcher judges.
+
+A session lists at most a third of its ideas (at least one, at most ten): listing
+every idea of a small session says nothing. Ideas the language check flags as not
+English are left out of the lists: an English model finds them all "rare" because
+it cannot read them, and the report says how many were left out.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ideation.analysis.embed import cached_only
+from ideation.analysis.languages import language_of
 from ideation.analysis.themes import ThemeSet
 from ideation.rarity import percentiles, pool_rarity
 from ideation.records import Idea
@@ -23,8 +29,10 @@ from ideation.store import Store
 if TYPE_CHECKING:
     import numpy as np
 
-#: Ideas listed per session.
+#: Ideas listed per session at most.
 TOP_NOVEL = 10
+#: ... and at most this share of the session's ideas (but always one).
+NOVEL_SHARE = 1 / 3
 #: How the lists are labelled wherever they are shown.
 NOVEL_CAVEAT = "unusual, not necessarily good"
 
@@ -47,24 +55,37 @@ def _owner(idea: Idea) -> str:
     return f"participant {idea.participant_id}"
 
 
+def listed(ideas: int, top: int = TOP_NOVEL) -> int:
+    """How many of a session's `ideas` its list shows: a third, at least 1, at most `top`."""
+    return max(1, min(top, int(ideas * NOVEL_SHARE)))
+
+
+def not_judged(themes: ThemeSet) -> int:
+    """How many of the revision's ideas the lists leave out as not in English."""
+    return sum(language_of(i.text) is not None for t in themes.themes for i in t.ideas)
+
+
 def most_novel(
     themes: ThemeSet, vectors: np.ndarray, per_session: int = TOP_NOVEL
 ) -> dict[int, list[NovelIdea]]:
-    """Session id -> its rarest ideas, rarest first; `vectors` rows follow the themes'
-    ideas in order. A pool of one idea has no rarity, so nothing is listed."""
+    """Session id -> its rarest ideas, rarest first, at most `listed()` of them;
+    `vectors` rows follow the themes' ideas in order. A pool of one idea has no
+    rarity, so nothing is listed; ideas not in English are not listed."""
     placed = [(idea, theme) for theme in themes.themes for idea in theme.ideas]
     ideas = [idea for idea, _ in placed]
     pool = pool_rarity([i.text for i in ideas], vectors, [_owner(i) for i in ideas])
     rank = percentiles(pool.rarity)
     by_session: dict[int, list[NovelIdea]] = {}
+    sizes: dict[int, int] = {}
     for n, (idea, theme) in enumerate(placed):
-        if math.isnan(pool.rarity[n]):  # no other idea to compare with
-            continue
+        sizes[idea.session_id] = sizes.get(idea.session_id, 0) + 1
+        if math.isnan(pool.rarity[n]) or language_of(idea.text) is not None:
+            continue  # no other idea to compare with, or one the model cannot read
         by_session.setdefault(idea.session_id, []).append(
             NovelIdea(idea, theme.number, theme.label, float(pool.rarity[n]), float(rank[n]))
         )
     return {
-        sid: sorted(found, key=lambda f: (-f.rarity, f.idea.seq))[:per_session]
+        sid: sorted(found, key=lambda f: (-f.rarity, f.idea.seq))[: listed(sizes[sid], per_session)]
         for sid, found in sorted(by_session.items())
     }
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ideation.analysis.compare import CrossTable, segments_by_theme, sessions_by_theme
 from ideation.analysis.coverage import scope_coverage
-from ideation.analysis.novelty import scope_novelty
+from ideation.analysis.novelty import not_judged, scope_novelty
 from ideation.analysis.themes import ThemeSet, theme_set
 from ideation.export.model import ExportArea, ExportCrossTable, ExportNovel
 from ideation.screening.segments import participant_segments
@@ -42,7 +42,12 @@ def focus_fields(
         "coverage": None
         if areas is None
         else tuple(
-            ExportArea(c.area.kind, c.area.text, c.ideas, tuple(label for _, label, _ in c.themes))
+            ExportArea(
+                c.area.kind,
+                c.area.text,
+                c.ideas,
+                tuple(f"T{number} {label} ({near})" for number, label, near in c.themes),
+            )
             for c in areas
         ),
         "novel": tuple(
@@ -50,6 +55,7 @@ def focus_fields(
             for sid in session_ids
             for n in novel.get(sid, [])
         ),
+        "novel_left_out": not_judged(pooled) if novel else 0,
     }
 
 

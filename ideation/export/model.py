@@ -166,7 +166,9 @@ class ExportArea:
     kind: str  # "opportunity area" or "springboard"
     text: str
     ideas: int  # ideas near it
-    themes: tuple[str, ...]  # labels of the themes touching it, most ideas first
+    #: The themes touching it, most ideas first, as "T3 coffee · wish (12)": the
+    #: theme's number, its label and how many of its ideas are near the area.
+    themes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class ExportBundle:
     #: Area coverage; None when the area vectors are not cached (never a model in an export).
     coverage: tuple[ExportArea, ...] | None = ()
     novel: tuple[ExportNovel, ...] = ()  # per session, rarest first
+    novel_left_out: int = 0  # ideas not in English, which rarity cannot judge
 
 
 @dataclass(frozen=True)

@@ -122,9 +122,14 @@ def placed_count(groups: Iterable[tuple[ExportTheme | None, list[ExportIdea]]]) 
     return sum(finite(i.x) and finite(i.y) for _, ideas in groups for i in ideas)
 
 
+#: The bar of ideas that belong to no phase (an unlabelled bar reads as a glitch).
+NO_PHASE = "(no phase)"
+
+
 def ideas_by_phase(session: ExportSession, ideas: Sequence[ExportIdea]) -> list[tuple[str, int]]:
-    """Idea counts per phase in agenda order, then any phase the agenda does not name."""
-    counts = Counter(idea.phase for idea in ideas if idea.session == session.name)
+    """Idea counts per phase in agenda order, then any phase the agenda does not name,
+    and "(no phase)" for ideas outside every phase (imported rows without one)."""
+    counts = Counter(idea.phase or NO_PHASE for idea in ideas if idea.session == session.name)
     ordered = [row.title for row in session.agenda]
     ordered += [phase for phase in counts if phase not in ordered]
     return [(phase, counts.get(phase, 0)) for phase in dict.fromkeys(ordered)]

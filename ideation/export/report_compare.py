@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ideation.export.model import ExportBundle, ExportCrossTable, ExportNovel
 from ideation.export.report_common import esc
+from ideation.text import plural
 
 #: Headings of the cross tables by what their columns are.
 TABLE_TITLES = {"session": "Sessions × themes", "segment": "Participant segments × themes"}
@@ -29,6 +30,29 @@ NOVEL_NOTE = (
     "Unusual, not necessarily good: the rarest ideas in the pooled study, by the same rarity"
     " as screener originality."
 )
+
+
+def novel_note(bundle: ExportBundle) -> str:
+    """The caveat, and how many ideas the lists leave out as not in English."""
+    if not bundle.novel_left_out:
+        return NOVEL_NOTE
+    return (
+        f"{NOVEL_NOTE} {plural(bundle.novel_left_out, 'idea')} not in English"
+        f" {'is' if bundle.novel_left_out == 1 else 'are'} left out: the model cannot"
+        " judge their rarity."
+    )
+
+
+def focus_links(bundle: ExportBundle) -> list[tuple[str, str]]:
+    """(anchor, title) of each section `html_focus` writes, for the report's contents."""
+    if not bundle.themes:
+        return []
+    links = [(f"by-{t.by}", TABLE_TITLES.get(t.by, t.by)) for t in bundle.cross_tables]
+    if bundle.coverage is None or bundle.coverage:
+        links.append(("coverage", "Coverage"))
+    if bundle.novel:
+        links.append(("novel", NOVEL_TITLE))
+    return links
 
 
 def _novel_by_session(bundle: ExportBundle) -> dict[str, list[ExportNovel]]:
@@ -58,7 +82,7 @@ def markdown_focus(bundle: ExportBundle, md_text: Callable[[object], str]) -> li
             lines.append(f"| {md_text(area.text)} | {area.kind} | {area.ideas} | {touching} |")
         lines.append("")
     if bundle.novel:
-        lines += [f"## {NOVEL_TITLE}", "", f"*{NOVEL_NOTE}*", ""]
+        lines += [f"## {NOVEL_TITLE}", "", f"*{novel_note(bundle)}*", ""]
         for session, found in _novel_by_session(bundle).items():
             lines += [f"### {md_text(session)}", ""]
             lines += [
@@ -121,7 +145,7 @@ def html_focus(bundle: ExportBundle) -> str:
         )
         parts.append(
             f'<section class="part" id="novel"><h2>{NOVEL_TITLE}</h2>'
-            f'<p class="small muted">{esc(NOVEL_NOTE)}</p>{lists}</section>'
+            f'<p class="small muted">{esc(novel_note(bundle))}</p>{lists}</section>'
         )
     return "\n".join(parts)
 

@@ -64,7 +64,7 @@ from ideation.export.report_common import (
     when,
     who,
 )
-from ideation.export.report_compare import html_focus
+from ideation.export.report_compare import focus_links, html_focus
 from ideation.text import plural
 
 
@@ -101,6 +101,9 @@ def _header(bundle: ExportBundle, groups: Groups) -> str:
     if placed_count(groups) >= MAP_MINIMUM:
         links.append('<li><a href="#map">Idea map</a></li>')
     links.append('<li><a href="#themes">Themes</a></li>')
+    links += [
+        f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title in focus_links(bundle)
+    ]
     if developments(bundle):
         links.append('<li><a href="#itemized">Itemized response</a></li>')
     return (

@@ -449,6 +449,17 @@ def untouched_areas(
     return [area for area, hit in zip(areas, touched.tolist(), strict=True) if not hit]
 
 
+#: Divergent techniques whose ideas are not about the task (a warm-up's "unusual uses
+#: for a teaspoon"): a warm-up that ended says nothing about the brief's areas.
+OFF_TASK_TECHNIQUES = ("warm_up",)
+
+
+def counts_for_areas(technique_id: str, divergent: bool) -> bool:
+    """Whether a phase of this technique, run to its end, shows the room has left an
+    opportunity area alone: divergent and about the task."""
+    return divergent and technique_id not in OFF_TASK_TECHNIQUES
+
+
 def divergent_phase_done(
     runs: Iterable[tuple[int, bool]],
     actual_seconds: Mapping[int, float],
@@ -488,6 +499,7 @@ __all__ = [
     "flow_signal",
     "ideas_per_minute",
     "live_ideas",
+    "counts_for_areas",
     "near_areas",
     "participation",
     "quiet_participants",

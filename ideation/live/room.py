@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -56,6 +57,7 @@ __all__ = [
     "RoomRefused",
     "RoomView",
     "Submission",
+    "device_description",
 ]
 
 
@@ -73,6 +75,10 @@ class DeviceRevoked(IdeationError):
 
 class RoomRefused(IdeationError):
     """A request the room cannot take now; the message says why, for the page to show."""
+
+
+class RoomServedElsewhere(IdeationError):
+    """Another live process already serves this session's room (one line: where)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,57 @@ class Submission:
     nonce: str | None = None
 
 
+#: (what the user agent contains, what to call it), first match wins: Edge and Chrome
+#: on iOS say "Safari" too, and every Android browser says "Linux".
+_BROWSERS = (
+    ("Edg", "Edge"),
+    ("OPR", "Opera"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox", "Firefox"),
+    ("FxiOS", "Firefox"),
+    ("CriOS", "Chrome"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_description(user_agent: str) -> str:
+    """A short name for a device from its user agent ("Safari on iPhone"), so the
+    facilitator can tell two devices of one person apart; "unknown browser" else."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "unknown browser"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def on_wall(idea: Idea) -> bool:
+    """Whether an idea may be shown to the room (the projector, the hits list): no
+    concerns and nothing critical, since deferral of judgement holds there too."""
+    return idea.entry != "concern" and detect_critique(idea.text) is None
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -134,6 +191,7 @@ class Room:
         #: Brainwriting: the pool idea each device's page shows next, picked right after
         #: its send (`ready_pool`) and handed out by `pool_idea`.
         self._pooled: dict[int, Idea | None] = {}
+        self._serving = False  # this process noted itself as the room's server
 
     @classmethod
     def open(cls, store: Store, session_id: int, clock: Clock) -> Room:
@@ -152,10 +210,29 @@ class Room:
         return cls(store, session_id, clock, token)
 
     def close(self) -> None:
-        """Expire the join token (the server stopped): every page says "not running"."""
-        if self.token:
-            self.store.close_room(self.token, self.clock.now())
+        """The server stops: write what waits, and say nobody serves the room now. The
+        join token lives as long as the session (phones and the handed-out QR code work
+        again after a restart); once the session has ended it is expired for good."""
         self._write_pending()
+        if not self.token:
+            return
+        if self.store.session(self.session_id).status == "ended":
+            self.store.close_room(self.token, self.clock.now())
+        elif self._serving:
+            self.store.set_room_server(self.token, None)
+        self._serving = False
+
+    def claim_server(self, address: str) -> None:
+        """Note that this process serves the room at `address` ("host:port");
+        RoomServedElsewhere while another live process does (no second server)."""
+        pid, where = self.store.room_server(self.token)
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            raise RoomServedElsewhere(
+                f"the room of session {self.session_id} already runs at {where or '?'}"
+                f" (process {pid}); open that address, or stop that room first"
+            )
+        self.store.set_room_server(self.token, os.getpid(), address)
+        self._serving = True
 
     # -- the live session, followed read-only ---------------------------------------------
 
@@ -200,10 +277,19 @@ class Room:
         live = self._follow(running=False)
         return (live.plan is not None and live.plan.anonymous_join) or not live.participants
 
-    def join(self, participant_id: int | None, user_agent: str = "") -> tuple[Device, str]:
+    def join(
+        self, participant_id: int | None, user_agent: str = "", address: str = ""
+    ) -> tuple[Device, str]:
         """A device joins as a participant (None: anonymously, where the plan allows);
-        returns the device and the secret for its cookie (stored only as its sha256)."""
+        returns the device and the secret for its cookie (stored only as its sha256).
+        A client `address` whose device was revoked may not join again: a fresh browser
+        must not undo a revoke."""
         live = self._follow()
+        if address and self.store.address_revoked(self.session_id, address):
+            raise RoomRefused(
+                "a device from this address was removed from the session;"
+                " ask the facilitator if you think that is a mistake"
+            )
         label: str | None = None
         if participant_id is None:
             if not self.anonymous_join:
@@ -220,6 +306,7 @@ class Room:
             participant_id,
             label,
             user_agent=one_line(user_agent, 200),
+            client_address=one_line(address, 64),
             at=self.clock.now(),
         )
         return device, secret
@@ -395,7 +482,7 @@ class Room:
         phase = live.current_phase
         if phase is None or phase.technique != HITS:
             return []
-        return [idea for idea in live.standing() if idea.entry in THEMED_ENTRIES]
+        return [idea for idea in live.standing() if idea.entry in THEMED_ENTRIES and on_wall(idea)]
 
     def hits_of(self, device: Device) -> set[int]:
         """Idea ids this device (or its participant, on another device) has hit."""
@@ -415,7 +502,12 @@ class Room:
         """Give an idea a hit (once per person); RoomRefused past the phase's limit."""
         live, phase = self._hits_phase(device)
         idea = live.idea_by_id(idea_id)
-        if idea is None or live.is_withdrawn(idea) or idea.entry not in THEMED_ENTRIES:
+        if (
+            idea is None
+            or live.is_withdrawn(idea)
+            or idea.entry not in THEMED_ENTRIES
+            or not on_wall(idea)
+        ):
             raise RoomRefused("there is no such idea to hit")
         limit = self._hits_limit(live, phase)
         outcome = self.store.add_hit(
@@ -490,7 +582,7 @@ class Room:
         for idea in reversed(live.standing()):
             if len(latest) >= LATEST_IDEAS:
                 break
-            if idea.entry == "concern" or detect_critique(idea.text) is not None:
+            if not on_wall(idea):
                 continue
             person = None if live.anonymous_mode else live.participant(idea.participant_id)
             latest.append(

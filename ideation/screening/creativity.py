@@ -28,8 +28,11 @@ are scored on the four classic dimensions of divergent thinking:
   ``ELABORATION_CAP`` (8) and capped at 1; per task the mean over counted
   ideas; across tasks the mean. 0-100.
 
-The composite (0-100) weights the dimensions ``WEIGHTS`` (originality 0.40,
-flexibility 0.25, fluency 0.20, elaboration 0.15), each first divided by the
+The composite (0-100) weights the dimensions ``WEIGHTS`` (originality 0.60,
+flexibility 0.15, fluency 0.10, elaboration 0.15; a screener's
+``dimension_weights`` override them; originality leads because with counts
+weighted heavily the composite followed how much people wrote, not how good
+it was: see bench/creativity.py (f)), each first divided by the
 batch's 90th percentile for that dimension (never by less than the
 ``FLOORS``: 3 ideas and 2 categories per listing task, 50 originality,
 40 elaboration) and capped at 1. So the score says "how close to the top
@@ -40,7 +43,9 @@ counted, what repeated what, what was dropped and why, and what was rare.
 Pure: no database, no UI. All texts of a batch go to the embedder in one
 call, deduplicated and sorted by length (so batches pad little); pass
 ``embed`` (e.g. a closure over ``embed_cached``) to cache them in the study
-file. numpy is imported inside functions.
+file; then no ``Embedder`` is needed. Whether the trained originality model
+applies is judged from the vectors themselves (``originality.PROBE_TEXT``).
+numpy is imported inside functions.
 """
 
 from __future__ import annotations
@@ -52,12 +57,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ideation.rarity import Neighbour, idea_key
+from ideation.screening.definition import DimensionWeights
 from ideation.screening.originality import (
+    PROBE_TEXT,
     Originality,
     load_model,
     originality_details,
     prompt_subject,
     prompt_text_to_embed,
+    usable_model,
 )
 from ideation.screening.quality import gibberish_reason
 
@@ -78,7 +86,8 @@ ELABORATION_CAP = 8.0
 RARE_PERCENTILE = 0.9
 #: …and the pool has at least this many ideas.
 RARE_MIN_POOL = 20
-WEIGHTS = {"originality": 0.40, "flexibility": 0.25, "fluency": 0.20, "elaboration": 0.15}
+#: The composite's default weights; a screener's ``dimension_weights`` override them.
+WEIGHTS = DimensionWeights().as_dict()
 #: Each dimension is divided by max(batch 90th percentile, floor) before weighting.
 REFERENCE_QUANTILE = 0.9
 FLOORS_PER_LISTING_TASK = {"fluency": 3.0, "flexibility": 2.0}
@@ -145,6 +154,13 @@ class IdeaNote:
     category: int | None = None
     category_label: str | None = None
     nearest: tuple[Neighbour, ...] = ()
+    #: The per-response originality it came from (rating, model, rarity z, weights).
+    detail: Originality | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def originality_why(self) -> str | None:
+        """How the originality was reached, in one line; None for an idea not counted."""
+        return None if self.detail is None else self.detail.explanation
 
 
 @dataclass(frozen=True)
@@ -175,6 +191,7 @@ class Explanation:
     categories: tuple[tuple[str, str], ...]  # (task, category label)
     normalised: dict[str, float]  # each dimension 0-1, before weighting
     points: dict[str, float]  # each dimension's share of the 0-100 score
+    weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
 
     def lines(self) -> list[str]:
         """Plain sentences, most telling first."""
@@ -357,18 +374,38 @@ def _answer_vectors(
     return {respondent: vectors[rows].mean(axis=0) for respondent, rows in embedded.items() if rows}
 
 
+def dimension_weights(weights: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The composite's weights, `WEIGHTS` overridden by `weights` and scaled to sum to 1."""
+    chosen = dict(WEIGHTS) | dict(weights or {})
+    unknown = set(chosen) - set(WEIGHTS)
+    total = sum(chosen.values())
+    if unknown or total <= 0 or min(chosen.values()) < 0:
+        raise ValueError(f"dimension weights must be {', '.join(WEIGHTS)} ≥ 0, not all 0")
+    return {name: chosen[name] / total for name in WEIGHTS}
+
+
 def score_creativity(
     answers: Sequence[TaskAnswer],
-    embedder: Embedder,
+    embedder: Embedder | None = None,
     embed: Callable[[list[str]], Any] | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> dict[str, CreativityScore]:
     """Creativity per respondent, every task pooled over the whole batch.
 
     `embed` maps a list of texts to their vectors (rows in order); by default
-    the embedder itself. It is called once, with every distinct text.
+    the embedder's own `embed`, so either is enough. It is called once, with
+    every distinct text (and `PROBE_TEXT` when a task asks for uses, to check
+    the vectors come from the weights the originality model was trained on).
+    `weights` override the dimensions' `WEIGHTS` (a screener's
+    `creativity_weights`).
     """
     import numpy as np
 
+    if embed is None:
+        if embedder is None:
+            raise TypeError("score_creativity needs an embedder or an embed function")
+        embed = embedder.embed
+    weights = dimension_weights(weights)
     if not answers:
         return {}
     prompts: dict[str, str] = {}
@@ -399,9 +436,11 @@ def score_creativity(
     wanted = {t for d in drafts for t, p in zip(d.texts, d.problems, strict=True) if p is None}
     if wanted:
         wanted |= set(prompt_texts.values())
+        if prompt_texts:
+            wanted.add(PROBE_TEXT)
     ordered = sorted(wanted, key=lambda t: (len(t), t))
     if ordered:
-        vectors = np.asarray((embed or embedder.embed)(ordered), dtype=np.float32)
+        vectors = np.asarray(embed(ordered), dtype=np.float32)
     else:
         vectors = np.zeros((0, 1), dtype=np.float32)
     row = {text: i for i, text in enumerate(ordered)}
@@ -436,7 +475,7 @@ def score_creativity(
         model = load_model()
     except (OSError, ValueError, KeyError):  # a checkout without the weights still scores rarity
         model = None
-    usable = model if model is not None and model.fits(embedder.model_id, dimensions) else None
+    usable = usable_model(model, vectors[row[PROBE_TEXT]]) if PROBE_TEXT in row else None
     notes: dict[tuple[str, str], list[IdeaNote]] = {}
     task_meta: dict[str, tuple[str, int]] = {}
     for task in prompts:
@@ -504,6 +543,7 @@ def score_creativity(
                         category=category,
                         category_label=distinct_texts[leaders[category]],
                         nearest=detail.nearest,
+                        detail=detail,
                     )
                 )
             notes[(draft.respondent, task)] = out
@@ -549,14 +589,14 @@ def score_creativity(
     } | FLOORS
     reference = {
         name: max(_quantile([raw[r][name] for r in respondents], REFERENCE_QUANTILE), floors[name])
-        for name in WEIGHTS
+        for name in weights
     }
 
     result: dict[str, CreativityScore] = {}
     for respondent in respondents:
         values = raw[respondent]
-        normalised = {name: min(1.0, values[name] / reference[name]) for name in WEIGHTS}
-        points = {name: round(100 * WEIGHTS[name] * normalised[name], 2) for name in WEIGHTS}
+        normalised = {name: min(1.0, values[name] / reference[name]) for name in weights}
+        points = {name: round(100 * weights[name] * normalised[name], 2) for name in weights}
         tasks = per_task[respondent]
         result[respondent] = CreativityScore(
             respondent=respondent,
@@ -566,13 +606,16 @@ def score_creativity(
             elaboration=round(values["elaboration"], 2),
             score=round(sum(points.values()), 2),
             tasks=tasks,
-            explanation=_explain(tasks, normalised, points),
+            explanation=_explain(tasks, normalised, points, weights),
         )
     return result
 
 
 def _explain(
-    tasks: dict[str, TaskScore], normalised: dict[str, float], points: dict[str, float]
+    tasks: dict[str, TaskScore],
+    normalised: dict[str, float],
+    points: dict[str, float],
+    weights: dict[str, float],
 ) -> Explanation:
     counted, repeats, dropped, rare, categories = [], [], [], [], []
     for task, scored in tasks.items():
@@ -597,6 +640,7 @@ def _explain(
         categories=tuple(categories),
         normalised={k: round(v, 4) for k, v in normalised.items()},
         points=points,
+        weights={k: round(v, 4) for k, v in weights.items()},
     )
 
 
@@ -604,7 +648,7 @@ def explanation_dict(score: CreativityScore) -> dict[str, Any]:
     """The explanation as plain JSON-ready data, for storing beside the score."""
     return {
         "score": score.score,
-        "weights": dict(WEIGHTS),
+        "weights": dict(score.explanation.weights),
         "normalised": dict(score.explanation.normalised),
         "points": dict(score.explanation.points),
         "rare": [idea for _, idea, _, _ in score.explanation.rare],

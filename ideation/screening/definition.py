@@ -81,6 +81,32 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class DimensionWeights:
+    """How the 0-100 creativity composite weighs its four dimensions (relative weights).
+
+    Defaults favour originality (top-k originality, Silvia et al. 2008): a
+    screener looks for people who make the familiar strange, and weighting
+    the counts heavily makes the composite follow how much was written
+    (fluency), not how good it was. See README, Recruit, "dimension weights".
+    """
+
+    originality: float = 0.60
+    flexibility: float = 0.15
+    fluency: float = 0.10
+    elaboration: float = 0.15
+    line: int = 0
+
+    def as_dict(self) -> dict[str, float]:
+        """{dimension: weight} in the order the composite reports them."""
+        return {
+            "originality": self.originality,
+            "flexibility": self.flexibility,
+            "fluency": self.fluency,
+            "elaboration": self.elaboration,
+        }
+
+
+@dataclass(frozen=True)
 class QuotaCell:
     """How many participants may give one answer to the quota question."""
 
@@ -199,6 +225,7 @@ class ScreenerDefinition:
     questions: tuple[Question, ...]
     path: str
     source: str
+    dimension_weights: DimensionWeights = field(default_factory=DimensionWeights)
 
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError names it when there is none."""

@@ -22,14 +22,16 @@ from ideation.screening.pipeline import (
     Assessment,
     CandidateView,
     Progress,
+    answers_of,
     assess,
     assessment_stands,
     excluding,
-    identity_key,
+    identity_keys,
     register_screener,
     stored_assessment,
 )
 from ideation.screening.recruits import RecruitError, find_respondent
+from ideation.screening.rules import evaluate
 from ideation.store import Store
 from ideation.text import plural
 
@@ -41,6 +43,11 @@ class ReasonNeeded(RecruitError):
     """A rejection was asked for without a reason; one line."""
 
 
+class OverrideNeeded(RecruitError):
+    """An accept or a standby would overrule a terminate or an excluding flag, and the
+    recruiter has not said they mean to override it; one line."""
+
+
 class NotScored(RecruitError):
     """The quota fill was asked to decide on people nobody has scored; one line."""
 
@@ -48,12 +55,11 @@ class NotScored(RecruitError):
 @dataclass(frozen=True)
 class Decided:
     """A recorded decision: the respondent as stored now, and what an accept or a
-    standby overrules (a terminate, excluding flags), for the recruiter to hear."""
+    standby overrode (a terminate, excluding flags), for the recruiter to hear."""
 
     respondent: Respondent
     overruled: tuple[str, ...] = ()
-    #: The recruiter said they meant to overrule (`--override`, a yes in the dialog).
-    #: Issue 13 §2 makes it required for an overruling accept and records it.
+    #: Recorded as an override (`--override`, a yes in the dialog): it overruled something.
     override: bool = False
 
 
@@ -117,7 +123,7 @@ class RecruitDesk:
     def screener(self) -> Screener:
         """The screener as stored: found, or registered on first use."""
         if self._screener is None:
-            found = self.store.find_screener(self.defn.name)
+            found = self.store.find_screener(self.defn.name, self.defn.study)
             self._screener = found or register_screener(self.store, self.defn)
         return self._screener
 
@@ -152,13 +158,25 @@ class RecruitDesk:
         return find_respondent(self.store, self.defn, external_id)
 
     def overruled(self, respondent: Respondent) -> tuple[str, ...]:
-        """What accepting this person overrules: a terminate, flags that exclude."""
+        """What accepting this person overrules: a terminate, flags that exclude. The rules
+        are asked too, so someone imported but not scored yet is no way round them."""
         found = []
-        if respondent.status == "terminated":
-            found.append(f"terminated ({respondent.terminate_reason})")
+        reason = respondent.terminate_reason
+        if respondent.status != "terminated":
+            outcome = evaluate(self.defn, answers_of(respondent))
+            reason = outcome.terminate_reason if outcome.status == "terminated" else ""
+        if respondent.status == "terminated" or reason:
+            found.append(f"terminated ({reason})" if reason else "terminated")
         flags = excluding(self.defn, self.store.flags(respondent.id))
         found += [f"flagged {f.kind}: {f.reason}" for f in flags]
         return tuple(found)
+
+    def overrides(self, respondent: Respondent, decision: Decision) -> tuple[str, ...]:
+        """What this decision would overrule: for an accept or a standby (either can
+        seat the person), a terminate and excluding flags; nothing for the rest."""
+        if decision not in (Decision.ACCEPTED, Decision.STANDBY):
+            return ()
+        return self.overruled(respondent)
 
     def decide(
         self,
@@ -168,17 +186,24 @@ class RecruitDesk:
         *,
         override: bool = False,
     ) -> Decided:
-        """Record the recruiter's decision at once. A rejection needs a reason; an accept
-        or a standby is made even over a terminate or a flag, and says what it overrules."""
+        """Record the recruiter's decision at once. A rejection needs a reason. An accept
+        or a standby over a terminate or an excluding flag needs `override` (the
+        recruiter said they mean it) and records what it overrode with the decision."""
         reason = reason.strip()
         if decision is Decision.REJECTED and not reason:
             raise ReasonNeeded(
                 f"{respondent.external_id}: a rejection needs a reason, for the record"
             )
-        self.store.set_decision(respondent.id, decision, reason)
+        overruled = self.overrides(self.store.respondent(respondent.id), decision)
+        if overruled and not override:
+            raise OverrideNeeded(
+                f"{respondent.external_id} was {overruled[0]}"
+                + (f" (and {len(overruled) - 1} more)" if len(overruled) > 1 else "")
+                + f"; {decision.shown} only as an override"
+            )
+        self.store.set_decision(respondent.id, decision, reason, "; ".join(overruled))
         stored = self.store.respondent(respondent.id)
-        keeps_place = decision in (Decision.ACCEPTED, Decision.STANDBY)
-        return Decided(stored, self.overruled(stored) if keeps_place else (), override)
+        return Decided(stored, overruled, bool(overruled))
 
     # -- the quota fill as decisions ------------------------------------------------
 
@@ -257,13 +282,12 @@ class RecruitDesk:
                 contact = contacts.get(respondent.id)
                 label = self._label(session_id, respondent, contact)
                 person = store.person_of(respondent.id)
-                key = identity_key(contact)
-                if person is None and key:
-                    person = store.link_person(respondent.id, key)
+                keys = identity_keys(contact)
+                if person is None and keys:
+                    person = store.link_person(respondent.id, keys)
                 store.add_respondent_participant(session_id, label, respondent.id, person)
-                last = store.last_participation(person) if person is not None else None
-                if person is not None and (last is None or last[0] != self.study):
-                    store.record_participation(person, self.study, at=self.clock.now())
+                if person is not None:  # invited bars nobody: only attendance counts
+                    store.record_invitation(person, self.study, session_id, self.clock.now())
                 joined.append(label)
             if joined:
                 store.log(f"{len(joined)} accepted respondents invited to session {session_id}")

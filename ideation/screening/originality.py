@@ -40,6 +40,17 @@ two together about 0.50. For tasks that are not alternative uses ("if your
 coffee were an animal…"), or vectors from another embedding model, the model
 does not apply: ``rating = a' + c'·z(rarity)``. Each result names its basis.
 
+Which combination ships for the trained objects is chosen by a validation
+that holds out whole prompts (see ``scripts/train_originality.py``): a
+random-row holdout shares studies with training and made rarity look useless
+(weight 0.034), which did worse on other studies' data. The object is
+matched to the trained ones by ``object_forms`` ("light bulb" = "lightbulb").
+The model is applied only to vectors from the weights it was trained on,
+recognised by the vector they give ``PROBE_TEXT`` (so an embedder given by
+path still qualifies); otherwise ``ScorerOffWarning`` says it is off.
+``score_responses`` is the one call per task: rarity, the model's rating,
+the combined score and its one-line explanation for every response.
+
 numpy is imported inside functions: importing this module stays cheap.
 """
 
@@ -48,7 +59,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +72,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 MODEL_PATH = Path(__file__).with_name("originality_model.npz")
+#: Embedded with the task texts to check the vectors come from the weights the model was
+#: trained on (its stored vector is in the npz); a path or a renamed copy still matches.
+PROBE_TEXT = "a brick used as a doorstop"
+#: Cosine between the probe's vector and the stored one that counts as the same weights.
+PROBE_MATCH = 0.999
 #: Rating = intercept + rarity_z · z(rarity) when no model weights are at hand (from training).
 RARITY_ONLY_FALLBACK = {"intercept": 2.2, "rarity_z": 0.3}
 
@@ -114,9 +131,36 @@ def prompt_subject(prompt: str) -> str | None:
     return subject or None
 
 
+def object_forms(name: str) -> list[str]:
+    """Spellings of one object that mean the same: "Light-bulbs" → lightbulbs, lightbulb.
+
+    Why: the training data writes "lightbulb", "paperclip", "toothbrush"; a
+    screener writes "light bulb", "paper clips" or "tooth-brush". Case, spaces,
+    hyphens and apostrophes are dropped, then a plural ending.
+    """
+    key = "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+    forms = [key]
+    for ending, stem in (("ies", "y"), ("ves", "fe"), ("ves", "f"), ("ches", "ch"),
+                         ("shes", "sh"), ("xes", "x"), ("ses", "s"), ("s", "")):  # fmt: skip
+        if key.endswith(ending) and len(key) - len(ending) >= 2 and not key.endswith("ss"):
+            forms.append(key[: -len(ending)] + stem)
+    return forms
+
+
 def prompt_text_to_embed(prompt: str) -> str:
-    """What to embed for a task's prompt: its object for uses tasks, else the whole question."""
-    return prompt_subject(prompt) or unicodedata.normalize("NFKC", prompt).strip()
+    """What to embed for a task's prompt: its object for uses tasks, else the whole question.
+
+    An object the shipped model was trained on is given in the training's own
+    spelling ("light bulb" → "lightbulb"), so the model sees the vector it learnt.
+    """
+    subject = prompt_subject(prompt)
+    if subject is None:
+        return unicodedata.normalize("NFKC", prompt).strip()
+    try:
+        model = load_model()
+    except (OSError, ValueError, KeyError):
+        return subject
+    return model.trained_name(subject) or subject
 
 
 # --------------------------------------------------------------------------- the model
@@ -138,16 +182,31 @@ class OriginalityModel:
         self.combine: dict[str, dict[str, float]] = self.meta["combine"]
         self.objects: frozenset[str] = frozenset(self.meta["objects"])
         self.dimensions = int(self.meta["dimensions"])
+        self.probe = arrays["probe"].astype("float32") if "probe" in arrays else None
+        self._names = {form: name for name in self.objects for form in object_forms(name)}
+
+    def trained_name(self, subject: str) -> str | None:
+        """The object as the model was trained on it ("light bulbs" → "lightbulb"), or None."""
+        return next((self._names[f] for f in object_forms(subject) if f in self._names), None)
 
     def basis(self, subject: str) -> str:
         """Which fitted combination applies: the model knows the object, or it is new."""
-        singular = re.sub(r"(?<=[^s])s$", "", subject)
-        known = subject in self.objects or singular in self.objects
-        return "trained_object" if known else "new_object"
+        return "new_object" if self.trained_name(subject) is None else "trained_object"
 
-    def fits(self, model_id: str, dimensions: int) -> bool:
-        """Whether vectors from this embedder are the kind the model was trained on."""
-        return model_id == self.embedding_model and dimensions == self.dimensions
+    def fits(self, probe_vector: np.ndarray | None, model_id: str = "") -> bool:
+        """Whether vectors are the kind the model was trained on, judged by the vector of
+        `PROBE_TEXT` they give (the weights), not by the embedder's name or path."""
+        import numpy as np
+
+        if probe_vector is None:
+            return False
+        vector = np.asarray(probe_vector, dtype=np.float32).ravel()
+        if vector.shape[0] != self.dimensions:
+            return False
+        if self.probe is None:  # weights from before the probe: the name is all there is
+            return model_id == self.embedding_model
+        norms = float(np.linalg.norm(vector) * np.linalg.norm(self.probe)) or 1.0
+        return float(vector @ self.probe) / norms >= PROBE_MATCH
 
     def predict(self, texts: Sequence[str], vectors: np.ndarray, prompt_vector: np.ndarray) -> Any:
         """Predicted human originality rating (1-5 scale) per text."""
@@ -232,6 +291,37 @@ class Originality:
     rarity_percentile: float | None
     nearest: tuple[Neighbour, ...]
     basis: str = "rarity_only"
+    #: Rarity as it entered the rating: z within the pool, shrunk for a small pool.
+    rarity_z: float | None = None
+    #: The combination used: intercept, model (absent for rarity_only), rarity_z.
+    coefficients: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        """One line saying how the score was reached, from the numbers used for it."""
+        coef = dict(self.coefficients)
+        parts = [f"{coef.get('intercept', 0.0):.2f}"]
+        if self.model is not None:
+            parts.append(f"{coef.get('model', 0.0):.2f} × model {self.model:.2f}")
+        if self.rarity_z is not None:
+            parts.append(f"{coef.get('rarity_z', 0.0):.2f} × rarity z {self.rarity_z:+.2f}")
+        line = f"originality {self.score:.0f}/100: rating {self.rating:.2f} = " + " + ".join(parts)
+        line += f" ({_BASIS_WORDS.get(self.basis, self.basis)})"
+        if self.rarity is not None and self.rarity_percentile is not None:
+            share = f"{self.rarity_percentile:.0%}"
+            line += f"; rarity {self.rarity:.2f}, rarer than {share} of the pool"
+        if self.nearest:
+            line += "; nearest: " + ", ".join(
+                f"“{n.text}” ({n.similarity:.2f}, {n.count}×)" for n in self.nearest
+            )
+        return line
+
+
+_BASIS_WORDS = {
+    "trained_object": "model trained on this object, plus rarity",
+    "new_object": "model on an object it was not trained on, plus rarity",
+    "rarity_only": "rarity only: the trained model does not apply",
+}
 
 
 def _coefficients(model: OriginalityModel | None, key: str) -> dict[str, float]:
@@ -298,6 +388,7 @@ def originality_details(
     rating = np.clip(rating, 1.0, 5.0)
     score = (rating - 1.0) / 4.0 * 100.0
     pct = percentiles(pool.rarity)
+    used = tuple((name, round(float(value), 5)) for name, value in coef.items())
     return [
         Originality(
             text=responses[i],
@@ -308,9 +399,66 @@ def originality_details(
             rarity_percentile=None if not np.isfinite(pct[i]) else round(float(pct[i]), 3),
             nearest=pool.nearest[i],
             basis=basis,
+            rarity_z=round(float(z[i]), 3) if np.isfinite(pool.rarity[i]) else None,
+            coefficients=used,
         )
         for i in range(n)
     ]
+
+
+def score_responses(
+    responses: Sequence[str],
+    prompt: str,
+    embed: Callable[[list[str]], Any],
+    owners: Sequence[str] | None = None,
+    model: OriginalityModel | bool = True,
+) -> list[Originality]:
+    """The per-response API: rarity, the model's rating and the combined originality with
+    its explanation, for every response to one task, from one embedding call.
+
+    `embed` maps texts to vectors (an `Embedder.embed` or a cached closure).
+    The trained model is used only when the vectors come from the weights it
+    was trained on (checked with `PROBE_TEXT`); otherwise a warning says the
+    scores are rarity only.
+    """
+    import numpy as np
+
+    if not responses:
+        return []
+    prompt_text = prompt_text_to_embed(prompt)
+    texts = list(dict.fromkeys([*responses, prompt_text, PROBE_TEXT]))
+    vectors = np.asarray(embed(texts), dtype=np.float32)
+    row = {text: i for i, text in enumerate(texts)}
+    chosen = load_model() if model is True else model
+    if isinstance(chosen, OriginalityModel) and prompt_subject(prompt) is not None:
+        chosen = usable_model(chosen, vectors[row[PROBE_TEXT]])
+    return originality_details(
+        list(responses),
+        prompt,
+        vectors[[row[t] for t in responses]],
+        vectors[row[prompt_text]],
+        owners,
+        model=chosen or False,
+    )
+
+
+class ScorerOffWarning(UserWarning):
+    """The trained originality model cannot read these vectors: scores are rarity only."""
+
+
+def usable_model(model: OriginalityModel | None, probe_vector: Any) -> OriginalityModel | None:
+    """`model` when the vectors match its weights; else None, with a warning said once."""
+    if model is None or model.fits(probe_vector):
+        return model
+    dims = getattr(probe_vector, "shape", (0,))[-1]
+    warnings.warn(
+        "the trained originality model is off: these vectors "
+        f"({dims} dimensions) do not come from {model.embedding_model}, the weights it was "
+        "trained on, so alternative-uses tasks are scored by rarity only",
+        ScorerOffWarning,
+        stacklevel=3,
+    )
+    return None
 
 
 def originality_scores(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,7 @@ from ideation.screening.quotas import Candidate, CellFill, QuotaResult, fill_quo
 from ideation.screening.responses import read_responses
 from ideation.screening.rules import evaluate
 from ideation.store import Store
+from ideation.text import plural
 
 if TYPE_CHECKING:
     import numpy as np
@@ -56,9 +58,20 @@ class ImportSummary:
     format: str
     encoding: str
     added: int
-    already: int
+    changed: int
+    unchanged: int
     unmatched_columns: tuple[str, ...]
     missing_questions: tuple[str, ...]
+
+    @property
+    def already(self) -> int:
+        """Respondents the study had before this file: changed or not."""
+        return self.changed + self.unchanged
+
+    @property
+    def counts(self) -> str:
+        """What the file did, for the one line: "3 new, 1 changed, 56 unchanged"."""
+        return f"{self.added} new, {self.changed} changed, {self.unchanged} unchanged"
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,13 @@ class CandidateView:
 
     @property
     def eligible(self) -> bool:
-        return self.respondent.status == "complete" and not self.excluded_by
+        """Complete, not excluded, and scored: someone imported (or whose answers changed)
+        since the last assessment is never shown as eligible before they are scored."""
+        return (
+            self.respondent.status == "complete"
+            and not self.excluded_by
+            and self.composite is not None
+        )
 
     @property
     def scored(self) -> bool:
@@ -94,39 +113,119 @@ class Assessment:
     cells: tuple[CellFill, ...] = field(default=())
 
 
+#: The source of a respondent saved from a phone interview: their duration is the
+#: recruiter's typing, so the speeder check skips them.
+INTERVIEW = "interview"
+
+
 def register_screener(store: Store, defn: ScreenerDefinition) -> Screener:
-    return store.upsert_screener(defn.name, defn.title, defn.source, Path(defn.path).name)
+    return store.upsert_screener(
+        defn.name, defn.title, defn.source, Path(defn.path).name, study=defn.study
+    )
 
 
-def import_responses(store: Store, defn: ScreenerDefinition, path: Path) -> ImportSummary:
-    """Read a survey export (validated whole first), then register the screener and add
-    the new respondents in one IMMEDIATE transaction: all of the file or nobody."""
+def definition_change(store: Store, defn: ScreenerDefinition) -> str:
+    """The warning due when this definition replaces a different one under the same
+    study and name while respondents are stored ("" when nothing changes for them)."""
+    stored = store.find_screener(defn.name, defn.study)
+    if stored is None or stored.source == defn.source:
+        return ""
+    count = store.count_respondents(stored.id)
+    if not count:
+        return ""
+    return (
+        f"screener {defn.name!r} (study {defn.study or defn.title!r}) differs from the one"
+        f" its {plural(count, 'respondent')} were imported under; the new definition"
+        " replaces it, and their scores, flags and ranks are worked out again under it"
+        " at the next `screen` (their answers and your decisions stay)"
+    )
+
+
+def import_responses(
+    store: Store, defn: ScreenerDefinition, path: Path, progress: Progress | None = None
+) -> ImportSummary:
+    """Read a survey export (validated whole first), then, in one IMMEDIATE transaction
+    (all of the file or nothing): register the screener, add the new respondents, and
+    give those whose answers changed the new ones (the old set kept in history).
+
+    The terminate rules are applied and stored with the rows, so nobody who should be
+    terminated is ever on file as complete; new and changed people stay unscored (no
+    scores, so not ranked and not eligible) until the next assessment.
+    """
     batch = read_responses(path, defn.questions)
-    added = 0
+    step = progress or (lambda stage, done, total: None)
+    added = changed = 0
     with store.transaction():
         screener = register_screener(store, defn)
-        for row in batch.rows:
+        known = {r.external_id: r for r in store.respondents(screener.id)}
+        contacts = store.contacts_of(r.id for r in known.values())
+        for done, row in enumerate(batch.rows, start=1):
             answers: dict[str, Any] = dict(row.answers)
             if row.fraud:
                 answers[FRAUD_KEY] = dict(row.fraud)
-            respondent = store.add_respondent(
-                screener.id,
-                row.external_id,
-                answers,
-                contact=Contact(0, row.contact.name, row.contact.email, row.contact.phone),
-                source=path.name,
-                duration_seconds=row.duration_seconds,
-            )
-            added += respondent is not None
-        store.log(f"Screener “{defn.title}”: {added} respondents imported from {path.name}")
+            contact = Contact(0, row.contact.name, row.contact.email, row.contact.phone)
+            before = known.get(row.external_id)
+            if before is None:
+                stored = store.add_respondent(
+                    screener.id,
+                    row.external_id,
+                    answers,
+                    contact=contact,
+                    source=path.name,
+                    duration_seconds=row.duration_seconds,
+                )
+                if stored is None:  # the same id twice in one file: the first row stands
+                    continue
+                added += 1
+                respondent_id = stored.id
+            elif _same(before, contacts.get(before.id), answers, contact, row.duration_seconds):
+                continue
+            else:
+                store.replace_answers(
+                    before,
+                    answers,
+                    contact=contact,
+                    source=path.name,
+                    duration_seconds=row.duration_seconds,
+                )
+                changed += 1
+                respondent_id = before.id
+            outcome = evaluate(defn, {k: v for k, v in answers.items() if k != FRAUD_KEY})
+            store.set_outcome(respondent_id, outcome.status, outcome.terminate_reason)
+            if done % 1000 == 0:
+                step("importing", done, len(batch.rows))
+        unchanged = len(batch.rows) - added - changed
+        store.log(
+            f"Screener “{defn.title}”: {path.name} imported:"
+            f" {added} new, {changed} changed, {unchanged} unchanged"
+        )
+    step("importing", len(batch.rows), len(batch.rows))
     return ImportSummary(
         str(path),
         batch.format,
         batch.encoding,
         added,
-        len(batch.rows) - added,
+        changed,
+        unchanged,
         tuple(batch.unmatched_columns),
         tuple(getattr(batch, "missing_questions", ())),
+    )
+
+
+def _same(
+    stored: Respondent,
+    stored_contact: Contact | None,
+    answers: dict[str, Any],
+    contact: Contact,
+    duration_seconds: float | None,
+) -> bool:
+    """Whether a row says what the study already holds for that respondent (answers as
+    stored, i.e. through JSON; contact; duration)."""
+    held = stored_contact or Contact(stored.id)
+    return (
+        json.loads(json.dumps(answers, ensure_ascii=False)) == stored.answers
+        and (held.name, held.email, held.phone) == (contact.name, contact.email, contact.phone)
+        and stored.duration_seconds == duration_seconds
     )
 
 
@@ -169,26 +268,36 @@ def assess(
 
     creativity = _creativity(defn, respondents, outcomes, embedder, embed)
     at = store.now() if now is None else now
+    step("flags", 0, len(respondents))
     flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at)
     views = []
-    with store.transaction():
-        for respondent in respondents:
-            outcome = outcomes[respondent.id]
-            store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
-            respondent = replace(
-                respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
-            )
-            scores, view = _score(
-                defn,
-                respondent,
-                outcome,
-                creativity.get(respondent.id),
-                flags.get(respondent.id, []),
-            )
-            store.save_assessment(respondent.id, scores, view.flags)
-            views.append(view)
-        store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
+    for start in range(0, len(respondents), SAVE_CHUNK):
+        step("saving", start, len(respondents))
+        with store.transaction():  # a chunk at a time: a stop keeps what was saved
+            for respondent in respondents[start : start + SAVE_CHUNK]:
+                outcome = outcomes[respondent.id]
+                store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
+                respondent = replace(
+                    respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
+                )
+                scores, view = _score(
+                    defn,
+                    respondent,
+                    outcome,
+                    creativity.get(respondent.id),
+                    flags.get(respondent.id, []),
+                )
+                store.save_assessment(respondent.id, scores, view.flags)
+                views.append(view)
+    step("saving", len(respondents), len(respondents))
+    store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
     return Assessment(screener, *_fill(defn, views))
+
+
+#: Respondents whose scores are saved in one transaction: each holds the write lock
+#: briefly (the recruit screen and the live room keep writing), and a stopped run
+#: keeps every chunk saved.
+SAVE_CHUNK = 1000
 
 
 #: The study setting that keeps the fingerprint of a screener's last assessment.
@@ -198,7 +307,7 @@ _FINGERPRINT = "assessment:{}"
 def fingerprint(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> str:
     """What an assessment of this screener reads, in one line: the definition, the model
     and the state of respondents and participation ledger."""
-    screener = store.find_screener(defn.name)
+    screener = store.find_screener(defn.name, defn.study)
     state = store.screener_state(screener.id) if screener is not None else ()
     source = hashlib.sha256(defn.source.encode("utf-8")).hexdigest()
     return json.dumps([source, embedder.model_id, *state])
@@ -207,7 +316,7 @@ def fingerprint(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> s
 def assessment_stands(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> bool:
     """Whether the stored assessment is what `assess` would store now (nothing it reads
     has changed since), so the model need not load to rank again."""
-    screener = store.find_screener(defn.name)
+    screener = store.find_screener(defn.name, defn.study)
     if screener is None:
         return False
     stored = store.get_setting(_FINGERPRINT.format(screener.id))
@@ -262,7 +371,7 @@ def administer(
             external_id,
             answers,
             contact=contact,
-            source="interview",
+            source=INTERVIEW,
             duration_seconds=duration_seconds,
         )
         if respondent is None:
@@ -336,7 +445,9 @@ def _creativity(
     ]
     if not answers:
         return {}
-    scored = score_creativity(answers, embedder, embed=embed)
+    scored = score_creativity(
+        answers, embedder, embed=embed, weights=defn.dimension_weights.as_dict()
+    )
     return {int(key): value for key, value in scored.items()}
 
 
@@ -357,7 +468,7 @@ def _flags(
             r.id,
             r.external_id,
             answers_of(r),
-            r.duration_seconds,
+            None if r.source == INTERVIEW else r.duration_seconds,  # the recruiter's speed
             outcomes[r.id].status,
             contacts[r.id].email,
             contacts[r.id].phone,
@@ -398,21 +509,22 @@ def _open_end_vectors(creativity: dict[int, CreativityScore]) -> dict[tuple[int,
     return vectors
 
 
-def identity_key(contact: Contact | None) -> str:
-    """The key that ties a respondent to one person across studies ("" for none)."""
+def identity_keys(contact: Contact | None) -> list[str]:
+    """The keys that tie a respondent to one person across studies: the normalised
+    email and phone (as the duplicate check normalises them), either one enough."""
     if contact is None:
-        return ""
-    if contact.email:
-        return email_key(contact.email)
-    return phone_key(contact.phone) if contact.phone else ""
+        return []
+    keys = [email_key(contact.email) if contact.email.strip() else ""]
+    keys.append(phone_key(contact.phone) if contact.phone else "")
+    return [key for key in keys if key]
 
 
 def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable, now: float) -> str:
-    """Ties the respondent to a person and says if they took part too recently."""
-    key = identity_key(Contact(who.id, "", who.email, who.phone))
-    if not key:
+    """Ties the respondent to a person and says if they attended a study too recently."""
+    keys = identity_keys(Contact(who.id, "", who.email, who.phone))
+    if not keys:
         return ""
-    person = store.link_person(who.id, key)
+    person = store.link_person(who.id, keys)
     last = store.last_participation(person, excluding=defn.study or defn.title)
     if last is None:
         return ""
@@ -420,9 +532,11 @@ def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable,
     months = (now - at) / SECONDS_PER_MONTH
     if months >= defn.past_participation_months:
         return ""
+    day = time.strftime("%d %b %Y", time.localtime(at)).lstrip("0")
     return (
-        f"took part in “{study}” {months:.0f} months ago"
-        f" (the screener asks for {defn.past_participation_months})"
+        f"took part on {day}, within the"
+        f" {plural(defn.past_participation_months, 'month')} this screener excludes"
+        f" (“{study}”)"
     )
 
 
@@ -505,6 +619,18 @@ def _creativity_scores(respondent_id: int, creativity: Any) -> list[Score]:
     ]
 
 
+def _decided_reason(respondent: Respondent, suggestion: str, unplaced: str) -> str:
+    """Why someone the recruiter accepted or put on standby stands where the fill put
+    them: their decision holds their place (said as an override when it overrode a
+    terminate or a flag), never "in rank order", which the fill did not weigh."""
+    said = f"{respondent.decision.shown} by the recruiter"
+    if respondent.decision_override:
+        said += f" as an override of: {respondent.decision_override}"
+    if respondent.decision is Decision.ACCEPTED and suggestion != "accept":
+        return f"{said}; beyond the fill ({unplaced})" if unplaced else said
+    return f"{said}; holds a place" if suggestion == "accept" else said
+
+
 def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateView, ...]:
     accepted = {int(i) for i in quota.accepted}
     standby = {int(i) for i in quota.standbys}
@@ -512,17 +638,25 @@ def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateVi
     ordered = sorted(views, key=lambda v: (not v.eligible, -(v.composite or -1), v.respondent.id))
     ranked = []
     for rank, view in enumerate(ordered, start=1):
-        rid = view.respondent.id
-        if rid in accepted:
-            suggestion, reason = "accept", "fills the quotas in rank order"
-        elif rid in standby:
-            suggestion, reason = "standby", "next in rank order"
-        elif view.respondent.status == "terminated":
-            suggestion, reason = "", f"terminated: {view.respondent.terminate_reason}"
+        respondent = view.respondent
+        rid, decision = respondent.id, respondent.decision
+        suggestion = "accept" if rid in accepted else "standby" if rid in standby else ""
+        if decision is Decision.REJECTED:
+            reason = f"rejected by the recruiter: {respondent.decision_reason}"
+        elif decision in (Decision.ACCEPTED, Decision.STANDBY):
+            reason = _decided_reason(respondent, suggestion, why.get(rid, ""))
+        elif suggestion == "accept":
+            reason = "fills the quotas in rank order"
+        elif suggestion == "standby":
+            reason = "next in rank order"
+        elif respondent.status == "terminated":
+            reason = f"terminated: {respondent.terminate_reason}"
         elif view.excluded_by:
-            suggestion, reason = "", "excluded: " + ", ".join(view.excluded_by)
+            reason = "excluded: " + ", ".join(view.excluded_by)
+        elif view.composite is None:
+            reason = "not scored yet"
         else:
-            suggestion, reason = "", why.get(rid, "")
+            reason = why.get(rid, "")
         ranked.append(
             CandidateView(
                 view.respondent,

@@ -299,8 +299,10 @@ def attention_failures(
 
 # --------------------------------------------------------------------------- open ends
 
-#: Rows compared at once when looking for near-duplicate answers.
+#: Rows compared at once when looking for near-duplicate answers...
 _PAIR_BLOCK = 1024
+#: ...and at most this many scores at once (64 MB of float32), however many answers.
+_PAIR_CELLS = 16 << 20
 
 
 def long_enough_to_compare(answer: str, min_words: int = DUPLICATE_MIN_WORDS) -> bool:
@@ -321,13 +323,24 @@ def _row_neighbours(left: str, right: str) -> bool:
 
 
 def _mashed(word: str) -> bool:
-    """A word typed by running fingers along one keyboard row ("asdfgh", "jkjkjk")."""
+    """A word typed by running fingers along one keyboard row ("asdfgh", "jkjkjk", "qwe").
+
+    Three letters count only as a left-to-right run of one row ("jkl", "qwe",
+    "sdf"): no English word is one, while many real words are three letters.
+    """
+    if len(word) == 3:
+        return any(word in row for row in _KEYBOARD_ROWS)
     if len(word) < 4 or not any(set(word) <= set(row) for row in _KEYBOARD_ROWS):
         return False
     if any(word in row or word in row[::-1] for row in _KEYBOARD_ROWS):
         return True
     pairs = list(zip(word, word[1:], strict=False))
-    return len(word) >= 5 and sum(_row_neighbours(a, b) for a, b in pairs) >= 0.6 * len(pairs)
+    # Two vowels make it pronounceable: "power", "popper" are top-row words, not mashing.
+    return (
+        len(word) >= 5
+        and len(set(word) & set("aeiou")) <= 1
+        and sum(_row_neighbours(a, b) for a, b in pairs) >= 0.6 * len(pairs)
+    )
 
 
 def _copies_question(answer: str, question: str) -> bool:
@@ -406,50 +419,114 @@ def duplicate_open_ends(
     Two respondents sharing an email or phone (`contacts`: one person signing
     up twice) are not each other's copies: `duplicate_respondents` flags the
     later one, and the first keeps their place.
+
+    Blocked, never n × n: answers are grouped by their exact text (a dict), and the
+    near search compares one answer per distinct text (`near_pairs`, in blocks). A
+    bot farm of 10,000 people pasting one text is one group, searched once; each
+    reason names three of the others and counts the rest (`_CopyGroup`).
     """
     known = contacts or {}
-
-    def apart(a: Hashable, b: Hashable) -> bool:
-        return not known.get(a, frozenset()) & known.get(b, frozenset())
-
+    position = {respondent.id: n for n, respondent in enumerate(respondents)}
     found = []
     for question in questions:
         if question.type not in OPEN_END_TYPES:
             continue
-        texts: dict[Hashable, str] = {}
+        mine: list[tuple[Hashable, Flag]] = []
+        by_text: dict[str, _CopyGroup] = {}
         names: dict[Hashable, str] = {}
         for respondent in respondents:
             answer = respondent.answers.get(question.id)
-            if isinstance(answer, str) and long_enough_to_compare(answer, min_words):
-                texts.setdefault(respondent.id, normalise(answer))
+            if respondent.id in names or not isinstance(answer, str):
+                continue
+            if long_enough_to_compare(answer, min_words):
                 names[respondent.id] = label(respondent)
-        same: dict[Hashable, list[Hashable]] = {key: [] for key in texts}
-        near: dict[Hashable, list[tuple[Hashable, float]]] = {key: [] for key in texts}
-        by_text: dict[str, list[Hashable]] = {}
-        for key, text in texts.items():
-            by_text.setdefault(text, []).append(key)
-        for group in by_text.values():
-            for key in group:
-                same[key] = [other for other in group if other != key and apart(key, other)]
+                text = normalise(answer)
+                by_text.setdefault(text, _CopyGroup(known)).add(respondent.id)
+        near: dict[str, list[tuple[_CopyGroup, float]]] = {}
         if vectors:
-            mine = {
-                key: vectors[(key, question.id)] for key in texts if (key, question.id) in vectors
+            leaders = {
+                text: vectors[(group.members[0], question.id)]
+                for text, group in by_text.items()
+                if (group.members[0], question.id) in vectors
             }
-            for key, other, score in near_pairs(mine, cosine):
-                if other not in same[key] and apart(key, other):
-                    near[key].append((other, score))
-                    near[other].append((key, score))
-        for key in texts:
-            if same[key]:
-                others = _names(names[other] for other in same[key])
-                reason = f"same answer to {question.id} as {others}"
-                found.append((key, Flag("duplicate_open_end", reason)))
-            elif near[key]:
-                best = max(score for _, score in near[key])
-                others = _names(names[other] for other, _ in near[key])
-                reason = f"nearly the same answer to {question.id} as {others} (cosine {best:.2f})"
-                found.append((key, Flag("duplicate_open_end", reason)))
+            for a, b, score in near_pairs(leaders, cosine):
+                near.setdefault(a, []).append((by_text[b], score))
+                near.setdefault(b, []).append((by_text[a], score))
+        for text, group in by_text.items():
+            for key in group.members:
+                shown, more = group.others(key)
+                if shown:
+                    others = _named(names, shown, more)
+                    reason = f"same answer to {question.id} as {others}"
+                    mine.append((key, Flag("duplicate_open_end", reason)))
+                    continue
+                shown, more, best = [], 0, 0.0
+                for other, score in near.get(text, ()):
+                    listed, rest = other.others(key, limit=3 - len(shown))
+                    if listed or rest:
+                        shown += listed
+                        more += rest
+                        best = max(best, score)
+                if shown:
+                    others = _named(names, shown, more)
+                    reason = (
+                        f"nearly the same answer to {question.id} as {others} (cosine {best:.2f})"
+                    )
+                    mine.append((key, Flag("duplicate_open_end", reason)))
+        found += sorted(mine, key=lambda pair: position[pair[0]])  # in respondent order
     return found
+
+
+def _named(names: Mapping[Hashable, str], shown: Sequence[Hashable], more: int) -> str:
+    """Names like `_names` ("R1, R2, R3 and 9997 more") from the ids shown and a count."""
+    text = ", ".join(names[key] for key in shown)
+    return text + (f" and {more} more" if more else "")
+
+
+class _CopyGroup:
+    """Respondents who gave one answer text, and, for any one of them, the others that
+    are a different person (no shared email or phone): three named and the rest
+    counted, in time linear in the group however many share the text."""
+
+    def __init__(self, contacts: Mapping[Hashable, frozenset[str]]) -> None:
+        self.contacts = contacts
+        self.members: list[Hashable] = []
+        self.ids: set[Hashable] = set()
+        self.by_key: dict[str, list[Hashable]] = {}
+        self.by_keys: dict[frozenset[str], int] = {}
+        self._firsts: dict[frozenset[str], list[Hashable]] = {}
+
+    def add(self, key: Hashable) -> None:
+        self.members.append(key)
+        self.ids.add(key)
+        mine = self.contacts.get(key, frozenset())
+        for one in mine:
+            self.by_key.setdefault(one, []).append(key)
+        self.by_keys[mine] = self.by_keys.get(mine, 0) + 1
+
+    def _same_person(self, keys: frozenset[str]) -> int:
+        """How many members share any of `keys` (a respondent has at most an email and a
+        phone: inclusion-exclusion over the two)."""
+        if not keys:
+            return 0
+        sizes = sum(len(self.by_key.get(one, ())) for one in keys)
+        return sizes - (self.by_keys.get(keys, 0) if len(keys) == 2 else 0)
+
+    def others(self, key: Hashable, limit: int = 3) -> tuple[list[Hashable], int]:
+        """Up to `limit` members that are another person than `key`, and how many more."""
+        mine = self.contacts.get(key, frozenset())
+        if mine not in self._firsts:
+            firsts = []
+            for member in self.members:
+                if not self.contacts.get(member, frozenset()) & mine:
+                    firsts.append(member)
+                    if len(firsts) > 3:
+                        break
+            self._firsts[mine] = firsts
+        candidates = [member for member in self._firsts[mine] if member != key]
+        total = len(self.members) - self._same_person(mine) - (not mine and key in self.ids)
+        shown = candidates[: max(limit, 0)]
+        return shown, max(total - len(shown), 0)
 
 
 def near_pairs(
@@ -470,14 +547,21 @@ def near_pairs(
     norms[norms == 0] = 1.0
     unit = matrix / norms
     pairs = []
-    for start in range(0, len(keys), _PAIR_BLOCK):
-        scores = unit[start : start + _PAIR_BLOCK] @ unit[start + 1 :].T
+    block = _block_rows(len(keys))
+    for start in range(0, len(keys), block):
+        scores = unit[start : start + block] @ unit[start + 1 :].T
         rows, cols = np.nonzero(scores >= np.float32(cosine))
         for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
             i, j = start + row, start + 1 + col
             if j > i:  # the block's columns start at its first row; keep each pair once
                 pairs.append((keys[i], keys[j], float(scores[row, col])))
     return pairs
+
+
+def _block_rows(answers: int) -> int:
+    """Rows of a near-pair block: whole blocks, fewer rows when there are so many answers
+    that a block's scores would outgrow `_PAIR_CELLS`."""
+    return max(1, min(_PAIR_BLOCK, _PAIR_CELLS // max(answers, 1)))
 
 
 # --------------------------------------------------------------------------- people

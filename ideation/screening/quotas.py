@@ -123,15 +123,23 @@ def fill_quotas(defn: ScreenerDefinition, candidates: Sequence[Candidate]) -> Qu
         filled = after
 
     rest = [w for w in pool if w not in accepted]
-    standbys = _standbys(defn, limits, member, filled, on_standby, rest)
+    standbys, passed_over = _standbys(defn, limits, member, filled, on_standby, rest)
     spots = defn.standbys
     unplaced = []
     for candidate in ranked:
         if candidate.id in accepted or candidate.id in standbys:
             continue
         reason = reasons[candidate.id]
-        if candidate.eligible and spots:
-            reason += f"; standby list full ({spots}/{spots})"
+        if candidate.id in passed_over:
+            # Someone ranked lower got the standby place: say why, not "list full".
+            full = ", ".join(
+                f"{defn.quotas[q].name} {limits[(q, c)].answer} {held}/{limits[(q, c)].max}"
+                + (" counting standbys" if held > filled[(q, c)] else "")
+                for (q, c), held in passed_over[candidate.id]
+            )
+            reason += f"; standby places went to lower-ranked people within the quotas ({full})"
+        elif candidate.eligible and spots:
+            reason += f"; standby list full ({len(standbys)}/{spots})"
         unplaced.append(Unplaced(candidate.id, reason))
     cells = tuple(
         CellFill(defn.quotas[q].name, cell.answer, cell.min, cell.max, filled[(q, c)])
@@ -210,18 +218,35 @@ def _standbys(
     filled: Counter[Cell],
     decided: list[str],
     rest: list[str],
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], dict[str, list[tuple[Cell, int]]]]:
     """Everyone the recruiter put on standby, then up to `defn.standbys` in all from the
-    rest: first those within every max, then anyone."""
+    rest: first those within every max, then anyone. Also, for each of the rest passed
+    over for someone ranked lower, the cells (and their count then) that kept them out,
+    so their reason says so rather than "list full"."""
     chosen: list[str] = list(decided)
     held = Counter(filled)
+    passed_over: dict[str, list[tuple[Cell, int]]] = {}
     for who in decided:
         held.update(member[who])
     for who in rest:
-        if len(chosen) < defn.standbys and all(held[c] < limits[c].max for c in member[who]):
+        if len(chosen) >= defn.standbys:
+            break
+        over = [cell for cell in sorted(member[who]) if held[cell] >= limits[cell].max]
+        if over:
+            passed_over[who] = [(cell, held[cell]) for cell in over]
+        else:
             chosen.append(who)
             held.update(member[who])
     for who in rest:
         if len(chosen) < defn.standbys and who not in chosen:
             chosen.append(who)
-    return tuple(decided) + tuple(who for who in rest if who in chosen)
+    standbys = tuple(decided) + tuple(who for who in rest if who in chosen)
+    # Passed over only if a standby place went to someone ranked lower; the rest simply
+    # found the list full of people ranked above them.
+    order = {who: n for n, who in enumerate(rest)}
+    lowest = max((order[who] for who in standbys if who in order), default=-1)
+    return standbys, {
+        who: cells
+        for who, cells in passed_over.items()
+        if who not in chosen and order[who] < lowest
+    }

@@ -37,6 +37,7 @@ RECRUIT_COLUMNS = (
     "suggestion_reason",
     "decision",
     "decision_reason",
+    "decision_override",
 )
 CONTACT_COLUMNS = ("name", "email", "phone")
 #: What `write_recruits` can write, by the target's suffix.
@@ -126,6 +127,7 @@ def recruit_rows(
             view.suggestion_reason,
             r.decision,
             r.decision_reason,
+            r.decision_override,
             *quota_cells,
         ]
         if include_contacts:
@@ -211,7 +213,7 @@ def _write_workbook(
         sheet,
         header,
         [_with_numbers(row, numbers) for row in rows],
-        wide=("flags", "suggestion_reason", "decision_reason"),
+        wide=("flags", "suggestion_reason", "decision_reason", "decision_override"),
     )
     fill_sheet(
         book.create_sheet("Explanations"),
@@ -234,7 +236,7 @@ def _with_numbers(row: Sequence[str], numbers: Sequence[int]) -> list[Any]:
 def find_respondent(store: Store, defn: ScreenerDefinition, external_id: str) -> Respondent:
     """The respondent with this survey id; the error names the likeliest one meant.
     Only reads, so `explain` works on a read-only study."""
-    screener = store.find_screener(defn.name)
+    screener = store.find_screener(defn.name, defn.study)
     respondents = store.respondents(screener.id) if screener is not None else []
     for respondent in respondents:
         if respondent.external_id == external_id:
@@ -274,6 +276,8 @@ def explain_respondent(
         lines += _terminating_answer(defn, respondent)
     if respondent.decision:
         lines.append(f"decision: {respondent.decision} — {respondent.decision_reason}")
+    if respondent.decision_override:
+        lines.append(f"  an override of: {respondent.decision_override}")
     for kind in ("composite", "involvement", "creativity"):
         score = scores.get(kind)
         if score is None:

@@ -192,6 +192,8 @@ def validate_answer(question: Question, raw: str) -> Any:
     if question.type == "ranking":
         whole = question.option(text)
         parts = [whole] if whole is not None else _split(text, ">")
+        if len(parts) == 1 and all(word.isdigit() for word in text.split()):
+            parts = text.split()  # numbers with spaces, as a grid takes them: 1 5 4 3 2
         return _rank(question, parts)
     if question.type == "creativity":
         return "\n".join(line.rstrip() for line in text.splitlines())
@@ -297,10 +299,13 @@ def _choose_many(question: Question, parts: list[str]) -> list[str]:
 
 
 def _whole(question: Question, number: int) -> int:
+    """A number within the question's range, or outside it when a terminate covers it
+    (an 11-year-old under `min: 12` and `below: 12` is recorded, and terminates)."""
     if (question.min is not None and number < question.min) or (
         question.max is not None and number > question.max
     ):
-        _fail(question)
+        if terminate_rule(question, number) is None:
+            _fail(question)
     return number
 
 
@@ -323,6 +328,8 @@ def _grid_from_text(question: Question, text: str) -> dict[str, int]:
             key, _, value = part.replace("=", ":").partition(":")
             pairs.append((key.strip(), value.strip()))
         return _grid(question, pairs)
+    if "," in text or ";" in text:  # labels may hold spaces: "not at all, very much, 3"
+        return _grid_in_order(question, _split(text))
     return _grid_in_order(question, [part for part in re.split(r"[\s,;]+", text) if part])
 
 

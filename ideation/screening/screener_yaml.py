@@ -29,6 +29,7 @@ from ideation.screening.definition import (
     FLAG_ACTIONS,
     FLAGS,
     QUESTION_TYPES,
+    DimensionWeights,
     GridItem,
     Involvement,
     Question,
@@ -65,6 +66,7 @@ TOP_KEYS = (
     "study",
     "target",
     "weights",
+    "dimension_weights",
     "past_participation_months",
     "flag_actions",
     "quotas",
@@ -72,6 +74,7 @@ TOP_KEYS = (
 )
 TARGET_KEYS = ("participants", "standbys")
 WEIGHT_KEYS = ("involvement", "creativity")
+DIMENSION_KEYS = ("originality", "flexibility", "fluency", "elaboration")
 QUOTA_KEYS = ("name", "question", "cells")
 CELL_KEYS = ("min", "max")
 QUESTION_KEYS = (
@@ -163,6 +166,7 @@ class _Reader(YamlReader):
             questions=questions,
             path=self.path,
             source=text,
+            dimension_weights=self.dimension_weights(root, line),
         )
         problems = reference_problems(defn)
         if problems:
@@ -197,6 +201,26 @@ class _Reader(YamlReader):
         # Both are required, so neither is None here.
         involvement, creativity = (float(part or 0) for part in parts)
         return Weights(involvement, creativity, line)
+
+    def dimension_weights(self, root: CommentedMap, root_line: int) -> DimensionWeights:
+        """Creativity dimension weights: any of the four, the rest keep their defaults."""
+        if "dimension_weights" not in root:
+            return DimensionWeights()
+        node, line = self.mapping(
+            root, "dimension_weights", "", root_line, "a mapping of creativity dimension to weight"
+        )
+        self.known_keys(node, "dimension_weights", DIMENSION_KEYS, line)
+        given = {
+            key: self.number(
+                node, key, "dimension_weights", line, "a weight from 0 to 1",
+                check=lambda w: 0 <= w <= 1,
+            )
+            for key in DIMENSION_KEYS
+        }  # fmt: skip
+        chosen = DimensionWeights().as_dict() | {k: v for k, v in given.items() if v is not None}
+        if sum(chosen.values()) <= 0:
+            self.fail(line, "dimension_weights", "expected at least one weight above 0, got all 0")
+        return DimensionWeights(**{k: float(v) for k, v in chosen.items()}, line=line)
 
     def flag_actions(self, root: CommentedMap, root_line: int) -> dict[str, str]:
         actions = dict(DEFAULT_FLAG_ACTIONS)

@@ -17,10 +17,19 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from ideation.text import one_line
 from ideation.tui.base import IdeationScreen
 
+#: Characters of a session's name on the home screen: at 80×24 the sessions panel is
+#: about 46 columns, and the name is what tells "Workshop A" from "Workshop B".
+NAME_CHARS = 16
+
 
 def when(at: float | None) -> str:
     """A compact local date and time for tables; blank when unknown."""
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def day(at: float | None) -> str:
+    """The local day only ("14 Mar"), unambiguous in any locale; blank when unknown."""
+    return datetime.fromtimestamp(at).strftime("%d %b") if at else ""
 
 
 class HomeScreen(IdeationScreen):
@@ -57,7 +66,9 @@ class HomeScreen(IdeationScreen):
 
     def on_mount(self) -> None:
         sessions = self.query_one("#sessions", DataTable)
-        sessions.add_columns("#", "Status", "Ideas", "Started", "Session")
+        sessions.add_column("#")
+        sessions.add_column("Session", width=NAME_CHARS)
+        sessions.add_columns("Ideas", "Status", "Started")
         screeners = self.query_one("#screeners", DataTable)
         screeners.add_columns("Screener", "Respondents", "Title")
         self.action_refresh()
@@ -76,10 +87,10 @@ class HomeScreen(IdeationScreen):
         for session in store.sessions():
             sessions.add_row(
                 str(session.id),
-                session.status,
+                Text(one_line(session.name, NAME_CHARS)),
                 str(store.count_ideas(session.id)),
-                when(session.started_at),
-                Text(one_line(session.name, 80)),
+                session.status,
+                day(session.started_at),
                 key=str(session.id),
             )
         screeners = self.query_one("#screeners", DataTable)

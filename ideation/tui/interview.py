@@ -32,7 +32,7 @@ from ideation.screening.rules import (
     next_question,
     validate_answer,
 )
-from ideation.text import one_line, printable
+from ideation.text import one_line, plural, printable
 from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import ConfirmScreen
 from ideation.tui.inputs import KeyOrderInput
@@ -263,7 +263,8 @@ class InterviewScreen(IdeationScreen):
         self.query_one("#asking").add_class("hidden")
         self.query_one("#where", Static).update(
             Text.assemble(
-                (f"{one_line(self.external_id, 40)}  ", "bold"), f"{len(self.order)} answers"
+                (f"{one_line(self.external_id, 40)}  ", "bold"),
+                plural(len(self.order), "answer"),
             )
         )
         if outcome.status == "terminated":
@@ -283,6 +284,7 @@ class InterviewScreen(IdeationScreen):
         box = self.query_one("#answer", Input)
         if self.phase == "asking" and self.lines:
             box.value = self.lines.pop()
+            box.cursor_position = len(box.value)  # go on typing where the answer ends
             self.show_lines()
             return
         if not self.order:
@@ -299,6 +301,7 @@ class InterviewScreen(IdeationScreen):
             box.value = raw
         self.query_one("#answer-error", Static).update("")
         self.ask()
+        box.cursor_position = len(box.value)  # go on typing where the answer ends
 
     # -- ending -------------------------------------------------------------------------
 

@@ -1021,8 +1021,9 @@ class LiveScreen(IdeationScreen):
         return True
 
     def stop_room(self, *, wait: bool = False) -> None:
-        """Stop the server (its token closes with it). `wait`: here and now, as the
-        screen goes; otherwise in a thread, so the screen never waits on it."""
+        """Stop the server (open pages are told; the token stays for a restart).
+        `wait`: here and now, as the screen goes; otherwise in a thread, so the screen
+        never waits on it."""
         server, self.room_server = self.room_server, None
         if server is None:
             return

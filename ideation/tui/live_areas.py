@@ -9,7 +9,12 @@ gone by (`live/flow.py` holds the pure rules and the threshold).
 from __future__ import annotations
 
 from ideation.analysis.embed import Embedder, embed_cached
-from ideation.live.flow import divergent_phase_done, untouched_area_hint, untouched_areas
+from ideation.live.flow import (
+    counts_for_areas,
+    divergent_phase_done,
+    untouched_area_hint,
+    untouched_areas,
+)
 from ideation.live.session import LiveSession
 from ideation.live.techniques import TECHNIQUES
 from ideation.records import THEMED_ENTRIES
@@ -35,14 +40,17 @@ def untouched_now(
 
 
 def area_hint(live: LiveSession, untouched: list[str]) -> str:
-    """The hint once some divergent phase has ended or run its whole length; else ""."""
+    """The hint once some divergent phase on the task (not a warm-up) has ended or run
+    its whole length with an area untouched; else "". `untouched` is the embedding
+    worker's latest answer, so the hint goes once an idea near the area is embedded."""
     if not untouched:
         return ""
     state = live.state()
     if state.ended:
         return ""
     divergent = [
-        (t := TECHNIQUES.get(phase.technique)) is not None and t.divergent for phase in live.phases
+        (t := TECHNIQUES.get(phase.technique)) is not None and counts_for_areas(t.id, t.divergent)
+        for phase in live.phases
     ]
     runs = [(run.position, run.ended_at is not None) for run in state.runs]
     done = divergent_phase_done(runs, state.actual_seconds, live.planned, divergent)

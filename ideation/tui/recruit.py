@@ -56,6 +56,8 @@ DECISION_STYLE = {
     Decision.STANDBY: "yellow",
     Decision.REJECTED: "red",
 }
+#: The longest reason the line under the table shows (three lines at 80 columns).
+MAX_WHY = 220
 VERB = {
     Decision.ACCEPTED: "Accept",
     Decision.STANDBY: "Put on standby",
@@ -191,7 +193,7 @@ class RecruitScreen(IdeationScreen):
         Binding(
             "f",
             "apply_fill",
-            "Apply quota fill",
+            "Fill",
             tooltip="Decide everyone undecided as the quota fill suggests (asks first)",
         ),
         Binding(
@@ -201,7 +203,8 @@ class RecruitScreen(IdeationScreen):
             tooltip="Make the accepted people participants of a session",
         ),
         Binding("u", "undecide", "Undecide", tooltip="Clear the selected person's decision"),
-        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study"),
+        # Left out of the footer, so every recruiting key fits at 100 columns.
+        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study", show=False),
     ]
 
     def __init__(self, screener_id: int) -> None:
@@ -220,12 +223,13 @@ class RecruitScreen(IdeationScreen):
         yield Static(id="summary")
         yield ProgressBar(id="progress", show_eta=False, classes="hidden")
         yield DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        yield Static(id="why")
         with Horizontal(id="recruit-bottom"):
             with VerticalScroll(id="quota-box"):
                 yield Static(id="quotas")
             with VerticalScroll(id="detail-box"):
                 yield Static(id="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
@@ -326,12 +330,13 @@ class RecruitScreen(IdeationScreen):
         row = self.selected_row()
         box = self.query_one("#detail-box")
         detail = self.query_one("#detail", Static)
+        self.show_why(row)
         if row is None:
             box.border_title = ""
             detail.update("No respondents yet: import responses or press i to interview.")
             return
         store = self.app.store  # type: ignore[attr-defined]
-        r, view = row.respondent, row.view
+        r = row.respondent
         box.border_title = Text(one_line(r.external_id, 40))
         if self.contact_for != r.id:
             self.contact_for = None
@@ -348,13 +353,24 @@ class RecruitScreen(IdeationScreen):
                 reason = one_line(outcome.terminate_reason, 200)
                 text.append(f"The rules say: terminated ({reason}).\n")
             text.append("Not scored yet: press s to score.\n", style="yellow")
-        elif view.suggestion or view.suggestion_reason:
-            text.append("Suggested: ", style="bold")
-            reason = one_line(view.suggestion_reason, 200)
-            text.append(f"{view.suggestion or 'no place'} — {reason}\n")
         text.append(printable(explain_respondent(store, r, self.defn)))
         detail.update(text)
         self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
+
+    def show_why(self, row: Row | None) -> None:
+        """The selected person's whole reason, under the table: the Why column is cut
+        to the screen's width, and the reason is what the recruiter decides on."""
+        text = Text()
+        if row is not None:
+            view = row.view
+            text.append(one_line(row.respondent.external_id, 20), style="bold")
+            if not row.scored:
+                text.append(" not scored yet: press s to score", style="yellow")
+            else:
+                text.append(f" {view.suggestion or 'no place'}", style="bold")
+                if view.suggestion_reason:
+                    text.append(f" — {one_line(view.suggestion_reason, MAX_WHY)}")
+        self.query_one("#why", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#candidates")
     def candidate_highlighted(self) -> None:
@@ -380,20 +396,43 @@ class RecruitScreen(IdeationScreen):
         if row.scored and not agrees and view.suggestion_reason:
             question += f" (suggested: {view.suggestion or 'no place'} — {view.suggestion_reason})"
 
-        def answered(reason: str | None) -> None:
-            if reason is None:
-                return
+        def record(reason: str, override: bool) -> None:
             try:
-                decided = desk.decide(respondent, decision, reason)
+                decided = desk.decide(respondent, decision, reason, override=override)
             except IdeationError as error:
                 self.say(str(error), severity="warning")
                 return
             self.reload(str(respondent.id))
-            self.say(f"{respondent.external_id}: {decided.respondent.decision.shown}")
+            said = f"{respondent.external_id}: {decided.respondent.decision.shown}"
+            self.say(said + (" (override recorded)" if decided.override else ""))
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+            overruled = desk.overrides(respondent, decision)
+            if not overruled or not reason.strip():
+                record(reason, override=False)  # a missing reason is refused first
+                return
+            question = (
+                f"{respondent.external_id} was {'; '.join(overruled)}."
+                f" {VERB[decision]} all the same? It is recorded as an override."
+            )
+            self.app.push_screen(
+                ConfirmScreen(question, yes="Override"),
+                lambda yes: record(reason, override=True) if yes else None,
+            )
 
         self.app.push_screen(
-            AskScreen(question, view.suggestion_reason if agrees else "", "reason"), answered
+            AskScreen(question, self._reason_offered(row, decision, agrees), "reason"), answered
         )
+
+    @staticmethod
+    def _reason_offered(row: Row, decision: Decision, agrees: bool) -> str:
+        """The reason the dialog starts with: the recruiter's own when deciding the same
+        again, the fill's when they follow it (never a reason that quotes a decision)."""
+        if row.respondent.decision:
+            return row.respondent.decision_reason if row.respondent.decision is decision else ""
+        return row.view.suggestion_reason if agrees else ""
 
     def action_undecide(self) -> None:
         row = self.selected_row()
@@ -455,6 +494,8 @@ class RecruitScreen(IdeationScreen):
         def done(saved: int | None) -> None:
             if saved is not None:
                 self.reload(str(saved))
+                if self.app.embedder is not None:  # type: ignore[attr-defined]
+                    self.action_score()  # a saved interview is scored at once, not at `s`
 
         self.app.push_screen(InterviewScreen(self.defn), done)
 

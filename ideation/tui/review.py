@@ -13,6 +13,7 @@ takes its progress bar down.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,14 @@ THREAD_SHOWN = 3
 QUOTED_CHARS = 120
 
 
+def session_tags(names: dict[int, str], chars: int = 10) -> dict[int, str]:
+    """A short tag per session for the pooled list: its name cut to `chars`, or "S<id>"
+    where cut names would look alike ("Workshop A" and "Workshop AB")."""
+    cut = {sid: one_line(name, chars) for sid, name in names.items()}
+    seen = Counter(tag.casefold() for tag in cut.values())
+    return {sid: tag if seen[tag.casefold()] == 1 else f"S{sid}" for sid, tag in cut.items()}
+
+
 class ReviewScreen(IdeationScreen):
     """Themes of one session, several pooled, or the whole study."""
 
@@ -69,6 +78,8 @@ class ReviewScreen(IdeationScreen):
         self.current: ThemeSet | None = None
         self.view = VIEWS[0]
         self.entries: dict[int, Idea] = {}  # every standing entry of the scope, by id
+        self.focus_shown = FocusView(())  # the focus view on screen, for its detail line
+        self.tags: dict[int, str] = {}  # session id -> its short tag, when pooled
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,7 +99,11 @@ class ReviewScreen(IdeationScreen):
         scope = one_line(names[0], 60) if len(names) == 1 else f"{len(names)} sessions"
         self.title = f"Themes — {scope}"
         self.query_one("#themes", DataTable).add_columns("#", "Size", "★", "Theme")
-        self.query_one("#members", DataTable).add_columns("+", "Who", "Phase", "Idea")
+        members = self.query_one("#members", DataTable)
+        if len(self.session_ids) > 1:  # pooled: which session each idea came from
+            self.tags = session_tags({sid: store.session(sid).name for sid in self.session_ids})
+            members.add_column("Session")
+        members.add_columns("+", "Who", "Phase", "Idea")
         self.entries = {e.id: e for e in scope_entries(store, self.session_ids)}
         self.show(latest_theme_set(store, self.session_ids))
         self.query_one("#themes", DataTable).focus()
@@ -163,7 +178,9 @@ class ReviewScreen(IdeationScreen):
             if idea.builds_on is not None:
                 text.append(f"↳{self.pointer(idea.builds_on, theme)} ", style="cyan")
             text.append(one_line(idea.text, SHOWN_CHARS))
+            tag = (Text(self.tags.get(idea.session_id, "")),) if self.tags else ()
             table.add_row(
+                *tag,
                 str(idea.seq),
                 Text(one_line(people.get(idea.participant_id or -1, "—"), 24)),
                 Text(one_line(phases.get(idea.phase_id or -1, ""), 12)),
@@ -200,9 +217,13 @@ class ReviewScreen(IdeationScreen):
             return
         store = self.app.store  # type: ignore[attr-defined]
         people = {p.id: p.label for sid in self.session_ids for p in store.participants(sid)}
+        where = ""
+        if self.tags:
+            where = f" · {one_line(store.session(idea.session_id).name, 40)}"
         text = Text.assemble(
             (f"+{idea.seq} ", "bold"),
             (one_line(people.get(idea.participant_id or -1, "unattributed"), 24), "dim"),
+            (where, "dim"),
             ": ",
             one_line(idea.text, SHOWN_CHARS),
         )
@@ -227,6 +248,10 @@ class ReviewScreen(IdeationScreen):
     def idea_highlighted(self) -> None:
         self.show_detail()
 
+    @on(DataTable.RowHighlighted, "#focus")
+    def focus_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one("#detail", Static).update(self.focus_shown.detail(event.cursor_row))
+
     # -- compare and focus views ---------------------------------------------------
 
     def action_next_view(self) -> None:
@@ -249,10 +274,12 @@ class ReviewScreen(IdeationScreen):
         found = shown or focus_view(store, self.view, self.current, self.session_ids)
         table = self.query_one("#focus", DataTable)
         table.clear(columns=True)
+        table.fixed_columns = found.fixed
         table.add_columns(*found.columns)
         for row in found.rows:
             table.add_row(*row)
-        self.query_one("#detail", Static).update(found.note)
+        self.focus_shown = found
+        self.query_one("#detail", Static).update(found.detail(table.cursor_row))
         if found.needs_model and self.current is not None:
             self.coverage_worker(self.current)
 

@@ -42,6 +42,16 @@ class FocusView:
     rows: tuple[tuple[Text, ...], ...] = ()
     note: Text = field(default_factory=Text)
     needs_model: bool = False
+    #: Each row in full for the line under the table (at 80 columns its cells are cut).
+    details: tuple[Text, ...] = ()
+    #: Leading columns that stay put when the table scrolls sideways (the row's name).
+    fixed: int = 0
+
+    def detail(self, row: int) -> Text:
+        """The note, then the row at `row` in full (just the note without one)."""
+        if not 0 <= row < len(self.details):
+            return self.note
+        return Text("\n").join([self.details[row], self.note])
 
 
 def _notice(message: str) -> FocusView:
@@ -93,7 +103,17 @@ def _table(table: CrossTable, note: str) -> FocusView:
         )
         for row in table.rows
     )
-    return FocusView(columns, rows, Text(note, style="dim"))
+    details = tuple(
+        Text(f"T{row.number} {one_line(row.label, ROW_CHARS)}: ", style="bold").append(
+            " · ".join(
+                f"{one_line(g, 60)} {c}" for g, c in zip(table.groups, row.counts, strict=True) if c
+            )
+            or "no ideas",
+            style="not bold",
+        )
+        for row in table.rows
+    )
+    return FocusView(columns, rows, Text(note, style="dim"), details=details, fixed=2)
 
 
 def _coverage(store: Store, themes: ThemeSet, embedder: Embedder | None) -> FocusView:
@@ -114,12 +134,24 @@ def _coverage(store: Store, themes: ThemeSet, embedder: Embedder | None) -> Focu
         )
         for c in found
     )
+    details = tuple(
+        Text(f"{c.area.kind}: ", style="bold").append(
+            f"{one_line(c.area.text, ROW_CHARS)} — {c.ideas} near; "
+            + (
+                ", ".join(f"T{n} {one_line(label, 40)} ({near})" for n, label, near in c.themes)
+                or "no theme touches it"
+            ),
+            style="not bold",
+        )
+        for c in found
+    )
     untouched = sum(c.untouched for c in found)
     note = (
         f"Ideas at cosine ≥ {NEAR_AREA} to each area; {untouched} untouched by any theme"
         " (SB: a springboard of the brief)"
     )
-    return FocusView((Text("Near"), Text("Themes"), Text("Area")), rows, Text(note, style="dim"))
+    columns = (Text("Near"), Text("Themes"), Text("Area"))
+    return FocusView(columns, rows, Text(note, style="dim"), details=details)
 
 
 def _novel(store: Store, themes: ThemeSet) -> FocusView:
@@ -137,6 +169,13 @@ def _novel(store: Store, themes: ThemeSet) -> FocusView:
         for sid, ideas in found.items()
         for n in ideas
     )
+    details = tuple(
+        Text(
+            f"{one_line(names[sid], 40)} +{n.idea.seq} · T{n.theme_number}: ", style="bold"
+        ).append(one_line(n.idea.text, ROW_CHARS), style="not bold")
+        for sid, ideas in found.items()
+        for n in ideas
+    )
     note = f"Most novel ideas per session, rarest first: {NOVEL_CAVEAT}"
     columns = (Text("Session"), Text("+"), Text("Theme"), Text("Idea"))
-    return FocusView(columns, rows, Text(note, style="dim"))
+    return FocusView(columns, rows, Text(note, style="dim"), details=details)

@@ -72,11 +72,11 @@ def room_qr(url: str) -> list[str]:
 
 
 def room_line(server: RoomServerLike, devices: int) -> Text:
-    """The live screen's one line about the running room."""
+    """The live screen's one line about the running room: fits 80 columns with a LAN
+    address (the key's name only; the dialog says what it holds)."""
     return Text.assemble(
-        ("Room ", "bold reverse"),
+        ("Room", "bold reverse"),
         (f" {plural(devices, 'device')} ", "bold"),
-        ("· ", "dim"),
         (one_line(server.join_url, 120), "bold cyan"),
-        ("  alt+r: QR code, devices, stop", "dim"),
+        (" alt+r", "dim"),
     )

@@ -4,7 +4,9 @@ The facilitator opens it from the live screen while the room runs. The join
 address is always shown as text (it can be read out or typed); the QR code
 is shown only when the terminal has the rows for it, since a QR code cut
 off at the bottom scans as nothing. Device labels are typed by strangers, so
-they are shown as plain text. Revoking asks first, naming the device.
+they are shown as plain text. One person may join on two devices: each row shows
+the device's number and its browser and system ("Safari on iPhone"), and so does
+the revoke question, so the right one is revoked.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ideation.live.room import device_description
 from ideation.records import Device
 from ideation.text import one_line, plural
 from ideation.tui.dialogs import ConfirmScreen
@@ -87,7 +90,7 @@ class RoomScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#devices", DataTable)
-        table.add_columns("Device", "Joined", "Seen")
+        table.add_columns("#", "Device", "Seen")
         self.fit_qr(self.app.size.width, self.app.size.height)
         self.refresh_devices()
         self.set_interval(DEVICES_EVERY_SECONDS, self.refresh_devices)
@@ -130,10 +133,15 @@ class RoomScreen(ModalScreen[str | None]):
         table.clear()
         for device in devices:
             table.add_row(
-                Text(one_line(device.label, 14)),
-                clock_time(device.joined_at),
+                Text(str(device.id), "dim"),
+                Text.assemble(
+                    one_line(device.label, 18),
+                    "\n",
+                    (one_line(device_description(device.user_agent), 18), "dim"),
+                ),
                 Text("revoked", "dim") if device.revoked_at else clock_time(device.last_seen_at),
                 key=str(device.id),
+                height=2,
             )
         if selected is not None and str(selected.id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected.id)))
@@ -161,9 +169,10 @@ class RoomScreen(ModalScreen[str | None]):
                 self.refresh_devices()
 
         question = (
-            f"Revoke {one_line(device.label, 40)}'s device (joined"
-            f" {clock_time(device.joined_at)})? It can send nothing more; the ideas"
-            " it sent stay."
+            f"Revoke {one_line(device.label, 40)}'s device #{device.id},"
+            f" {device_description(device.user_agent)}, joined {clock_time(device.joined_at)}?"
+            " It can send nothing more, and its network address cannot join again;"
+            " the ideas it sent stay."
         )
         self.app.push_screen(ConfirmScreen(question, "Revoke"), answered)
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ideation.errors import IdeationError
-from ideation.search_query import highlighted, parse_query
+from ideation.search_query import SearchHit, highlighted, nothing_to_search, parse_query
 from ideation.text import one_line, plural
 
 #: Idea text longer than this is cut in the results (the store keeps all of it).
@@ -25,6 +25,14 @@ class SearchScreen(Screen[None]):
     """Type words; matching ideas from all sessions appear, best first, matches marked."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study")]
+    DEFAULT_CSS = """
+    SearchScreen #results { height: 1fr; }
+    SearchScreen #full { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -34,6 +42,7 @@ class SearchScreen(Screen[None]):
         )
         yield Static(id="count")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield Static(id="full")  # the selected result whole: the table cuts it at 80 columns
         yield Footer()
 
     def on_mount(self) -> None:
@@ -46,6 +55,8 @@ class SearchScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         table = self.query_one("#results", DataTable)
         table.clear()
+        self._hits = []
+        self.query_one("#full", Static).update("")
         if not event.value.strip():
             self.query_one("#count", Static).update("")
             return
@@ -55,6 +66,7 @@ class SearchScreen(Screen[None]):
         except IdeationError as error:
             self.query_one("#count", Static).update(Text(one_line(str(error), 200)))
             return
+        self._hits = list(found)
         for hit in found:
             table.add_row(
                 Text(one_line(names.get(hit.idea.session_id, ""), 24)),
@@ -62,6 +74,22 @@ class SearchScreen(Screen[None]):
                 highlighted(hit.idea.text, hit.spans, SHOWN_CHARS),
             )
         count = plural(len(found), "idea")
-        if not parse_query(event.value):
-            count = "Type a word to look for (-word only leaves ideas out)"
-        self.query_one("#count", Static).update(count)
+        if not (query := parse_query(event.value)):
+            count = nothing_to_search(event.value, query)
+        self.query_one("#count", Static).update(Text(one_line(count, 200)))
+        self.show_full(table.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#results")
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_full(event.cursor_row)
+
+    def show_full(self, row: int) -> None:
+        """The selected idea's whole text (newlines kept as spaces), matches marked."""
+        full = self.query_one("#full", Static)
+        if not 0 <= row < len(self._hits):
+            full.update("")
+            return
+        hit = self._hits[row]
+        names = {s.id: s.name for s in self.app.store.sessions()}  # type: ignore[attr-defined]
+        line = Text(f"{one_line(names.get(hit.idea.session_id, ''), 40)} +{hit.idea.seq}: ")
+        full.update(line.append_text(highlighted(hit.idea.text, hit.spans)))

@@ -15,6 +15,7 @@ error is a readable page with a 4xx status (a bug: 500 and a crash log).
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -82,6 +83,9 @@ class Limits:
     idea_burst: int = 5
     hits_per_second: float = 2.0
     hit_burst: int = 10
+    #: Joins per client address: a burst, then one per two minutes (5 per 10 minutes).
+    joins_per_second: float = 1 / 120
+    join_burst: int = 5
     stream_seconds: float = STREAM_SECONDS
     poll_seconds: float = POLL_SECONDS
 
@@ -112,8 +116,10 @@ def closed_reason(view: RoomView) -> str:
         return "The session has ended. Thank you for your ideas!"
     if not view.phase_title:
         return "The session has not started yet. Ideas open with the first phase."
-    if view.paused or view.technique == "break":
-        return "Capture is closed: it is a break. Ideas open again when the session resumes."
+    if view.paused:
+        return "Capture is paused; your text is kept. Send it when the session carries on."
+    if view.technique == "break":
+        return "Capture is closed: it is a break. Your text is kept; send it after the break."
     return "Capture is closed in this phase; the facilitator will open it again."
 
 
@@ -148,7 +154,9 @@ class RoomSite:
         self.watch = VersionWatch(db, limits.poll_seconds)
         self.idea_limit = RateLimit(limits.ideas_per_second, limits.idea_burst)
         self.hit_limit = RateLimit(limits.hits_per_second, limits.hit_burst)
+        self.join_limit = RateLimit(limits.joins_per_second, limits.join_burst)
         self.streams: dict[int, int] = {}  # device id -> open live-update streams
+        self.open_streams = 0  # every open stream, projector included (see `stop`)
         self._connected = 0
 
     # -- plumbing ---------------------------------------------------------------
@@ -321,8 +329,21 @@ class RoomSite:
         else:
             return await self.choose_page(request, 400, "Pick your name from the list to join.")
         agent = one_line(request.headers.get("user-agent", ""), 200)
+        address = _remote_address(request)
+        if address and not self.join_limit.allow(address):
+            wait = self.join_limit.retry_after(address)
+            response = await self.choose_page(
+                request,
+                429,
+                "Too many joins from this network address; try again in"
+                f" {plural(wait, 'second')} or ask the facilitator.",
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
         try:
-            _device, secret = await self.db.call(lambda: self.room.join(participant_id, agent))
+            _device, secret = await self.db.call(
+                lambda: self.room.join(participant_id, agent, address)
+            )
         except RoomRefused as refused:
             return await self.choose_page(request, 409, str(refused))
         response = RedirectResponse(self.base(), status_code=303)
@@ -398,9 +419,16 @@ class RoomSite:
 
         return _stream(counted())
 
-    def events(self, request: Request, key: Callable[[str], str] = same) -> AsyncIterator[str]:
+    async def events(
+        self, request: Request, key: Callable[[str], str] = same
+    ) -> AsyncIterator[str]:
         shown = request.headers.get("last-event-id") or request.query_params.get("v")
-        return version_events(self.watch, shown, self.limits.stream_seconds, key)
+        self.open_streams += 1
+        try:
+            async for line in version_events(self.watch, shown, self.limits.stream_seconds, key):
+                yield line
+        finally:
+            self.open_streams -= 1
 
     # -- projector ----------------------------------------------------------------
 
@@ -523,6 +551,16 @@ class RoomSite:
             and (d.id in self.streams or now - d.last_seen_at < SEEN_SECONDS)
         )
         return self._connected
+
+
+def _remote_address(request: Request) -> str:
+    """The client's address for the join limit and revoke; "" for this laptop itself
+    (loopback), which the facilitator may use for as many test browsers as needed."""
+    host = request.client.host if request.client else ""
+    try:
+        return "" if ipaddress.ip_address(host).is_loopback else host
+    except ValueError:
+        return host
 
 
 def _int_or_none(value: object) -> int | None:

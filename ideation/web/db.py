@@ -179,8 +179,8 @@ class RoomThread:
         return await asyncio.wrap_future(self._put(_SEND, job))
 
     def close(self) -> None:
-        """Expire the join token, close the study and end the thread (after the calls
-        already queued)."""
+        """Release the room (`Room.close`), close the study and end the thread (after
+        the calls already queued)."""
 
         def finish() -> None:
             try:

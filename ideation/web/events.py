@@ -4,7 +4,9 @@ One poll of `Room.version()` every quarter second serves every open page, howeve
 many phones listen: each stream compares the shared latest version with the one its
 page shows and sends an event when they differ; the page then fetches what it needs.
 A stream ends after `lifetime` seconds (the browser reconnects by itself, sending the
-last version it saw), so no connection outlives a stopping server for long.
+last version it saw), so no connection outlives a stopping server for long. When the
+server stops, every stream sends a last `closed` event first: the pages say "The room
+has stopped" and turn sending off, keeping what was typed, instead of freezing.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ def event_line(version: str) -> str:
     return f"id: {safe}\nevent: change\ndata: {safe}\n\n"
 
 
+#: The last event of every stream when the server stops.
+CLOSED_EVENT = "event: closed\ndata: stopped\n\n"
+
+
 def without_tick(version: str) -> str:
     """The version minus the running clock's second (`Room.version` ends with it while a
     countdown runs): phones tick their countdown themselves and refetch only when
@@ -84,3 +90,5 @@ async def version_events(
             last_sent = time.monotonic()
             yield ": ping\n\n"
         await asyncio.sleep(watch.interval)
+    if watch.stopping.is_set():
+        yield CLOSED_EVENT

@@ -2,8 +2,12 @@
 live screen alike, and the laptop's address on the network.
 
 The socket is bound here, before uvicorn starts, so a busy port is one readable
-line instead of uvicorn's log and exit. `stop` ends the event streams, lets uvicorn
-finish (the app's shutdown expires the join token) and joins the thread.
+line instead of uvicorn's log and exit. `stop` ends the event streams (each page gets
+a last "closed" event first), lets uvicorn finish and joins the thread. The join token
+outlives the server (it lives as long as the session), so a restarted room has the
+same address and every phone's cookie still works; the study notes which process
+serves the room, so a second server for the same session is refused with where the
+first one runs.
 """
 
 from __future__ import annotations
@@ -137,7 +141,15 @@ class RoomServer:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
-        self.site = app.state.site
+        site: RoomSite = app.state.site
+        where = f"{_url_host(self.public_host)}:{self.port}"
+        try:
+            site.db.run(lambda: site.room.claim_server(where))
+        except BaseException:
+            site.db.close()
+            sock.close()
+            raise
+        self.site = site
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -160,10 +172,14 @@ class RoomServer:
             time.sleep(0.02)
 
     def stop(self) -> None:
-        """Stop serving; the join token is expired, and open pages say the session is
-        not running."""
+        """Stop serving: open pages say "The room has stopped" and keep what was typed;
+        the join token stays (a restart reuses it)."""
         if self.site is not None:
             self.site.watch.stopping.set()
+            # Let every open page get its "closed" event before uvicorn stops serving.
+            deadline = time.monotonic() + STOP_SECONDS / 2
+            while self.running and self.site.open_streams and time.monotonic() < deadline:
+                time.sleep(0.02)
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

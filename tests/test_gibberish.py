@@ -1,0 +1,80 @@
+"""Gibberish in open-ends: flagged, and never counted as an original idea (issue #13 §3).
+
+"asdf jkl qwe" once passed the check and was reported as "rarer than 99%":
+nonsense is rare by construction, so a missed check turns it into the most
+original answer of the batch. Real short answers must still pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FakeEmbedder
+
+from ideation.screening.creativity import TaskAnswer, idea_problem, score_creativity
+from ideation.screening.originality import ScorerOffWarning
+from ideation.screening.quality import gibberish_reason
+
+MUG = "List as many unusual uses for a coffee mug as you can think of — one per line."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "asdf jkl qwe",  # mashing plus short row runs
+        "qwe qwe",  # repeated short nonsense
+        "jkl",
+        "sdf jkl",
+        "zxc",
+        "asdf asdf asdf",
+        "qwerqwer",
+        "dfgdfg",
+    ],
+)
+def test_keyboard_mashing_and_short_nonsense_are_flagged(answer: str) -> None:
+    assert gibberish_reason(answer, MUG) == f'"{answer}" looks like keyboard mashing'
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "pen holder",
+        "doorstop",
+        "use as a hat",
+        "power lines",  # top-row letters, but words
+        "pimple popper",
+        "typewriter stand",
+        "wet rope",
+        "tower",
+        "pot",
+        "cup",
+        "dvd stand",
+    ],
+)
+def test_real_short_answers_are_not_flagged(answer: str) -> None:
+    assert gibberish_reason(answer, MUG) is None
+    assert idea_problem(answer, MUG) is None
+
+
+def test_gibberish_never_scores_as_originality() -> None:
+    """In a batch where every real idea is common, the nonsense is the rarest text;
+    it must be dropped, not counted as the batch's most original idea."""
+    common = "pen holder\ndoorstop\nplant pot"
+    answers = [TaskAnswer(f"r{i}", "uses", MUG, common) for i in range(30)]
+    answers.append(TaskAnswer("masher", "uses", MUG, "pen holder\nasdf jkl qwe\nqwe qwe"))
+    with pytest.warns(ScorerOffWarning):  # the fake vectors are not the model's kind
+        scores = score_creativity(answers, FakeEmbedder())
+    masher = scores["masher"]
+    notes = masher.tasks["uses"].ideas
+    counted = [n.text for n in notes if n.counted]
+    assert counted == ["pen holder"]
+    assert all(n.originality is None and not n.rare for n in notes if n.text != "pen holder")
+    assert masher.explanation.rare == ()
+    assert {why for _, _, why in masher.explanation.dropped} == {
+        '"asdf jkl qwe" looks like keyboard mashing',
+        '"qwe qwe" looks like keyboard mashing',
+    }
+    # Their originality is that of "pen holder" alone, like anyone who wrote only that.
+    typical = scores["r0"].tasks["uses"].ideas[0].originality
+    assert masher.tasks["uses"].originality == pytest.approx(typical)
+    assert np.isfinite(masher.score)

@@ -1,0 +1,132 @@
+"""Re-importing an export: what changed is noticed, applied, kept in history and re-scored;
+terminates are stored with the rows, so nobody unscored is ever shown as eligible."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ideation.cli import cli
+from ideation.live.clock import SystemClock
+from ideation.paths import shipped_file
+from ideation.screening.desk import RecruitDesk
+from ideation.screening.pipeline import assessment_stands, import_responses
+from ideation.screening.screener_yaml import load_screener
+from ideation.store import Store
+
+DATA = Path(__file__).parent / "data"
+EXPORT = DATA / "qualtrics_home_coffee.csv"
+#: Three header rows in a Qualtrics export, then one respondent a row.
+HEADER_ROWS = 3
+CORRECTED = "R_1OwhT3kLmQpZb7x"  # 16 cups a week, corrected to 20
+NOW_IN_MARKETING = "R_3PqLm8sWd2KfGh0"  # "None of these" becomes marketing: terminate
+
+
+@pytest.fixture
+def defn():
+    return load_screener(shipped_file("screeners", "home-coffee.yaml"))
+
+
+@pytest.fixture
+def desk(store: Store, defn) -> RecruitDesk:
+    return RecruitDesk(store, defn, SystemClock())
+
+
+def edited_export(tmp_path: Path, changes: dict[tuple[str, str], str]) -> Path:
+    """The shipped Qualtrics test export with some cells changed: (respondent, column)."""
+    with open(EXPORT, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    ids = header.index("ResponseId")
+    for (respondent, column), value in changes.items():
+        row = next(r for r in rows[HEADER_ROWS:] if r[ids] == respondent)
+        row[header.index(column)] = value
+    path = tmp_path / "export-again.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_terminates_are_stored_with_the_rows_and_nobody_unscored_is_eligible(
+    store: Store, defn, desk: RecruitDesk
+) -> None:
+    summary = import_responses(store, defn, EXPORT)
+
+    assert (summary.added, summary.changed, summary.unchanged) == (6, 0, 0)
+    views = {v.respondent.external_id: v for v in desk.assessment().candidates}
+    marketing = views["R_2Ja9cVnB4xYtRe1"]  # works in marketing: terminated at import
+    assert marketing.respondent.status == "terminated"
+    assert marketing.suggestion_reason.startswith("terminated: ")
+    assert not any(v.eligible or v.rank or v.suggestion for v in views.values())
+    complete = [v for v in views.values() if v.respondent.status == "complete"]
+    assert complete and all(v.suggestion_reason == "not scored yet" for v in complete)
+
+
+def test_an_unchanged_file_changes_nothing(
+    store: Store, defn, desk: RecruitDesk, fake_embedder
+) -> None:
+    import_responses(store, defn, EXPORT)
+    desk.score(fake_embedder)
+    before = {v.respondent.id: (v.composite, v.flags) for v in desk.assessment().candidates}
+
+    again = import_responses(store, defn, EXPORT)
+
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 6)
+    assert assessment_stands(store, defn, fake_embedder)
+    after = {v.respondent.id: (v.composite, v.flags) for v in desk.assessment().candidates}
+    assert after == before
+    assert all(store.answer_history(rid) == [] for rid in after)
+
+
+def test_changed_answers_apply_keep_the_old_ones_and_are_scored_again(
+    store: Store, defn, desk: RecruitDesk, fake_embedder, tmp_path: Path
+) -> None:
+    import_responses(store, defn, EXPORT)
+    desk.score(fake_embedder)
+    corrected = desk.find(CORRECTED)
+    cups = next(q.id for q in defn.questions if "cups" in q.text)
+    assert corrected.answers[cups] == 16
+    changed = edited_export(
+        tmp_path, {(CORRECTED, "Q7"): "20", (NOW_IN_MARKETING, "Q1"): "Marketing or advertising"}
+    )
+
+    summary = import_responses(store, defn, changed)
+
+    assert (summary.added, summary.changed, summary.unchanged) == (0, 2, 4)
+    now = desk.find(CORRECTED)
+    assert now.answers[cups] == 20
+    (old,) = store.answer_history(now.id)
+    assert old.answers == corrected.answers  # nothing lost
+    assert old.source == EXPORT.name and old.replaced_by == changed.name
+    assert old.replaced_at >= old.imported_at
+    # until scored again: the changed person has no scores, so is not eligible, and the
+    # one who now works in marketing is terminated at once
+    views = {v.respondent.external_id: v for v in desk.assessment().candidates}
+    assert views[CORRECTED].composite is None and not views[CORRECTED].eligible
+    assert views[NOW_IN_MARKETING].respondent.status == "terminated"
+    assert not assessment_stands(store, defn, fake_embedder)
+
+    rescored = {v.respondent.external_id: v for v in desk.ranked(fake_embedder).candidates}
+
+    assert rescored[CORRECTED].composite is not None and rescored[CORRECTED].eligible
+    assert rescored[NOW_IN_MARKETING].suggestion == ""
+    assert import_responses(store, defn, changed).changed == 0  # the same again: no change
+
+
+def test_screen_says_what_changed(tmp_path: Path) -> None:
+    db = tmp_path / "study.db"
+    screener = str(shipped_file("screeners", "home-coffee.yaml"))
+    runner = CliRunner()
+    first = runner.invoke(cli, ["screen", screener, str(EXPORT), "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    assert "6 new, 0 changed, 0 unchanged" in first.output
+    changed = edited_export(tmp_path, {(CORRECTED, "Q7"): "20"})
+
+    again = runner.invoke(cli, ["screen", screener, str(changed), "--db", str(db)])
+
+    assert again.exit_code == 0, again.output
+    assert "0 new, 1 changed, 5 unchanged" in again.output
+    assert "1 respondent changed their answers" in again.output
