@@ -12,6 +12,7 @@ in one line (exit 1). Everything printed that a person typed passes through
 from __future__ import annotations
 
 import errno
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -738,6 +739,48 @@ def study() -> None:
 #: Bounds on the study's name (one line) and description (a paragraph or two).
 STUDY_NAME_CHARS = 200
 STUDY_DESCRIPTION_CHARS = 2000
+
+
+#: A stop word is one plain word: labels are made of words.
+STOP_WORD = re.compile(r"^[^\W\d_][\w'-]{0,39}$")
+
+
+@study.command("stop-words")
+@click.argument("words", nargs=-1)
+@click.option("--remove", is_flag=True, help="Take the words off the study's list.")
+@db_option
+def study_stop_words(words: tuple[str, ...], remove: bool, db_path: Path | None) -> None:
+    """Words theme labels skip in this study, on top of the built-in list of filler
+    ("used", "help", "app", ...): say, the category's own name, which every theme
+    shares. Takes effect at the next `ideation cluster`. Without words, lists them.
+
+    Example:
+
+        ideation study stop-words coffee brew
+
+        ideation study stop-words --remove brew
+    """
+    wanted = [word.casefold() for word in words]
+    for word in wanted:
+        if not STOP_WORD.match(word):
+            got = one_line(word, 40)
+            raise UserError(f"study stop-words: expected one plain word, got “{got}”")
+    if not wanted:
+        with open_study(db_path, read_only=True) as store:
+            own = store.label_stop_words()
+        say(" ".join(own) if own else "(none of the study's own: labels skip the built-in list)")
+        return
+    with open_study(db_path) as store:
+        own = store.label_stop_words()
+        if remove:
+            own = [word for word in own if word not in wanted]
+        else:
+            own += [word for word in dict.fromkeys(wanted) if word not in own]
+        if len(own) > 500:
+            raise UserError("study stop-words: expected at most 500 words of the study's own")
+        store.set_label_stop_words(own)
+    say(f"labels skip {plural(len(own), 'word')} of the study's own: {' '.join(own) or '—'}")
+    say("  run `ideation cluster` again to relabel the themes")
 
 
 @study.command("name")

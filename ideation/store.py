@@ -567,6 +567,15 @@ class Store:
                 self.set_setting("study_description", description)
             self.log(f"Study named “{one_line(name, 80)}”")
 
+    def label_stop_words(self) -> list[str]:
+        """Words this study's theme labels skip on top of the built-in list."""
+        return self.get_setting("label_stop_words").split()
+
+    def set_label_stop_words(self, words: Sequence[str]) -> None:
+        with self.transaction():
+            self.set_setting("label_stop_words", " ".join(words))
+            self.log(f"Label stop list: {len(words)} words of the study's own")
+
     # -- plans and sessions -------------------------------------------------
 
     def add_plan(self, name: str, source: str, path: str = "") -> Plan:

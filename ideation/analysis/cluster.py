@@ -93,6 +93,7 @@ def cluster_ideas(
     texts: Sequence[str],
     themes: int | None = None,
     progress: Progress | None = None,
+    stop_words: Sequence[str] = (),
 ) -> Clustering:
     """Group ideas into themes; the count is found unless `themes` says it.
 
@@ -156,7 +157,7 @@ def cluster_ideas(
         int(group[int(np.argmax(matrix[list(group)] @ centre))])
         for group, centre in zip(members, centres, strict=True)
     ]
-    words = theme_labels(texts, labels.tolist(), representatives)
+    words = theme_labels(texts, labels.tolist(), representatives, extra_stop_words=stop_words)
     theme_list = tuple(
         Theme(t + 1, words[t], representatives[t], members[t]) for t in range(len(members))
     )

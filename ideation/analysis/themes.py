@@ -91,7 +91,7 @@ def cluster_scope(
     embed_areas(store, embedder, session_ids)  # so reports show coverage without a model
     if progress:
         progress("clustering", 0, 1)
-    result = cluster_ideas(vectors, texts, themes=themes)
+    result = cluster_ideas(vectors, texts, themes=themes, stop_words=store.label_stop_words())
     if progress:
         progress("clustering", 1, 1)
     return store.save_clustering(
