@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -351,6 +352,7 @@ class RoomSite:
         return response
 
     async def submit(self, request: Request) -> Response:
+        arrived = time.perf_counter()
         form = await self.posted(request)
         device = await self.device_of(request)
         text = form.get("text")
@@ -380,7 +382,11 @@ class RoomSite:
             idea = await self.db.submit(device, text, builds_on, nonce)
         except RoomRefused as refused:
             return await again(409, str(refused))
-        return RedirectResponse(f"{self.base()}?sent={idea.seq}", status_code=303)
+        done = RedirectResponse(f"{self.base()}?sent={idea.seq}", status_code=303)
+        # How long the room took from the request's arrival to the commit (the phone's
+        # own wait adds its network): bench/room.py reads it; browsers show it in devtools.
+        done.headers["Server-Timing"] = f"commit;dur={(time.perf_counter() - arrived) * 1000:.1f}"
+        return done
 
     async def hit(self, request: Request) -> Response:
         form = await self.posted(request)

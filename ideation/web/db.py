@@ -149,9 +149,12 @@ class RoomThread:
             for job, outcome in zip(jobs, outcomes, strict=True)
             if job.sent is not None and isinstance(outcome, Idea)
         ]
-        # Acknowledged first; the pool picks follow before any page asks for them. One
-        # that fails leaves the page to pick its own (`Room.pool_idea`).
-        _settle(Future(), lambda: self.room.ready_pool(senders))
+        # Acknowledged first; the pool picks follow, one queued job per sender, ahead of
+        # the pages that will ask for them but behind any send that arrives meanwhile (a
+        # burst's thirty picks take tens of milliseconds). One that fails leaves the page
+        # to pick its own (`Room.pool_idea`).
+        for device in {device.id: device for device in senders}.values():
+            self._queue.put(_NORMAL, _Job(Future(), lambda d=device: self.room.ready_pool([d])))
 
     def _put(self, rank: int, job: _Job) -> Future[Any]:
         if not self._thread.is_alive():
