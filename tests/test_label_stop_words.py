@@ -4,8 +4,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ideation.analysis.themes import cluster_scope
 from ideation.analysis.importing import import_ideas
+from ideation.analysis.themes import cluster_scope
 from ideation.cli import cli
 from ideation.store import Store
 from tests.conftest import FakeEmbedder
