@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import FakeEmbedder
 
 from ideation.analysis.importing import import_ideas
 from ideation.analysis.themes import cluster_scope
 from ideation.cli import cli
 from ideation.store import Store
-from tests.conftest import FakeEmbedder
 
 IDEAS = [
     "coffee pods that compost in the garden",
