@@ -16,7 +16,7 @@ such text cell (also after leading spaces) is written as text:
 This module sits at the bottom layer so the domain packages that write files
 (``export``, ``screening``) share it; openpyxl is imported only when an XLSX
 is written. The two CSV readers (screener exports, idea files) share its
-delimiter sniff and cell-size limit for the same reason.
+delimiter sniff and record loop (`csv_records`) for the same reason.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+
+from ideation.errors import IdeationError
 
 #: A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,14 +57,55 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-@contextmanager
-def csv_field_limit(limit: int) -> Iterator[None]:
-    """Let `csv` read cells up to `limit` characters, restoring its limit afterwards."""
-    previous = csv.field_size_limit(limit)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
+class SheetError(IdeationError):
+    """A CSV record `csv` cannot read. `line` is the file line the record starts on and
+    `what` what was expected there; `cut_off` marks a quote still open at the end of the
+    text (a file cut short). Each reader puts the file's name and its own framing on it."""
+
+    def __init__(self, line: int, what: str, *, cut_off: bool = False) -> None:
+        super().__init__(f"line {line}: {what}")
+        self.line = line
+        self.what = what
+        self.cut_off = cut_off
+
+
+def csv_records(text: str, delimiter: str, max_cell_chars: int) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records of a CSV text with the file line each starts on (a quoted
+    cell may span lines), or a `SheetError` at the first record that is not well-formed.
+
+    The cell-size limit is raised only while a record is read: `csv` keeps it for the
+    whole process, and this generator may wait between records for as long as its caller
+    likes (or be left unfinished when the caller refuses a row).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        previous = csv.field_size_limit(max_cell_chars)
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _sheet_error(start, str(error), delimiter, max_cell_chars) from None
+        finally:
+            csv.field_size_limit(previous)
+        if any(cell.strip() for cell in cells):
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def _sheet_error(line: int, error: str, delimiter: str, max_cell_chars: int) -> SheetError:
+    """`csv`'s complaint in the words of a person fixing the file."""
+    if "end of data" in error:
+        what = "expected a closing quote for a cell opened in this row"
+        return SheetError(line, what, cut_off=True)
+    if "expected after" in error:
+        shown = DELIMITERS.get(delimiter, repr(delimiter))
+        what = f"expected a {shown} after a closing quote (a stray quote in a cell?)"
+        return SheetError(line, what)
+    if "field larger" in error:
+        return SheetError(line, f"expected cells under {max_cell_chars // 1024} KiB of text")
+    return SheetError(line, f"expected well-formed CSV ({error})")
 
 
 # -- writing --

@@ -31,7 +31,6 @@ the file is refused unless `dates` says "dmy" or "mdy". Dotted dates
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -44,7 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ideation.sheets import DELIMITERS, csv_field_limit, sniff_delimiter
+from ideation.sheets import DELIMITERS, SheetError, csv_records, sniff_delimiter
 from ideation.text import one_line
 from ideation.yamlfile import FILE, YamlFileError, decode
 
@@ -258,37 +257,17 @@ def _csv_table(text: str, name: str) -> tuple[Table, str]:
     """Non-blank records with the row each starts on; a file cut short is refused."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: Table = []
-    start = 1
-    with csv_field_limit(_MAX_CELL_CHARS):
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                raise IdeaFileError(
-                    name, start, FILE, _csv_problem(str(error), delimiter)
-                ) from None
-            if any(cell.strip() for cell in cells):
-                records.append((start, cells))
-                if len(records) > MAX_ROWS + 1:
-                    raise IdeaFileError(name, start, FILE, f"expected at most {MAX_ROWS:,} ideas")
-            start = reader.line_num + 1
+    try:
+        for start, cells in csv_records(text, delimiter, _MAX_CELL_CHARS):
+            records.append((start, cells))
+            if len(records) > MAX_ROWS + 1:
+                raise IdeaFileError(name, start, FILE, f"expected at most {MAX_ROWS:,} ideas")
+    except SheetError as error:
+        what = error.what + (": the file looks cut off" if error.cut_off else "")
+        raise IdeaFileError(name, error.line, FILE, what) from None
     _refuse_cut_off(records, text, name)
     return records, delimiter
-
-
-def _csv_problem(error: str, delimiter: str) -> str:
-    if "end of data" in error:
-        return "expected a closing quote for a cell opened in this row: the file looks cut off"
-    if "expected after" in error:
-        shown = DELIMITERS[delimiter]
-        return f"expected a {shown} after a closing quote (a stray quote in a cell?)"
-    if "field larger" in error:
-        return f"expected cells under {_MAX_CELL_CHARS // 1024} KiB of text"
-    return f"expected well-formed CSV ({error})"
 
 
 def _refuse_cut_off(records: Table, text: str, name: str) -> None:

@@ -4,7 +4,8 @@ These are the files a researcher opens in a spreadsheet or feeds to other tools,
 they keep one row per entry with the same `COLUMNS` everywhere; the `entry` column
 says what each row is (idea, springboard, excursion, plus, potential, concern).
 The csv holds every entry; json and xlsx keep excursion material and the itemized
-response apart from the ideas, as the themes do. Idea text is typed
+response apart from the ideas, as the themes do, and carry the report's compare-and-focus
+sections from the same bundle fields (json adds the language note). Idea text is typed
 by session participants, so every cell goes through the one formula guard in
 `ideation.sheets` (re-exported here as `needs_formula_guard` and `csv_cell`).
 """
@@ -22,6 +23,7 @@ from ideation.export.model import (
     RESPONSE_ENTRIES,
     Development,
     ExportBundle,
+    ExportCrossTable,
     ExportIdea,
     ExportPick,
     all_entries,
@@ -73,6 +75,7 @@ def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
         "description": bundle.description,
         "generated_at": bundle.generated_at,
         "clustering_note": bundle.clustering_note,
+        "language_note": bundle.language_note,
         "sessions": [
             {
                 "name": session.name,
@@ -92,6 +95,7 @@ def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
         "ideas": [_idea_dict(idea) for idea in bundle.ideas],
         "excursion": [_entry_dict(entry) for entry in bundle.excursion],
         "itemized_response": [_development_dict(d) for d in developments(bundle)],
+        **_focus_dict(bundle),
     }
 
 
@@ -115,6 +119,26 @@ def _development_dict(development: Development) -> dict[str, Any]:
     for kind in RESPONSE_ENTRIES:
         data[kind] = [_entry_dict(entry) for entry in getattr(development, kind)]
     return data
+
+
+def _focus_dict(bundle: ExportBundle) -> dict[str, Any]:
+    """The report's compare-and-focus sections: `cross_tables`, `coverage` (None when the
+    brief's areas are not embedded yet), `novel` and `novel_left_out`."""
+    return {
+        "cross_tables": [_cross_table_dict(table) for table in bundle.cross_tables],
+        "coverage": None if bundle.coverage is None else [asdict(a) for a in bundle.coverage],
+        "novel": [asdict(novel) for novel in bundle.novel],
+        "novel_left_out": bundle.novel_left_out,
+    }
+
+
+def _cross_table_dict(table: ExportCrossTable) -> dict[str, Any]:
+    """A theme's counts line up with `groups`; `total` is the row's sum, as in the xlsx."""
+    rows = [
+        {"theme_id": number, "label": label, "counts": list(counts), "total": sum(counts)}
+        for number, label, counts in table.rows
+    ]
+    return {"by": table.by, "groups": list(table.groups), "rows": rows}
 
 
 def _idea_dict(idea: ExportIdea) -> dict[str, Any]:

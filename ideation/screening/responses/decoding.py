@@ -4,19 +4,18 @@ An export is refused whole, before any matching, when it is absurd
 (`MAX_FILE_BYTES`, `MAX_COLUMNS`, `MAX_CELL_CHARS`), not text, not well-formed
 CSV, or cut short by a download or copy that stopped (a last row with an
 unterminated quote, fewer cells than the rows before it, or half a UTF-8
-character). Text is decoded by the product's one decoder (`yamlfile.decode_text`)
-and the delimiter is sniffed as the idea importer does (`sheets.sniff_delimiter`).
+character). Text is decoded by the product's one decoder (`yamlfile.decode_text`),
+the delimiter is sniffed as the idea importer does (`sheets.sniff_delimiter`), and
+records are read by the loop both importers share (`sheets.csv_records`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
 from ideation.screening.responses.problems import Problem, ResponseFileError
-from ideation.sheets import DELIMITERS, csv_field_limit, sniff_delimiter
+from ideation.sheets import SheetError, csv_records, sniff_delimiter
 from ideation.yamlfile import Undecodable, decode_text
 
 #: A screener export of 100,000 people with long open ends is well under this.
@@ -66,31 +65,14 @@ def read_records(text: str, name: str) -> list[tuple[int, list[str]]]:
     """Non-blank CSV records with the file line each starts on."""
     records: list[tuple[int, list[str]]] = []
     delimiter = sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    start = 1
-    with csv_field_limit(MAX_CELL_CHARS):
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                if "end of data" in str(error):
-                    message = "expected a closing quote for a cell opened in this row"
-                elif "expected after" in str(error):
-                    shown = DELIMITERS[delimiter]
-                    message = f"expected a {shown} after a closing quote (a stray quote in a cell?)"
-                elif "field larger" in str(error):
-                    message = f"expected cells under {MAX_CELL_CHARS // 1024} KiB of text"
-                else:
-                    message = f"expected well-formed CSV ({error})"
-                raise ResponseFileError([Problem(name, start, message)]) from None
+    try:
+        for start, cells in csv_records(text, delimiter, MAX_CELL_CHARS):
             if len(cells) > MAX_COLUMNS:
                 message = f"expected at most {MAX_COLUMNS:,} cells in a row, got {len(cells):,}"
                 raise ResponseFileError([Problem(name, start, message)])
-            if any(cell.strip() for cell in cells):
-                records.append((start, cells))
-            start = reader.line_num + 1
+            records.append((start, cells))
+    except SheetError as error:
+        raise ResponseFileError([Problem(name, error.line, error.what)]) from None
     return records
 
 
