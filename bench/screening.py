@@ -20,7 +20,7 @@ an n × n structure nor name every copy in every reason. Peak memory is the
 process's maximum resident set (getrusage). The last line is a digest of the
 result (every rank, suggestion and flag kind): equal digests, equal results.
 
-    python bench/screening.py [--respondents 10000] [--bot-farm 0.1] [--stored]
+    python bench/screening.py [--respondents 10000] [--bot-farm 0.1] [--stored] [--keep PATH]
 """
 
 from __future__ import annotations
@@ -137,6 +137,12 @@ def main() -> None:
     parser.add_argument(
         "--stored", action="store_true", help="also time reading the stored assessment back"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="PATH",
+        help="leave the scored study database at PATH (for timing the recruit screen on it)",
+    )
     args = parser.parse_args()
     count = args.respondents
     stored: list[float] = []
@@ -153,6 +159,8 @@ def main() -> None:
             start = time.perf_counter()
             result = assess(store, defn, embedder)
             assessed = time.perf_counter() - start
+            if args.keep:
+                store.backup(args.keep)  # before --stored decides anyone
             if args.stored:
                 stored = time_stored(store, defn)
     rest = assessed - embedder.load_seconds - embedder.embed_seconds

@@ -380,6 +380,8 @@ class Store:
         self._busy_ms = int(busy_timeout_ms)
         self.read_only = read_only
         self.created = False
+        #: A screener's decoded answers by respondent, with the state they were read in.
+        self._answers_cache: dict[int, tuple[tuple[Any, ...], dict[int, dict[str, Any]]]] = {}
         memory = str(path) == ":memory:"
         if read_only and not memory:
             if not self.path.is_file():
@@ -1219,33 +1221,77 @@ class Store:
         duration_seconds: float | None = None,
     ) -> Respondent | None:
         """Add one respondent with answers and contact; None if already imported."""
+        person = Respondent(0, screener_id, external_id, source, duration_seconds, answers=answers)
+        added = self.add_respondents([(person, contact)])
+        return self.respondent(added[external_id]) if added else None
+
+    def add_respondents(
+        self, people: Sequence[tuple[Respondent, Contact | None]]
+    ) -> dict[str, int]:
+        """Add new respondents of one screener (each record's screener, external id,
+        source, duration, outcome and answers; its id is ignored) with their contacts,
+        in one statement per table however many there are: an import of 10,000 runs a
+        handful of queries, not several a person. An external id already stored, or
+        repeated in `people`, is skipped (the first stands). Returns the new ids by
+        external id."""
+        if not people:
+            return {}
+        screener_id = people[0][0].screener_id
+        if any(person.screener_id != screener_id for person, _ in people):
+            raise ValueError("add_respondents takes the respondents of one screener")
         now = self._now()
         with self.transaction():
-            exists = self.db.execute(
-                "SELECT 1 FROM respondents WHERE screener_id = ? AND external_id = ?",
-                [screener_id, external_id],
-            ).fetchone()
-            if exists:
-                return None
-            cursor = self.db.execute(
+            taken = {
+                external_id
+                for (external_id,) in self.db.execute(
+                    "SELECT external_id FROM respondents WHERE screener_id = ?", [screener_id]
+                )
+            }
+            fresh: dict[str, tuple[Respondent, Contact | None]] = {}
+            for person, contact in people:
+                if person.external_id not in taken:
+                    fresh.setdefault(person.external_id, (person, contact))
+            self.db.conn.executemany(
                 "INSERT INTO respondents (screener_id, external_id, source, duration_seconds,"
-                " imported_at) VALUES (?, ?, ?, ?, ?)",
-                [screener_id, external_id, source, duration_seconds, now],
+                " status, terminate_reason, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        screener_id,
+                        p.external_id,
+                        p.source,
+                        p.duration_seconds,
+                        p.status,
+                        p.terminate_reason,
+                        now,
+                    )
+                    for p, _ in fresh.values()
+                ],
             )
-            respondent_id = cursor.lastrowid or 0
+            ids = {
+                external_id: respondent_id
+                for respondent_id, external_id in self.db.execute(
+                    "SELECT id, external_id FROM respondents WHERE screener_id = ?"
+                    " AND external_id IN (SELECT value FROM json_each(?))",
+                    [screener_id, json.dumps(list(fresh))],
+                )
+            }
             self.db.conn.executemany(
                 "INSERT INTO answers (respondent_id, question_id, value) VALUES (?, ?, ?)",
                 [
-                    (respondent_id, question, json.dumps(value, ensure_ascii=False))
-                    for question, value in answers.items()
+                    (ids[external_id], question, json.dumps(value, ensure_ascii=False))
+                    for external_id, (person, _) in fresh.items()
+                    for question, value in person.answers.items()
                 ],
             )
-            if contact is not None:
-                self.db.execute(
-                    "INSERT INTO contacts (respondent_id, name, email, phone) VALUES (?, ?, ?, ?)",
-                    [respondent_id, contact.name, contact.email, contact.phone],
-                )
-        return self.respondent(respondent_id)
+            self.db.conn.executemany(
+                "INSERT INTO contacts (respondent_id, name, email, phone) VALUES (?, ?, ?, ?)",
+                [
+                    (ids[external_id], contact.name, contact.email, contact.phone)
+                    for external_id, (_, contact) in fresh.items()
+                    if contact is not None
+                ],
+            )
+        return ids
 
     def respondent(self, respondent_id: int) -> Respondent:
         found = self._respondents("r.id = ?", [respondent_id])
@@ -1254,33 +1300,52 @@ class Store:
         return found[0]
 
     def respondents(self, screener_id: int) -> list[Respondent]:
-        """A screener's respondents with their answers, in id order: two queries."""
-        return self._respondents("r.screener_id = ?", [screener_id])
+        """A screener's respondents with their answers, in id order.
 
-    def _respondents(self, where: str, params: list[Any]) -> list[Respondent]:
+        The answers are most of the cost (5 MB of JSON at 10,000 people) and change
+        only when respondents are added or re-imported, while the recruit screen reads
+        everyone again after every decision: so they are decoded once and kept while
+        the screener's state (`screener_state`: count, newest id, newest replaced set)
+        stays as it was. Only committed states are kept (a rolled-back write can give
+        its ids to other people). Callers never change a record's answers."""
+        state = self.screener_state(screener_id)
+        cached = self._answers_cache.get(screener_id)
+        if cached is not None and cached[0] == state:
+            answers = cached[1]
+        else:
+            answers = self._answers("r.screener_id = ?", [screener_id])
+            if not self.db.conn.in_transaction:
+                self._answers_cache[screener_id] = (state, answers)
+        return self._respondents("r.screener_id = ?", [screener_id], answers)
+
+    def _respondents(
+        self, where: str, params: list[Any], answers: dict[int, dict[str, Any]] | None = None
+    ) -> list[Respondent]:
         rows = _dicts(
             self.db.execute(f"SELECT r.* FROM respondents r WHERE {where} ORDER BY r.id", params)
         )
-        # One JSON object a respondent, joined by SQLite from the values as Python wrote
-        # them: a fraction of the cost of decoding each answer apart (18 a respondent in
-        # the shipped screener), and no SQLite JSON parser between (it refuses NaN).
-        answers = dict(
-            self.db.execute(
-                "SELECT a.respondent_id,"
-                " '{' || group_concat(json_quote(a.question_id) || ':' || a.value, ',') || '}'"
-                f" FROM answers a JOIN respondents r ON r.id = a.respondent_id WHERE {where}"
-                " GROUP BY a.respondent_id",
-                params,
-            ).fetchall()
-        )
+        if answers is None:
+            answers = self._answers(where, params)
         return [
             _record(
-                Respondent,
-                {**row, "decision": Decision(row["decision"])},
-                json.loads(answers.get(row["id"], "{}")),
+                Respondent, {**row, "decision": Decision(row["decision"])}, answers.get(row["id"])
             )
             for row in rows
         ]
+
+    def _answers(self, where: str, params: list[Any]) -> dict[int, dict[str, Any]]:
+        """Answers by respondent id. One JSON object a respondent, joined by SQLite from
+        the values as Python wrote them: a fraction of the cost of decoding each answer
+        apart (18 a respondent in the shipped screener), and no SQLite JSON parser
+        between (it refuses NaN)."""
+        cursor = self.db.execute(
+            "SELECT a.respondent_id,"
+            " '{' || group_concat(json_quote(a.question_id) || ':' || a.value, ',') || '}'"
+            f" FROM answers a JOIN respondents r ON r.id = a.respondent_id WHERE {where}"
+            " GROUP BY a.respondent_id",
+            params,
+        )
+        return {respondent_id: json.loads(joined) for respondent_id, joined in cursor}
 
     def count_respondents(self, screener_id: int | None = None) -> int:
         if screener_id is None:
@@ -1408,6 +1473,14 @@ class Store:
         for row in _dicts(cursor):
             found.setdefault(row["respondent_id"], []).append(_record(Flag, row))
         return found
+
+    # -- recruit screen: has anything changed? --
+    def change_counter(self) -> tuple[int, ...]:
+        """Changes other connections committed (`data_version`) and rows this one wrote
+        (`total_changes`): equal counters, an unchanged study, so a screen need not
+        read 10,000 respondents again to find out."""
+        data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return (data_version, self.db.conn.total_changes)
 
     def screener_state(self, screener_id: int) -> tuple[Any, ...]:
         """What scoring a screener reads besides its definition: its respondents (how many,

@@ -152,16 +152,13 @@ def test_an_import_that_fails_midway_imports_nobody(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     defn = load_screener(shipped_file("screeners", "home-coffee.yaml"))
-    real = Store.add_respondent
-    calls = []
+    real = Store.add_respondents
 
     def failing(self: Store, *args, **kwargs):
-        calls.append(args)
-        if len(calls) == 3:
-            raise DiskFull(f"{self.path}: the disk is full")
-        return real(self, *args, **kwargs)
+        real(self, *args, **kwargs)  # the rows are written, then the disk fills
+        raise DiskFull(f"{self.path}: the disk is full")
 
-    monkeypatch.setattr(Store, "add_respondent", failing)
+    monkeypatch.setattr(Store, "add_respondents", failing)
     with pytest.raises(DiskFull):
         import_responses(store, defn, DATA / "qualtrics_home_coffee.csv")
     assert store.count_respondents() == 0 and store.screeners() == []

@@ -159,27 +159,34 @@ def import_responses(
         screener = register_screener(store, defn)
         known = {r.external_id: r for r in store.respondents(screener.id)}
         contacts = store.contacts_of(r.id for r in known.values())
+        new: list[tuple[Respondent, Contact | None]] = []  # added a chunk at a time
         for done, row in enumerate(batch.rows, start=1):
             answers: dict[str, Any] = dict(row.answers)
             if row.fraud:
                 answers[FRAUD_KEY] = dict(row.fraud)
             contact = Contact(0, row.contact.name, row.contact.email, row.contact.phone)
             before = known.get(row.external_id)
-            if before is None:
-                stored = store.add_respondent(
-                    screener.id,
-                    row.external_id,
-                    answers,
-                    contact=contact,
-                    source=path.name,
-                    duration_seconds=row.duration_seconds,
-                )
-                if stored is None:  # the same id twice in one file: the first row stands
-                    continue
-                added += 1
-                respondent_id = stored.id
-            elif _same(before, contacts.get(before.id), answers, contact, row.duration_seconds):
+            if before is not None and _same(
+                before, contacts.get(before.id), answers, contact, row.duration_seconds
+            ):
                 continue
+            outcome = evaluate(defn, {k: v for k, v in answers.items() if k != FRAUD_KEY})
+            if before is None:
+                new.append(
+                    (
+                        Respondent(
+                            0,
+                            screener.id,
+                            row.external_id,
+                            source=path.name,
+                            duration_seconds=row.duration_seconds,
+                            status=outcome.status,
+                            terminate_reason=outcome.terminate_reason,
+                            answers=answers,
+                        ),
+                        contact,
+                    )
+                )
             else:
                 store.replace_answers(
                     before,
@@ -188,12 +195,13 @@ def import_responses(
                     source=path.name,
                     duration_seconds=row.duration_seconds,
                 )
+                store.set_outcome(before.id, outcome.status, outcome.terminate_reason)
                 changed += 1
-                respondent_id = before.id
-            outcome = evaluate(defn, {k: v for k, v in answers.items() if k != FRAUD_KEY})
-            store.set_outcome(respondent_id, outcome.status, outcome.terminate_reason)
             if done % 1000 == 0:
+                added += len(store.add_respondents(new))  # an id twice: the first row stands
+                new.clear()
                 step("importing", done, len(batch.rows))
+        added += len(store.add_respondents(new))
         unchanged = len(batch.rows) - added - changed
         store.log(
             f"Screener “{defn.title}”: {path.name} imported:"

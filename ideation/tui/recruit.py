@@ -12,6 +12,7 @@ table and show for one person only when asked.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,6 +59,10 @@ DECISION_STYLE = {
 }
 #: The longest reason the line under the table shows (three lines at 80 columns).
 MAX_WHY = 220
+#: Rows the table gets at once (more than any terminal shows), and then per batch while
+#: the screen stays live: at 10,000 respondents the screen opens at once.
+FIRST_ROWS = 120
+FILL_BATCH = 200
 VERB = {
     Decision.ACCEPTED: "Accept",
     Decision.STANDBY: "Put on standby",
@@ -214,6 +219,10 @@ class RecruitScreen(IdeationScreen):
         self.desk: RecruitDesk | None = None
         self.assessment: Assessment | None = None
         self.rows: list[Row] = []
+        self.row_of: dict[str, Row] = {}  # by row key (the respondent's id)
+        self.filled = 0  # how many of `rows` the table holds; the rest are on their way
+        self.pending_cursor: str | None = None  # a row to select once it is in the table
+        self.loaded: tuple[int, ...] = ()  # the study's change counter at the last reload
         self.columns: list[ColumnKey] = []
         self.contact_for: int | None = None  # respondent whose contact is on screen
         self.scoring = False
@@ -254,7 +263,11 @@ class RecruitScreen(IdeationScreen):
         self.query_one("#candidates", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self.defn is not None:
+        """Back from a dialog or another screen: read again only if the study changed
+        (a decision already reloaded; reading 10,000 people twice a key press is not
+        instant). The first resume, right after mounting, finds nothing changed."""
+        store = self.app.store  # type: ignore[attr-defined]
+        if self.defn is not None and store.change_counter() != self.loaded:
             self.reload(self.selected_key())
 
     # -- showing ----------------------------------------------------------------
@@ -263,25 +276,53 @@ class RecruitScreen(IdeationScreen):
         """Read the stored assessment again and redraw, keeping the cursor on `keep`."""
         if self.defn is None or self.desk is None:
             return
+        self.loaded = self.app.store.change_counter()  # type: ignore[attr-defined]
         self.assessment = self.desk.assessment()
         shown, self.rows = self.rows, candidate_rows(self.defn, self.assessment)
+        self.row_of = {str(row.respondent.id): row for row in self.rows}
         table = self.query_one("#candidates", DataTable)
         if [r.respondent.id for r in shown] == [r.respondent.id for r in self.rows]:
             # The same people in the same order (a decision moves nobody): redraw only
             # the rows it changed, so a key press stays instant at 10,000 respondents.
-            for before, row in zip(shown, self.rows, strict=True):
+            # Rows not in the table yet are added from `rows` as they are now.
+            for before, row in zip(shown[: self.filled], self.rows, strict=False):
                 if row != before:
                     for column, cell in zip(self.columns, self.cells(row), strict=True):
                         table.update_cell(str(row.respondent.id), column, cell)
         else:
             table.clear()
-            for row in self.rows:
-                table.add_row(*self.cells(row), key=str(row.respondent.id))
+            self.filled = 0
+            self.add_rows(FIRST_ROWS)
+            if self.filled < len(self.rows):
+                self.fill_worker()  # exclusive: a fill still running for the old rows stops
+        self.pending_cursor = None
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
+        elif keep is not None and keep in self.row_of:
+            self.pending_cursor = keep
         self.query_one("#quotas", Static).update(quota_text(self.defn, self.assessment))
         self.show_summary()
         self.show_detail()
+
+    def add_rows(self, count: int) -> None:
+        """Add the next `count` rows to the table (the cells of the rest are not built)."""
+        table = self.query_one("#candidates", DataTable)
+        start, self.filled = self.filled, min(self.filled + count, len(self.rows))
+        for row in self.rows[start : self.filled]:
+            table.add_row(*self.cells(row), key=str(row.respondent.id))
+        if self.pending_cursor is not None and self.pending_cursor in table.rows:
+            table.move_cursor(row=table.get_row_index(self.pending_cursor))
+            self.pending_cursor = None
+
+    @work(exclusive=True, group="recruit-table", exit_on_error=False, name="table fill")
+    async def fill_worker(self) -> None:
+        """The rows past the first screenful, a batch at a time with the event loop free
+        in between: Textual measures every cell added, about 0.4 ms a row, so 10,000
+        rows at once held the screen for seconds. Keys work while it runs, and a
+        reload that reorders the table starts a new fill (the old one is cancelled)."""
+        while self.filled < len(self.rows):
+            await asyncio.sleep(0)  # let key presses, the cursor and the idle measuring in
+            self.add_rows(FILL_BATCH)
 
     def cells(self, row: Row) -> list[Text]:
         view, r = row.view, row.respondent
@@ -324,7 +365,7 @@ class RecruitScreen(IdeationScreen):
 
     def selected_row(self) -> Row | None:
         key = self.selected_key()
-        return next((row for row in self.rows if str(row.respondent.id) == key), None)
+        return self.row_of.get(key) if key is not None else None
 
     def show_detail(self) -> None:
         row = self.selected_row()
