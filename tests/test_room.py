@@ -522,7 +522,7 @@ def test_sends_waiting_together_commit_together_and_one_refusal_sinks_none(
     monkeypatch.setattr(Store, "add_room_ideas", counted)
     db = RoomThread(db_path, live.session.id, clock)
     try:
-        phones = [db.run(lambda n=n: db.room.join(people(db.room)[n])[0]) for n in ("Maya", "Tom")]
+        phones = [db.run(lambda n=n: db.room.join(people(db.room)[n])[1]) for n in ("Maya", "Tom")]
         busy = threading.Event()
 
         def page() -> int:  # a page render, queued before the sends: how many it sees
@@ -557,6 +557,28 @@ def test_sends_waiting_together_commit_together_and_one_refusal_sinks_none(
         rows = [r for r in store.idea_rows(live.session.id) if r.kind == "idea"]
     assert [r.text for r in rows] == ["idea 0", "idea 1", "idea 5", "idea 6"]  # in send order
     assert [r.seq for r in rows] == sorted(r.seq for r in rows)
+
+
+def test_a_send_finds_its_device_in_the_group_and_a_revoke_elsewhere_refuses_it(
+    db_path: Path, clock: FakeClock, live: LiveSession, room: Room
+) -> None:
+    """The web app rate-limits a known cookie without asking the study, so the send
+    itself must notice a device revoked since, from another connection (the TUI's)."""
+    live.next_phase()
+    db = RoomThread(db_path, live.session.id, clock)
+    try:
+        maya, secret = db.run(lambda: db.room.join(people(db.room)["Maya"]))
+        kept = asyncio.run(db.submit(secret, "a cup that hums"))
+        room.revoke(maya.id)  # the live screen's own Room, its own connection
+        with pytest.raises(DeviceRevoked):
+            asyncio.run(db.submit(secret, "one more"))
+        with pytest.raises(NotJoined):
+            asyncio.run(db.submit("not-a-device", "hello"))
+        after = asyncio.run(db.call(lambda: db.room.store.count_ideas(live.session.id)))
+    finally:
+        db.close()
+    assert kept.text == "a cup that hums"
+    assert after == 1
 
 
 def test_one_failing_row_in_a_group_is_rolled_back_alone(

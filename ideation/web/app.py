@@ -157,6 +157,10 @@ class RoomSite:
         self.hit_limit = RateLimit(limits.hits_per_second, limits.hit_burst)
         self.join_limit = RateLimit(limits.joins_per_second, limits.join_burst)
         self.streams: dict[int, int] = {}  # device id -> open live-update streams
+        #: Device ids of the cookies seen with a device (only joined ones: at most one per
+        #: device), so a send is rate-limited without a database turn of its own; the
+        #: send itself checks the device again (`RoomThread.submit`).
+        self.device_ids: dict[str, int] = {}
         self.open_streams = 0  # every open stream, projector included (see `stop`)
         self._connected = 0
 
@@ -242,13 +246,19 @@ class RoomSite:
 
     async def device_state(self, request: Request, sent: bool = False) -> DeviceState:
         secret = self._secret(request)
-        return await self.db.call(lambda: self._state(secret, sent))
+        state = await self.db.call(lambda: self._state(secret, sent))
+        self.device_ids[secret] = state.device.id
+        return state
 
-    async def device_of(self, request: Request) -> Device:
-        """Only the device, ahead of page renders: a send or a tap must not queue
-        behind thirty pages (the full state is read only for a page to answer with)."""
+    async def device_id(self, request: Request) -> int:
+        """The id of the request's device, from a cookie seen before or, ahead of page
+        renders, from the study: a send or a tap must not queue behind thirty pages."""
         secret = self._secret(request)
-        return await self.db.call(lambda: self.room.device(secret), urgent=True)
+        known = self.device_ids.get(secret)
+        if known is None:
+            device = await self.db.call(lambda: self.room.device(secret), urgent=True)
+            known = self.device_ids[secret] = device.id
+        return known
 
     def _secret(self, request: Request) -> str:
         secret = request.cookies.get(DEVICE_COOKIE, "")
@@ -354,7 +364,7 @@ class RoomSite:
     async def submit(self, request: Request) -> Response:
         arrived = time.perf_counter()
         form = await self.posted(request)
-        device = await self.device_of(request)
+        device_id = await self.device_id(request)
         text = form.get("text")
         text = text if isinstance(text, str) else ""
         builds_on = _int_or_none(form.get("builds_on"))
@@ -365,8 +375,8 @@ class RoomSite:
             state = await self.device_state(request)
             return self.participant_page(request, state, status=status, notice=notice, text=text)
 
-        if not self.idea_limit.allow(device.id):
-            wait = self.idea_limit.retry_after(device.id)
+        if not self.idea_limit.allow(device_id):
+            wait = self.idea_limit.retry_after(device_id)
             response = await again(
                 429, f"Slow down a little: try again in {plural(wait, 'second')}."
             )
@@ -379,7 +389,7 @@ class RoomSite:
                 " Shorten it and send it again.",
             )
         try:
-            idea = await self.db.submit(device, text, builds_on, nonce)
+            idea = await self.db.submit(self._secret(request), text, builds_on, nonce)
         except RoomRefused as refused:
             return await again(409, str(refused))
         done = RedirectResponse(f"{self.base()}?sent={idea.seq}", status_code=303)

@@ -12,6 +12,10 @@ busy is committed together in one transaction (`Room.submit_many`): a commit
 costs an fsync of a few milliseconds, and thirty phones sending at once would
 otherwise wait for thirty of them in a row, each holding the study's write lock
 that the live screen needs too.
+
+A send carries its cookie's secret, and the thread finds the device inside the
+group: were the device looked up in a turn of its own first, a burst of thirty
+would alternate lookups and sends, and break into thirty small commits again.
 """
 
 from __future__ import annotations
@@ -44,11 +48,21 @@ MAX_GROUP = 64
 _SEND, _URGENT, _NORMAL, _LAST = range(4)
 
 
+@dataclass(frozen=True)
+class _Send:
+    """A send as it arrived: the device is found from `secret` in its group."""
+
+    secret: str
+    text: str
+    builds_on: int | None
+    nonce: str | None
+
+
 @dataclass
 class _Job:
     future: Future[Any]
     call: Callable[[], Any] | None = None  # a domain call, or None for a send
-    sent: Submission | None = None
+    sent: _Send | None = None
 
 
 class _Queue:
@@ -129,31 +143,39 @@ class RoomThread:
 
     def _commit(self, jobs: list[_Job]) -> None:
         """Every waiting send in one transaction; each acknowledged once it is committed."""
-        sent = [job.sent for job in jobs if job.sent is not None]
+        waiting: list[tuple[_Job, Submission]] = []
+        for job in jobs:
+            sent = job.sent
+            if sent is None:
+                continue
+            try:  # a device unknown or revoked by now is refused alone
+                device = self.room.device(sent.secret)
+            except Exception as refused:  # noqa: BLE001 - re-raised in the send; the thread lives
+                if not job.future.done():
+                    job.future.set_exception(refused)
+                continue
+            waiting.append((job, Submission(device, sent.text, sent.builds_on, sent.nonce)))
         try:
-            outcomes = self.room.submit_many(sent)
+            outcomes = self.room.submit_many([submission for _, submission in waiting])
         except BaseException as error:  # noqa: BLE001 - the whole group failed: each re-raises
-            for job in jobs:
+            for job, _ in waiting:
                 if not job.future.done():
                     job.future.set_exception(error)
             return
-        for job, outcome in zip(jobs, outcomes, strict=True):
-            if job.future.done():
-                continue
+        senders: dict[int, Device] = {}
+        for (job, submission), outcome in zip(waiting, outcomes, strict=True):
             if isinstance(outcome, Exception):
-                job.future.set_exception(outcome)
-            else:
+                if not job.future.done():
+                    job.future.set_exception(outcome)
+                continue
+            senders[submission.device.id] = submission.device
+            if not job.future.done():
                 job.future.set_result(outcome)
-        senders = [
-            job.sent.device
-            for job, outcome in zip(jobs, outcomes, strict=True)
-            if job.sent is not None and isinstance(outcome, Idea)
-        ]
         # Acknowledged first; the pool picks follow, one queued job per sender, ahead of
         # the pages that will ask for them but behind any send that arrives meanwhile (a
         # burst's thirty picks take tens of milliseconds). One that fails leaves the page
         # to pick its own (`Room.pool_idea`).
-        for device in {device.id: device for device in senders}.values():
+        for device in senders.values():
             self._queue.put(_NORMAL, _Job(Future(), lambda d=device: self.room.ready_pool([d])))
 
     def _put(self, rank: int, job: _Job) -> Future[Any]:
@@ -174,11 +196,13 @@ class RoomThread:
         return await asyncio.wrap_future(future)
 
     async def submit(
-        self, device: Device, text: str, builds_on: int | None = None, nonce: str | None = None
+        self, secret: str, text: str, builds_on: int | None = None, nonce: str | None = None
     ) -> Idea:
-        """`Room.submit`, committed together with every other send waiting meanwhile;
-        returns once this idea is in the study (or raises its own refusal)."""
-        job = _Job(Future(), sent=Submission(device, text, builds_on, nonce))
+        """`Room.submit` for the device whose cookie holds `secret` (found in the group:
+        NotJoined or DeviceRevoked as `Room.device`), committed together with every
+        other send waiting meanwhile; returns once this idea is in the study (or raises
+        its own refusal)."""
+        job = _Job(Future(), sent=_Send(secret, text, builds_on, nonce))
         return await asyncio.wrap_future(self._put(_SEND, job))
 
     def close(self) -> None:
