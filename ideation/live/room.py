@@ -191,6 +191,9 @@ class Room:
         #: Brainwriting: the pool idea each device's page shows next, picked right after
         #: its send (`ready_pool`) and handed out by `pool_idea`.
         self._pooled: dict[int, Idea | None] = {}
+        #: `on_wall` by idea id: a row never changes, and every page render asks again
+        #: about the newest ideas (the critique check is the costliest part of a render).
+        self._wall: dict[int, bool] = {}
         self._serving = False  # this process noted itself as the room's server
 
     @classmethod
@@ -351,7 +354,7 @@ class Room:
 
     def revoke(self, device_id: int) -> None:
         if not any(d.id == device_id for d in self.devices()):
-            raise RoomRefused(f"there is no device {device_id} in this session")
+            raise RoomRefused("that is no device of this session")  # ids are not shown
         self.store.revoke_device(device_id, self.clock.now())
 
     def _check(self, device: Device) -> None:
@@ -482,7 +485,9 @@ class Room:
         phase = live.current_phase
         if phase is None or phase.technique != HITS:
             return []
-        return [idea for idea in live.standing() if idea.entry in THEMED_ENTRIES and on_wall(idea)]
+        return [
+            idea for idea in live.standing() if idea.entry in THEMED_ENTRIES and self._on_wall(idea)
+        ]
 
     def hits_of(self, device: Device) -> set[int]:
         """Idea ids this device (or its participant, on another device) has hit."""
@@ -506,7 +511,7 @@ class Room:
             idea is None
             or live.is_withdrawn(idea)
             or idea.entry not in THEMED_ENTRIES
-            or not on_wall(idea)
+            or not self._on_wall(idea)
         ):
             raise RoomRefused("there is no such idea to hit")
         limit = self._hits_limit(live, phase)
@@ -543,8 +548,10 @@ class Room:
         tick = int(self.clock.now()) if last_event in _RUNNING_EVENTS else 0
         return f"{rows}.{events}.{state}.{hits}.{tick}"
 
-    def view(self) -> RoomView:
-        """Everything a page needs, derived from the live session's phase log and rows."""
+    def view(self, *, wall: bool = True) -> RoomView:
+        """Everything a page needs, derived from the live session's phase log and rows;
+        without the `wall` (the chain and the latest ideas) for a phone's page, which
+        never shows others' ideas, and is rendered after every send."""
         version = self.version()
         live = self._follow(running=False)
         state = live.state()
@@ -571,9 +578,17 @@ class Room:
             prompt=one_line(prompt, MAX_IDEA_CHARS),
             chain=[
                 (step, one_line(idea.text, MAX_IDEA_CHARS)) for step, idea in live.chain().steps()
-            ],
-            latest=self._latest(live),
+            ]
+            if wall
+            else [],
+            latest=self._latest(live) if wall else [],
         )
+
+    def _on_wall(self, idea: Idea) -> bool:
+        shown = self._wall.get(idea.id)
+        if shown is None:
+            shown = self._wall[idea.id] = on_wall(idea)
+        return shown
 
     def _latest(self, live: LiveSession) -> list[tuple[int, str, str | None]]:
         """The newest ideas for the display: no concerns and nothing critical (deferral
@@ -582,7 +597,7 @@ class Room:
         for idea in reversed(live.standing()):
             if len(latest) >= LATEST_IDEAS:
                 break
-            if not on_wall(idea):
+            if not self._on_wall(idea):
                 continue
             person = None if live.anonymous_mode else live.participant(idea.participant_id)
             latest.append(

@@ -229,7 +229,7 @@ class RoomSite:
     def _state(self, secret: str, sent: bool) -> DeviceState:
         """Runs on the database thread: the device, the room and what this page needs."""
         device = self.room.device(secret)
-        view = self.room.view()
+        view = self.room.view(wall=False)
         state = DeviceState(device, view)
         if view.ended:
             return state
@@ -317,7 +317,7 @@ class RoomSite:
     async def choose_page(self, request: Request, status: int = 200, notice: str = "") -> Response:
         room = self.room
         choices, anonymous, view = await self.db.call(
-            lambda: (room.choices(), room.anonymous_join, room.view())
+            lambda: (room.choices(), room.anonymous_join, room.view(wall=False))
         )
         if view.ended:
             raise RoomClosed("this session is not running")

@@ -196,6 +196,6 @@ class RoomServer:
             return True
         site = self.site
         try:
-            return site.db.run(lambda: site.room.view().ended, 2.0)
+            return site.db.run(lambda: site.room.view(wall=False).ended, 2.0)
         except TimeoutError:
             return False
