@@ -860,7 +860,7 @@ def screener_check(files: tuple[Path, ...]) -> None:
 
 
 #: What each recruit stage counts, for its rate ("1,200 respondents/s").
-_STAGE_UNITS = {"embedding": "texts"}
+_STAGE_UNITS = {"embedding": "texts", "ideas": "answers", "originality": "ideas"}
 
 
 @contextmanager
@@ -1050,19 +1050,23 @@ def decide(
 @db_option
 def explain(screener_file: Path, respondent: str, db_path: Path | None) -> None:
     """Why a respondent scored as they did: which answers counted, which ideas
-    were repeats and which were rare, and every flag with its evidence.
+    were repeats and which were rare, every flag with its evidence, and what
+    re-imports changed in their answers, and when. Someone not scored yet is
+    said to be, with how to score them.
 
     Example:
 
         ideation explain screeners/home-coffee.yaml R007
     """
-    from ideation.screening.recruits import explain_respondent, find_respondent
+    from ideation.live.clock import SystemClock
+    from ideation.screening.desk import RecruitDesk
     from ideation.screening.screener_yaml import load_screener
 
     defn = load_screener(screener_file)
     with open_study(db_path, read_only=True) as store:
-        found = find_respondent(store, defn, respondent)
-        say(explain_respondent(store, found, defn))
+        desk = RecruitDesk(store, defn, SystemClock())
+        scoring = f"`ideation screen {screener_file}` scores everyone (decisions stay)"
+        say(desk.explain(desk.find(respondent), how_to_score=scoring))
 
 
 @cli.command()
@@ -1094,10 +1098,19 @@ def invite(
     with open_study(db_path, create=False) as store:
         (session_id,) = resolve_sessions(store, (session,))
         desk = RecruitDesk(store, defn, SystemClock())
+        if desk.differs_from_stored():
+            say(
+                f"warning: {screener_file} differs from the screener its respondents were"
+                " scored under; the invitation goes by the decisions on record and leaves the"
+                " stored screener as it is (`ideation screen` takes the new one)"
+            )
         invitation = desk.invite(session_id, replace_plan_names=replace_plan_names)
         say(f"session {session_id}: {one_line(str(invitation))}")
-        if invitation.from_plan:
-            say("a template's names? invite again with --replace-plan-names")
+        if invitation.replaceable:
+            say(
+                f"a template's names ({one_line(', '.join(invitation.replaceable))})?"
+                " invite again with --replace-plan-names"
+            )
         if invitation.clashes:
             say(
                 f"two participants share a name: {one_line(', '.join(invitation.clashes))};"
@@ -1126,7 +1139,7 @@ def attend(session: str, names: tuple[str, ...], status: str, db_path: Path | No
 
     Example:
 
-        ideation attend 2 Zoe "Tom B." Ana
+        ideation attend 2 Chloé Tom Ana
 
         ideation attend 2 Sam --status no-show
     """
@@ -1167,8 +1180,9 @@ def people_import(other: Path, db_path: Path | None) -> None:
     from ideation.screening.attendance import import_people
 
     with open_study(db_path) as store:
-        added, already = import_people(store, other)
-    say(f"{other}: {plural(added, 'history row')} added, {already} already here")
+        added, updated, already = import_people(store, other)
+    corrected = f", {updated} updated (marks corrected there)" if updated else ""
+    say(f"{other}: {plural(added, 'history row')} added{corrected}, {already} already here")
 
 
 @cli.command()

@@ -209,6 +209,21 @@ class Attendance(StrEnum):
 
 
 @dataclass(frozen=True)
+class LedgerRow:
+    """One participation-ledger row as another study file takes it in: the person's
+    keys (normalised emails and phones), the study, when, and its state. `origin` says
+    which invitation it is ("spring.db, session 4", or where the row was itself imported
+    from; "" for a row written before sessions were kept), so importing the file again
+    after a mark was corrected there updates the row rather than adding a second one."""
+
+    keys: tuple[str, ...]
+    study: str
+    at: float
+    status: str
+    origin: str = ""
+
+
+@dataclass(frozen=True)
 class Respondent:
     """One person who answered a screener (contact details live apart)."""
 

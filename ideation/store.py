@@ -56,6 +56,7 @@ from ideation.records import (
     Idea,
     ImportedIdea,
     Lease,
+    LedgerRow,
     Membership,
     Participant,
     Phase,
@@ -735,19 +736,25 @@ class Store:
             role=role,
         )
 
+    def unused_plan_participants(self, session_id: int) -> list[tuple[int, str]]:
+        """(id, name) of the participants a session got from its plan (not from a
+        screener) who have said nothing and have no role: a template's example names.
+        Anyone with an idea is a person, and so is anyone with a role (the problem owner
+        is no recruit and no placeholder)."""
+        rows = self.db.execute(
+            "SELECT p.id, p.label FROM participants p WHERE p.session_id = ?"
+            " AND p.respondent_id IS NULL AND p.role = ''"
+            " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.participant_id = p.id)"
+            " ORDER BY p.id",
+            [session_id],
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
     def remove_unused_plan_participants(self, session_id: int) -> list[str]:
-        """Take out the participants a session got from its plan (not from a screener) who
-        have said nothing: a template's names, once recruits take the seats. Anyone with
-        an idea stays, and so does anyone with a role (the problem owner is no recruit).
-        Usually inside the caller's transaction (then a savepoint)."""
+        """Take out the `unused_plan_participants`, once recruits take the seats; returns
+        their names. Usually inside the caller's transaction (then a savepoint)."""
         with self.transaction():
-            rows = self.db.execute(
-                "SELECT p.id, p.label FROM participants p WHERE p.session_id = ?"
-                " AND p.respondent_id IS NULL AND p.role = ''"
-                " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.participant_id = p.id)"
-                " ORDER BY p.id",
-                [session_id],
-            ).fetchall()
+            rows = self.unused_plan_participants(session_id)
             self.db.conn.executemany(
                 "DELETE FROM participants WHERE id = ?", [[r[0]] for r in rows]
             )
@@ -1601,43 +1608,107 @@ class Store:
 
     def link_person(self, respondent_id: int, identity_keys: str | Iterable[str]) -> int:
         """Tie a respondent to one person across studies: the person any of the keys
-        (normalised email, phone) already names, or a new one; all keys are then theirs."""
+        (normalised email, phone) already names, or a new one; all keys are then theirs.
+        Keys naming two people (an email known as one, a phone as another) make them
+        one person, with everything either had."""
         keys = [identity_keys] if isinstance(identity_keys, str) else list(identity_keys)
         keys = [key for key in dict.fromkeys(keys) if key]
         if not keys:
             raise ValueError("a person needs an email or a phone")
         with self.transaction():
-            person_id = self._person_by_keys(keys)
-            if person_id is None:
-                person_id = self.db.execute(
-                    "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
-                    " ON CONFLICT (identity_key) DO UPDATE SET identity_key = identity_key"
-                    " RETURNING id",
-                    [keys[0], self._now()],
-                ).fetchone()[0]
-            self.db.conn.executemany(
-                "INSERT INTO person_keys (key, person_id) VALUES (?, ?)"
-                " ON CONFLICT (key) DO NOTHING",
-                [(key, person_id) for key in keys],
-            )
+            person_id = self._person_for_keys(keys)
             self.db.execute(
                 "UPDATE respondents SET person_id = ? WHERE id = ?", [person_id, respondent_id]
             )
         return person_id
 
-    def _person_by_keys(self, keys: list[str]) -> int | None:
+    def _person_for_keys(self, keys: list[str]) -> int:
+        """The one person these keys name, merged or made as needed; every key theirs.
+        Inside the caller's transaction."""
         marks = ", ".join("?" * len(keys))
-        row = self.db.execute(
-            f"SELECT person_id FROM person_keys WHERE key IN ({marks}) ORDER BY person_id",
-            keys,
-        ).fetchone()
-        return row[0] if row else None
+        found = [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT DISTINCT person_id FROM person_keys WHERE key IN ({marks})"
+                " ORDER BY person_id",
+                keys,
+            )
+        ]
+        if found:
+            person_id = found[0]
+            self._merge_people(person_id, found[1:])
+        else:
+            person_id = self.db.execute(
+                "INSERT INTO people (identity_key, created_at) VALUES (?, ?)"
+                " ON CONFLICT (identity_key) DO UPDATE SET identity_key = identity_key"
+                " RETURNING id",
+                [keys[0], self._now()],
+            ).fetchone()[0]
+        self.db.conn.executemany(
+            "INSERT INTO person_keys (key, person_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            [(key, person_id) for key in keys],
+        )
+        return person_id
+
+    def _merge_people(self, kept: int, others: Sequence[int]) -> None:
+        """The `others` were the same person as `kept` all along: their keys, respondents,
+        seats and ledger rows become `kept`'s, so no past participation is missed."""
+        if not others:
+            return
+        marks = ", ".join("?" * len(others))
+        for table in ("person_keys", "respondents", "participants", "participation_history"):
+            self.db.execute(
+                f"UPDATE {table} SET person_id = ? WHERE person_id IN ({marks})",
+                [kept, *others],
+            )
+        self.db.execute(f"DELETE FROM people WHERE id IN ({marks})", list(others))
+        self.log(
+            f"people: {plural(len(others) + 1, 'person record')} share an email or phone,"
+            f" merged into person {kept} with all their history"
+        )
 
     def person_of(self, respondent_id: int) -> int | None:
         row = self.db.execute(
             "SELECT person_id FROM respondents WHERE id = ?", [respondent_id]
         ).fetchone()
         return row[0] if row else None
+
+    # -- people in bulk (screening a panel) --
+    def link_people(self, links: Sequence[tuple[int, Sequence[str]]]) -> dict[int, int]:
+        """`link_person` for many respondents, in their order, in one transaction: a panel
+        of 100,000 is not 100,000 commits. Returns each respondent's person, as it stands
+        after every merge the later keys made."""
+        linked: list[int] = []
+        with self.transaction():
+            for respondent_id, keys in links:
+                wanted = [key for key in dict.fromkeys(keys) if key]
+                if wanted:  # set at once, so a later merge moves this respondent along
+                    self.db.execute(
+                        "UPDATE respondents SET person_id = ? WHERE id = ?",
+                        [self._person_for_keys(wanted), respondent_id],
+                    )
+                    linked.append(respondent_id)
+            return dict(
+                self.db.execute(
+                    "SELECT id, person_id FROM respondents"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    [json.dumps(linked)],
+                ).fetchall()
+            )
+
+    def last_participations(
+        self, person_ids: Iterable[int], excluding: str | None = None
+    ) -> dict[int, tuple[str, float]]:
+        """`last_participation` for many people in one query: person -> (study, when)."""
+        found: dict[int, tuple[str, float]] = {}
+        for person_id, study, at in self.db.execute(
+            "SELECT person_id, study, took_part_at FROM participation_history"
+            " WHERE person_id IN (SELECT value FROM json_each(?)) AND status = 'attended'"
+            " AND study IS NOT ? ORDER BY took_part_at DESC",
+            [json.dumps(sorted(set(person_ids))), excluding],
+        ):
+            found.setdefault(person_id, (study, at))
+        return found
 
     def record_participation(
         self,
@@ -1717,59 +1788,92 @@ class Store:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def participation_ledger(self) -> list[tuple[list[str], str, float, str]]:
-        """Every ledger row as (the person's keys, study, when, status), for carrying
-        history into another study file."""
+    def participation_ledger(self) -> list[LedgerRow]:
+        """Every ledger row with the person's keys and where it stands (its session in
+        this file, or the file it was imported from), for carrying history into
+        another study file."""
         keys: dict[int, list[str]] = {}
         for key, person_id in self.db.execute(
             "SELECT key, person_id FROM person_keys ORDER BY key"
         ):
             keys.setdefault(person_id, []).append(key)
         rows = self.db.execute(
-            "SELECT person_id, study, took_part_at, status FROM participation_history"
-            " ORDER BY took_part_at, id"
+            "SELECT person_id, study, took_part_at, status, session_id, source"
+            " FROM participation_history ORDER BY took_part_at, id"
         ).fetchall()
-        return [(keys.get(pid, []), study, at, status) for pid, study, at, status in rows]
+        return [
+            LedgerRow(
+                tuple(keys.get(pid, [])),
+                study,
+                at,
+                status,
+                source or (f"{self.path.name}, session {session}" if session else ""),
+            )
+            for pid, study, at, status, session, source in rows
+        ]
 
-    def merge_participation(
-        self, ledger: Iterable[tuple[list[str], str, float, str]], source: str
-    ) -> tuple[int, int]:
+    def merge_participation(self, ledger: Iterable[LedgerRow], source: str) -> tuple[int, int, int]:
         """Add another study file's ledger to this one, all or nothing: people are
-        matched by any shared email or phone; a row already here is not added twice.
-        Returns (rows added, rows already here)."""
-        added = already = 0
+        matched by any shared email or phone. A row is known by where it stands (its
+        file and session, and the person): imported again, it is updated to what that
+        file says now (a mark corrected there is corrected here), never added twice.
+        Returns (rows added, rows updated, rows already here)."""
+        added = updated = already = 0
         with self.transaction():
-            for keys, study, at, status in ledger:
-                if not keys:
+            for row in ledger:
+                if not row.keys:
                     continue
-                person_id = self._person_by_keys(keys)
-                if person_id is None:
-                    person_id = self.db.execute(
-                        "INSERT INTO people (identity_key, created_at) VALUES (?, ?) RETURNING id",
-                        [keys[0], self._now()],
-                    ).fetchone()[0]
-                self.db.conn.executemany(
-                    "INSERT INTO person_keys (key, person_id) VALUES (?, ?)"
-                    " ON CONFLICT (key) DO NOTHING",
-                    [(key, person_id) for key in keys],
-                )
-                known = self.db.execute(
-                    "SELECT 1 FROM participation_history WHERE person_id = ? AND study = ?"
-                    " AND took_part_at = ? AND status = ?",
-                    [person_id, study, at, status],
-                ).fetchone()
-                if known:
+                person_id = self._person_for_keys(list(row.keys))
+                found = self._ledger_row(person_id, row, source)
+                if found is None:
+                    self.db.execute(
+                        "INSERT INTO participation_history (person_id, study, took_part_at,"
+                        " status, source) VALUES (?, ?, ?, ?, ?)",
+                        [person_id, row.study, row.at, row.status, row.origin or source],
+                    )
+                    added += 1
+                elif found[1:] == (row.study, row.at, row.status):
                     already += 1
-                    continue
-                self.db.execute(
-                    "INSERT INTO participation_history (person_id, study, took_part_at,"
-                    " status, source) VALUES (?, ?, ?, ?, ?)",
-                    [person_id, study, at, status, source],
+                else:
+                    self.db.execute(
+                        "UPDATE participation_history SET study = ?, took_part_at = ?,"
+                        " status = ? WHERE id = ?",
+                        [row.study, row.at, row.status, found[0]],
+                    )
+                    updated += 1
+            if added or updated:
+                self.log(
+                    f"participation history from {source}: {added} rows added, {updated} updated"
                 )
-                added += 1
-            if added:
-                self.log(f"participation history: {added} rows imported from {source}")
-        return added, already
+        return added, updated, already
+
+    def _ledger_row(
+        self, person_id: int, row: LedgerRow, source: str
+    ) -> tuple[int, str, float, str] | None:
+        """(id, study, when, status) of this file's copy of `row`: by origin and person,
+        else the same person, study, time and state (a row imported before origins were
+        kept, named `source`, takes the origin now, so a later correction finds it)."""
+        if row.origin:
+            found = self.db.execute(
+                "SELECT id, study, took_part_at, status FROM participation_history"
+                " WHERE source = ? AND person_id = ? ORDER BY id LIMIT 1",
+                [row.origin, person_id],
+            ).fetchone()
+            if found is not None:
+                return (found[0], found[1], found[2], found[3])
+        found = self.db.execute(
+            "SELECT id, study, took_part_at, status, source FROM participation_history"
+            " WHERE person_id = ? AND study = ? AND took_part_at = ? AND status = ?"
+            " ORDER BY id LIMIT 1",
+            [person_id, row.study, row.at, row.status],
+        ).fetchone()
+        if found is None:
+            return None
+        if row.origin and found[4] == source:
+            self.db.execute(
+                "UPDATE participation_history SET source = ? WHERE id = ?", [row.origin, found[0]]
+            )
+        return (found[0], found[1], found[2], found[3])
 
     def add_respondent_participant(
         self, session_id: int, label: str, respondent_id: int, person_id: int | None

@@ -178,7 +178,9 @@ def test_screener_check_reports_every_file_before_failing(tmp_path: Path) -> Non
     )
     result = CliRunner().invoke(cli, ["screener", "check", str(typo), str(shipped)])
     assert result.exit_code == 2
-    assert "typo.yaml:95: question 'industry': terminate answer 'Marketting" in result.output
+    lines = typo.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "- Marketting" in text)  # its own line
+    assert f"typo.yaml:{line}: question 'industry': terminate answer 'Marketting" in result.output
     assert "home-coffee.yaml: ok" in result.output
 
 

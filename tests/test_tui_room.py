@@ -233,7 +233,7 @@ async def test_revoke_from_the_dialog_marks_the_device_revoked(
         await pilot.press("down", "down")  # Tom's iPhone
         await pilot.press("r")
         await pilot.pause()
-        assert f"Revoke Tom's device #{second.id}, Safari on iPhone" in visible(app)
+        assert "Revoke Tom's device 3, Safari on iPhone" in visible(app)
         await pilot.press("y")
         await pilot.pause()
         assert "revoked" in visible(app)
@@ -241,6 +241,126 @@ async def test_revoke_from_the_dialog_marks_the_device_revoked(
         devices = {d.id: d for d in check.devices(session_id)}
     assert devices[second.id].revoked_at is not None
     assert [d.revoked_at for d in devices.values() if d.id != second.id] == [None, None]
+
+
+def notices(app: IdeationApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_the_room_key_is_in_view_at_80x24_before_the_room_runs(
+    db_path: Path, session_id: int, clock, server: FakeServer, tmp_path: Path
+) -> None:
+    """The footer at 80 columns has no room for alt+r: the people line names it until
+    the room runs, then the room line does; an ended session offers no room."""
+    app = live_app(db_path, session_id, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = visible(app)
+        assert "Room off · alt+r" in shown
+        assert " 1 Maya  2 Tom " in shown  # the people keep their line
+        await pilot.press("f9")
+        await start_room(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = visible(app)
+        assert "Room off" not in shown
+        assert f"Room 0 devices {server.join_url} alt+r" in shown
+        await pilot.press("f10", "y")  # end the session: the room stops, no key to offer
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.tick()
+        await pilot.pause()
+        assert "alt+r" not in visible(app)
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[live]\nroom = "alt+o"\n', encoding="utf-8")
+    with Store(db_path) as store:
+        second = start_session(store, parse_plan(PLAN, "room.yaml")).id
+    app = IdeationApp(db_path, clock=clock, open_session=second, embedder=False, keymap=keymap)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Room off · alt+o" in visible(app)  # the key the facilitator moved it to
+
+
+async def test_devices_are_numbered_within_their_session(
+    db_path: Path, session_id: int, clock, server: FakeServer
+) -> None:
+    """A second session's first phone is device 1, not the study's seventh device, in
+    the dialog, the revoke question and the notice; the right device is revoked."""
+    with Store(db_path) as store:
+        second = start_session(store, parse_plan(PLAN, "room.yaml")).id
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Version/17.4 Safari/604.1"
+    android = "Mozilla/5.0 (Linux; Android 14) Chrome/124.0 Mobile Safari/537.36"
+    store, first_room = room_for(db_path, session_id, clock)
+    try:
+        for _ in range(3):
+            first_room.join(None)
+    finally:
+        store.close()
+    store, room = room_for(db_path, second, clock)
+    try:
+        tom = next(pid for pid, label in room.choices() if label == "Tom")
+        room.join(tom, android)
+        on_iphone, _ = room.join(tom, iphone)
+    finally:
+        store.close()
+    assert on_iphone.id == 5  # the study's fifth device, the session's second
+    app = live_app(db_path, second, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_room(pilot)
+        table = app.screen.query_one("#devices", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["1", "2"]
+        await pilot.press("down", "r")
+        await pilot.pause()
+        assert "Revoke Tom's device 2, Safari on iPhone" in visible(app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Revoked Tom's device 2, Safari on iPhone." in notices(app)
+    with Store(db_path) as check:
+        revoked = [d.id for d in check.devices(second) if d.revoked_at is not None]
+        untouched = [d.revoked_at for d in check.devices(session_id)]
+    assert revoked == [on_iphone.id]
+    assert untouched == [None, None, None]
+
+
+async def test_room_ideas_take_their_place_in_capture_order(
+    db_path: Path, session_id: int, clock, server: FakeServer
+) -> None:
+    """Phone ideas committed between the facilitator's lines show where they were
+    captured, not after the lines the screen showed first; the selection stays put."""
+    app = live_app(db_path, session_id, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        store, room = room_for(db_path, session_id, clock)
+        try:
+            maya = next(pid for pid, label in room.choices() if label == "Maya")
+            device, _ = room.join(maya)
+            # no await in between: no tick catches up until all four are committed
+            room.submit(device, "a kettle that knows when you wake")
+            screen.capture_lines(["Tom: toast that butters itself"])
+            room.submit(device, "a lamp that dawns")
+            screen.capture_lines(["socks that pair themselves"])
+            screen.action_select(-1)  # the facilitator looks at the toast
+            screen.tick()
+            await pilot.pause()
+            expected = [
+                "a kettle that knows when you wake",
+                "toast that butters itself",
+                "a lamp that dawns",
+                "socks that pair themselves",
+            ]
+            assert entries(app) == expected
+            table = screen.query_one("#ideas", DataTable)
+            assert [str(table.get_row_at(i)[0]) for i in range(4)] == ["1", "2", "3", "4"]
+            assert screen.selected_idea().text == "toast that butters itself"
+            room.submit(device, "a mug that stays warm")  # once more, following the end
+            screen.capture_lines(["a chair that rocks you awake"])
+            screen.tick()
+            await pilot.pause()
+        finally:
+            store.close()
+        assert entries(app)[4:] == ["a mug that stays warm", "a chair that rocks you awake"]
+        assert table.cursor_row == 5
 
 
 async def test_hits_show_next_to_ideas_from_the_hits_phase(

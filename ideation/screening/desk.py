@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from ideation.analysis.embed import Embedder
 from ideation.errors import IdeationError
 from ideation.live.clock import Clock
 from ideation.records import Contact, Decision, Respondent, Screener
+from ideation.screening.answer_changes import reimports
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.pipeline import (
     Assessment,
@@ -30,7 +32,8 @@ from ideation.screening.pipeline import (
     register_screener,
     stored_assessment,
 )
-from ideation.screening.recruits import RecruitError, find_respondent
+from ideation.screening.quotas import cells_of as quota_cells
+from ideation.screening.recruits import RecruitError, explain_respondent, find_respondent
 from ideation.screening.rules import evaluate
 from ideation.store import Store
 from ideation.text import plural
@@ -88,7 +91,9 @@ class FillPlan:
 @dataclass(frozen=True)
 class Invitation:
     """Who an invite brought into the session, who was there from an earlier one, and
-    who is in it from the plan rather than the screener (perhaps a template's names)."""
+    who is in it from the plan rather than the screener (perhaps a template's names).
+    The plan's people with a role (the problem owner) are neither: they are no recruit
+    and no template's name, so nothing offers to take them out."""
 
     joined: tuple[str, ...]
     already: tuple[str, ...]
@@ -96,6 +101,8 @@ class Invitation:
     replaced: tuple[str, ...] = ()
     #: Names two participants now share: ideas could go to the wrong person.
     clashes: tuple[str, ...] = ()
+    #: The plan's names that taking out plan names would remove (said nothing, no role).
+    replaceable: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"{len(self.joined)} joined" + (
@@ -110,6 +117,80 @@ class Invitation:
         return text
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    """One candidate as a front door lists them: the stored view and the status the
+    rules give now. Someone not scored yet (imported or interviewed since the last
+    scoring, or stored under an older definition) still has the status on file, so
+    the rules (pure and fast) say who terminated, and why."""
+
+    view: CandidateView
+    status: str
+    scored: bool
+    #: The rules' reason when they terminate someone not scored yet ("" otherwise).
+    rules_reason: str = ""
+
+    @property
+    def respondent(self) -> Respondent:
+        return self.view.respondent
+
+    @property
+    def eligible(self) -> bool:
+        return self.status == "complete" and not self.view.excluded_by
+
+    @property
+    def reason(self) -> str:
+        """Why they stand where they stand: the fill's reason, once scored."""
+        return self.view.suggestion_reason if self.scored else "not scored yet"
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """One quota cell: how the fill suggests filling it and how many are accepted."""
+
+    quota: str
+    cell: str
+    filled: int  # suggested by the fill
+    min: int
+    max: int
+    accepted: int  # decided by the recruiter
+
+    @property
+    def over(self) -> bool:
+        return self.accepted > self.max
+
+    @property
+    def met(self) -> bool:
+        return self.accepted >= self.min
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the recruit screen shows of a screener, worked out here so the
+    screen only displays it: candidates in order (the ineligible last), the quota
+    cells, places and standbys."""
+
+    rows: tuple[CandidateRow, ...]
+    quotas: tuple[QuotaLine, ...]
+    places: int  # the fill's suggested accepts
+    target: int
+    accepted: int
+    on_standby: int
+    standbys: int  # the standby places the screener wants
+
+    @property
+    def statuses(self) -> Counter[str]:
+        return Counter(row.status for row in self.rows)
+
+    @property
+    def excluded(self) -> int:
+        return sum(bool(row.view.excluded_by) for row in self.rows)
+
+    @property
+    def unscored(self) -> int:
+        return sum(not row.scored for row in self.rows)
+
+
 class RecruitDesk:
     """One screener's recruiting in one study: ranking, decisions, the fill, invitations."""
 
@@ -118,6 +199,8 @@ class RecruitDesk:
         self.defn = defn
         self.clock = clock
         self._screener: Screener | None = None
+        #: The rules' word on people not scored yet, by respondent: (answers, said).
+        self._rules: dict[int, tuple[dict[str, Any], tuple[str, str]]] = {}
 
     @property
     def screener(self) -> Screener:
@@ -126,6 +209,13 @@ class RecruitDesk:
             found = self.store.find_screener(self.defn.name, self.defn.study)
             self._screener = found or register_screener(self.store, self.defn)
         return self._screener
+
+    def differs_from_stored(self) -> bool:
+        """Whether the screener file read differs from the definition its respondents
+        were imported and scored under. Only `screen` replaces the stored definition (and
+        says so); an invitation or a decision never rewrites it behind the recruiter."""
+        found = self.store.find_screener(self.defn.name, self.defn.study)
+        return found is not None and found.source != self.defn.source
 
     @property
     def study(self) -> str:
@@ -150,6 +240,88 @@ class RecruitDesk:
         if assessment_stands(self.store, self.defn, embedder):
             return self.assessment()
         return self.score(embedder, progress)
+
+    def board(self, assessment: Assessment | None = None) -> Board:
+        """The candidates as the screen lists them, the quota cells with what is
+        accepted in each, places and standbys: the screen applies no rule itself."""
+        assessment = assessment or self.assessment()
+        rows = []
+        for view in assessment.candidates:
+            status, reason = view.respondent.status, ""
+            if not view.scored:
+                status, reason = self._rules_say(view.respondent)
+            rows.append(CandidateRow(view, status, view.scored, reason))
+        rows.sort(key=lambda row: not row.eligible)
+        decisions = Counter(view.respondent.decision for view in assessment.candidates)
+        accepted: Counter[tuple[int, int]] = Counter()
+        for view in assessment.candidates:
+            if view.respondent.decision is Decision.ACCEPTED:
+                accepted.update(quota_cells(self.defn, view.respondent.answers))
+        names = {
+            (quota.name, cell.answer): accepted[(q, c)]
+            for q, quota in enumerate(self.defn.quotas)
+            for c, cell in enumerate(quota.cells)
+        }
+        quotas = tuple(
+            QuotaLine(
+                cell.quota,
+                cell.cell,
+                cell.filled,
+                cell.min,
+                cell.max,
+                names.get((cell.quota, cell.cell), 0),
+            )
+            for cell in assessment.cells
+        )
+        return Board(
+            tuple(rows),
+            quotas,
+            places=sum(view.suggestion == "accept" for view in assessment.candidates),
+            target=self.defn.target_participants,
+            accepted=decisions[Decision.ACCEPTED],
+            on_standby=decisions[Decision.STANDBY],
+            standbys=self.defn.standbys,
+        )
+
+    def _rules_say(self, respondent: Respondent) -> tuple[str, str]:
+        """(status, terminate reason) by the rules, for someone not scored yet. Kept per
+        respondent while their answers are the same object (the store hands out one
+        decoded dict until answers change), so a key press does not run the rules for
+        thousands of unscored people again."""
+        kept = self._rules.get(respondent.id)
+        if kept is not None and kept[0] is respondent.answers:
+            return kept[1]
+        outcome = evaluate(self.defn, answers_of(respondent))
+        said = (
+            outcome.status,
+            outcome.terminate_reason if outcome.status == "terminated" else "",
+        )
+        self._rules[respondent.id] = (respondent.answers, said)
+        return said
+
+    # -- explaining -----------------------------------------------------------------
+
+    def explain(self, respondent: Respondent, *, how_to_score: str) -> str:
+        """Why this person stands where they stand: every score with its reasons and
+        every flag with its evidence; for someone not scored yet, that they are not (and
+        what the rules say meanwhile) and `how_to_score`, which each front door words
+        its own way; and what re-imports changed in their answers, and when."""
+        scores = self.store.scores(respondent.id)
+        head, _, rest = explain_respondent(
+            self.store, respondent, self.defn, scores=scores
+        ).partition("\n")
+        lines = [head]
+        if "involvement" not in scores and respondent.status != "terminated":
+            outcome = evaluate(self.defn, answers_of(respondent))
+            if outcome.status == "terminated":
+                lines.append(f"the rules say: terminated ({outcome.terminate_reason})")
+            lines.append(f"not scored yet: {how_to_score}")
+        lines += [rest] if rest else []
+        changed = [line for done in reimports(self.store, respondent) for line in done.lines()]
+        if changed:
+            lines.append("answers changed by re-imports (the replaced ones are kept):")
+            lines += [f"  {line}" for line in changed]
+        return "\n".join(lines)
 
     # -- deciding -----------------------------------------------------------------
 
@@ -262,10 +434,8 @@ class RecruitDesk:
         (a template's example names) leave first, so the recruits' names are free.
         """
         store = self.store
-        if store.session(session_id).status == "ended":
-            raise IdeationError(f"session {session_id} has ended; invite people to a new one")
-        screener = register_screener(store, self.defn)
-        self._screener = screener
+        self._open_session(session_id)
+        screener = self.screener  # as stored: an invitation never rewrites the screener
         joined, already, replaced = [], [], []
         with store.transaction():
             if replace_plan_names:
@@ -292,12 +462,28 @@ class RecruitDesk:
             if joined:
                 store.log(f"{len(joined)} accepted respondents invited to session {session_id}")
         people = store.participants(session_id)
-        from_plan = [p.label for p in people if p.respondent_id is None]
+        from_plan = [p.label for p in people if p.respondent_id is None and not p.role]
         labels = Counter(p.label for p in people)
         clashes = sorted(label for label, n in labels.items() if n > 1)
+        replaceable = [label for _, label in store.unused_plan_participants(session_id)]
         return Invitation(
-            tuple(joined), tuple(already), tuple(from_plan), tuple(replaced), tuple(clashes)
+            tuple(joined),
+            tuple(already),
+            tuple(from_plan),
+            tuple(replaced),
+            tuple(clashes),
+            tuple(replaceable),
         )
+
+    def plan_names(self, session_id: int) -> tuple[str, ...]:
+        """The plan's names that inviting with `replace_plan_names` would take out (said
+        nothing, no role), to ask about before inviting; refused for an ended session."""
+        self._open_session(session_id)
+        return tuple(label for _, label in self.store.unused_plan_participants(session_id))
+
+    def _open_session(self, session_id: int) -> None:
+        if self.store.session(session_id).status == "ended":
+            raise IdeationError(f"session {session_id} has ended; invite people to a new one")
 
     def take_out_plan_names(self, session_id: int) -> list[str]:
         """The plan's participants who have said nothing leave the session (a template's

@@ -91,6 +91,12 @@ LIVE_BINDINGS: list[Binding] = [
         "Room",
         "Open the room to participants' devices, or show its QR code, devices and stop",
     ),
+    live(
+        "alt+p",
+        "attendance",
+        "People",
+        "Mark who came: attended, declined or no-show (only attendance counts as taking part)",
+    ),
     live("alt+e,f10", "end_session", "End", "End the session"),
     live(
         "ctrl+l",

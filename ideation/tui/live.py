@@ -35,16 +35,24 @@ from ideation.live.room import Room
 from ideation.live.session import CaptureError, Guide, LiveSession
 from ideation.live.techniques import HITS
 from ideation.live.timing import TimerState, format_clock, warning_crossed
-from ideation.records import THEMED_ENTRIES, Device, Idea, Participant
+from ideation.records import THEMED_ENTRIES, Attendance, Device, Idea, Participant
+from ideation.screening.attendance import RollEntry, attendance_roll, mark_participants
 from ideation.store import Store, lease_holder
 from ideation.text import one_line, plural, printable
+from ideation.tui.attendance_dialog import AttendanceScreen, counts_text
 from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import ConfirmScreen, PasteScreen
 from ideation.tui.inputs import KeyOrderInput
 from ideation.tui.keymap import LIVE_BINDINGS
 from ideation.tui.live_areas import area_hint, area_inputs, untouched_now
-from ideation.tui.room import RoomServerLike, room_line, room_qr, start_room_server
-from ideation.tui.room_dialog import RoomScreen
+from ideation.tui.room import (
+    RoomServerLike,
+    room_hint,
+    room_line,
+    room_qr,
+    start_room_server,
+)
+from ideation.tui.room_dialog import RoomScreen, device_title
 
 TICK_SECONDS = 0.5
 #: The live screen's connection waits this long for a lock, then queues the line.
@@ -67,6 +75,7 @@ WRITING_ACTIONS = frozenset(
         "pick",
         "park_concern",
         "toggle_anonymous",
+        "attendance",
     }
 )
 #: Short names of the entry kinds for the ideas list (the README lists the prefixes).
@@ -182,7 +191,9 @@ class LiveScreen(IdeationScreen):
             yield Static(id="flow")
         yield DataTable(id="ideas", cursor_type="row", zebra_stripes=True)
         yield Static(id="thread", classes="empty")
-        yield Static(id="people")
+        with Horizontal(id="people-line"):
+            yield Static(id="people")
+            yield Static(id="room-hint")
         yield Static(id="room", classes="empty")
         yield Static(id="banner", classes="empty")
         yield Static(id="pending", classes="empty")
@@ -221,6 +232,8 @@ class LiveScreen(IdeationScreen):
         self.last_state = self.live.state()
         self.set_class(self.app.size.height >= ROOMY_HEIGHT, "-guide")
         self.journal = Journal(app.db_path, self.session_id)  # type: ignore[attr-defined]
+        self.query_one("#room-hint", Static).update(room_hint(self.key_of("live.room")))
+        self.refresh_room()
         self.take_control()
         self.restore_unsaved()
         self.refresh_all()
@@ -337,10 +350,14 @@ class LiveScreen(IdeationScreen):
             return
         table = self.query_one("#ideas", DataTable)
         following = table.cursor_row >= table.row_count - 1 - self.pending_rows
+        selected = self.selected_idea()
         self.hide_pending_rows()  # unsaved lines stay the last rows
+        newest = int(table.ordered_rows[-1].key.value or 0) if table.row_count else 0
         for row in new:
             if row.kind == "idea":
                 self._add_row(row)
+        if any(row.kind == "idea" and row.seq < newest for row in new):
+            self.keep_capture_order(selected)
         self._refresh_withdrawn()
         if following:
             table.move_cursor(row=table.row_count - 1)
@@ -348,6 +365,17 @@ class LiveScreen(IdeationScreen):
         self.refresh_people()
         self.refresh_flow()
         self.embed_in_background()
+
+    def keep_capture_order(self, selected: Idea | None) -> None:
+        """Put rows back in capture order (the study's numbering), keeping the selection.
+
+        The screen shows its own entry the moment it commits, but another writer's
+        only on the next catch-up: a phone's idea committed just before the
+        facilitator's Enter arrives after it, and would show one row too low."""
+        table = self.query_one("#ideas", DataTable)
+        table.sort(table.ordered_columns[0].key, key=int)
+        if selected is not None and str(selected.seq) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected.seq)))
 
     # -- rendering ------------------------------------------------------------
 
@@ -936,6 +964,67 @@ class LiveScreen(IdeationScreen):
         )
         self.app.push_screen(ConfirmScreen(question, "Leave, lose them"), answered)
 
+    # -- attendance: who came ----------------------------------------------------
+
+    def action_attendance(self) -> None:
+        """Mark who came (alt+p): only attendance counts as taking part, so a no-show or a
+        decline is marked here and bars nobody from the next study."""
+        roll = self.read_roll()
+        if roll is None:
+            return
+        if not any(entry.markable for entry in roll):
+            self.say(
+                "Nobody in this session was recruited with a screener: no attendance to mark.",
+                "warning",
+            )
+            return
+        self.app.push_screen(AttendanceScreen(self.live.session.name, roll, self.save_attendance))
+
+    def read_roll(self, *, quiet: bool = False) -> list[RollEntry] | None:
+        """The session's participants with their invitations' state (None: study busy)."""
+        if self.store is None:
+            return None
+        try:
+            return attendance_roll(self.store, self.session_id)
+        except StoreError as error:
+            if not quiet:
+                self.say(f"Attendance not read, press the key again: {error}", "error")
+            return None
+
+    def save_attendance(self, marks: dict[int, Attendance]) -> bool:
+        """Write the dialog's changes in one transaction; only the screen that runs the
+        session marks (a follower's dialog is refused here if the lease moved)."""
+        if self.store is None or self.live.watching:
+            self.say("This screen only watches the session: mark attendance where it runs.")
+            return False
+        store = self.store
+        try:
+            mark_participants(store, self.session_id, marks, self.app.clock)  # type: ignore[attr-defined]
+        except IdeationError as error:
+            self.say(f"Attendance not saved, press Enter again: {error}", "error")
+            return False
+        self.say(f"Attendance saved: {counts_text(marks)}")
+        return True
+
+    def remind_attendance(self) -> None:
+        """As the first phase starts (once: no key goes back to "not started"), recruited
+        people still only invited are counted with the key that marks them; a notice,
+        never a modal in the way of the start."""
+        waiting = sum(e.status is Attendance.INVITED for e in self.read_roll(quiet=True) or [])
+        if waiting:
+            self.say(
+                f"{plural(waiting, 'recruited participant')} still only invited:"
+                f" {self.key_of('live.attendance')} marks who came",
+                timeout=12,
+            )
+
+    def key_of(self, binding_id: str) -> str:
+        """How the footer names the key(s) of a binding, after the user's keymap."""
+        for active in self.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return binding_id
+
     # -- the room: participants' own devices -----------------------------------
 
     def action_room(self) -> None:
@@ -1007,8 +1096,9 @@ class LiveScreen(IdeationScreen):
         except StoreError:
             return []
 
-    def revoke(self, device: Device) -> bool:
-        """Refuse one device from now on; its ideas stay."""
+    def revoke(self, device: Device, number: int) -> bool:
+        """Refuse one device from now on; its ideas stay. `number` is the device's in
+        this session, as the room dialog shows it."""
         if self.room is None or self.store is None:
             return False
         try:
@@ -1016,7 +1106,7 @@ class LiveScreen(IdeationScreen):
         except IdeationError as error:
             self.say(f"Not revoked, try again: {error}", "error")
             return False
-        self.say(f"Revoked {one_line(device.label, 40)}'s device.")
+        self.say(f"Revoked {device_title(device, number)}.")
         self.refresh_room()
         return True
 
@@ -1034,18 +1124,18 @@ class LiveScreen(IdeationScreen):
         self.run_worker(server.stop, name="stopping the room", thread=True)
 
     def refresh_room(self) -> None:
-        """The room line: devices joined and the join address, while the room runs."""
-        line = self.query_one("#room", Static)
+        """The room line: devices joined and the join address, while the room runs;
+        until then, the room's key beside the people (a session that ended has none)."""
         server = self.room_server
-        line.set_class(server is None, "empty")
-        if server is None:
-            return
-        if not server.running:  # it stopped by itself (say the port went away)
-            self.room_server = None
-            line.add_class("empty")
+        if server is not None and not server.running:  # it stopped by itself (say the
+            self.room_server = server = None  # port went away)
             self.say("The room stopped.", "warning")
-            return
-        line.update(room_line(server, server.device_count()))
+        line = self.query_one("#room", Static)
+        line.set_class(server is None, "empty")
+        hint = self.query_one("#room-hint", Static)
+        hint.set_class(server is not None or self.live.state().ended, "empty")
+        if server is not None:
+            line.update(room_line(server, server.device_count(), self.key_of("live.room")))
 
     def refresh_hits(self) -> None:
         """From the first hits phase on: each idea's hits as a badge in the list."""
@@ -1148,7 +1238,10 @@ class LiveScreen(IdeationScreen):
             if not self.live.next_phase() and not self.live.state().ended:
                 self.action_end_session()
 
+        starting = self.live.current_phase is None
         self._phase_action(next_or_end)
+        if starting and self.live.current_phase is not None:
+            self.remind_attendance()
 
     def action_previous_phase(self) -> None:
         self._phase_action(self.live.previous_phase)

@@ -13,9 +13,6 @@ table and show for one person only when asked.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -28,13 +25,10 @@ from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker
 
 from ideation.errors import IdeationError
-from ideation.records import Decision, Respondent
+from ideation.records import Decision
 from ideation.screening.definition import ScreenerDefinition
-from ideation.screening.desk import RecruitDesk
-from ideation.screening.pipeline import Assessment, CandidateView, answers_of
-from ideation.screening.quotas import cells_of as quota_cells
-from ideation.screening.recruits import explain_respondent
-from ideation.screening.rules import evaluate
+from ideation.screening.desk import Board, CandidateRow, RecruitDesk
+from ideation.screening.pipeline import Assessment
 from ideation.screening.screener_yaml import ScreenerError, parse_screener
 from ideation.store import StoreError
 from ideation.text import one_line, printable
@@ -70,82 +64,23 @@ VERB = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    """One line of the candidate table: the stored view and the status the rules give now.
-
-    A respondent imported or interviewed but not scored yet still has the
-    store's default status, so the rules (pure and fast) say who terminated.
-    """
-
-    view: CandidateView
-    status: str
-    scored: bool
-
-    @property
-    def respondent(self) -> Respondent:
-        return self.view.respondent
-
-    @property
-    def eligible(self) -> bool:
-        return self.status == "complete" and not self.view.excluded_by
-
-
-def candidate_rows(defn: ScreenerDefinition, assessment: Assessment) -> list[Row]:
-    """The candidates in rank order, with terminated and excluded people after the rest."""
-    rows = []
-    for view in assessment.candidates:
-        scored = view.scored
-        status = view.respondent.status
-        if not scored:
-            status = evaluate(defn, answers_of(view.respondent)).status
-        rows.append(Row(view, status, scored))
-    return sorted(rows, key=lambda row: not row.eligible)
-
-
-def cells_of(defn: ScreenerDefinition, respondent: Respondent) -> list[tuple[str, str]]:
-    """The quota cells (quota name, cell answer) a respondent's answers put them in."""
-    return [
-        (defn.quotas[q].name, defn.quotas[q].cells[c].answer)
-        for q, c in sorted(quota_cells(defn, respondent.answers))
-    ]
-
-
-def decided_per_cell(
-    defn: ScreenerDefinition,
-    respondents: Iterable[Respondent],
-    decision: Decision = Decision.ACCEPTED,
-) -> Counter[tuple[str, str]]:
-    """How many people with this decision fall in each quota cell."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for respondent in respondents:
-        if respondent.decision == decision:
-            counts.update(cells_of(defn, respondent))
-    return counts
-
-
-def quota_text(defn: ScreenerDefinition, assessment: Assessment) -> Text:
+def quota_text(board: Board) -> Text:
     """Each cell as suggested fill / min-max, then ✓ how many are accepted so far."""
-    people = [view.respondent for view in assessment.candidates]
-    accepted = decided_per_cell(defn, people)
-    decisions = Counter(r.decision for r in people)
-    name_width = min(max((len(c.quota) for c in assessment.cells), default=0), 10)
-    cell_width = min(max((len(c.cell) for c in assessment.cells), default=0), 10)
+    name_width = min(max((len(q.quota) for q in board.quotas), default=0), 10)
+    cell_width = min(max((len(q.cell) for q in board.quotas), default=0), 10)
     text = Text()
     previous = None
-    for cell in assessment.cells:
-        name = cell.quota[:name_width] if cell.quota != previous else ""
-        previous = cell.quota
-        done = accepted[(cell.quota, cell.cell)]
-        style = "red" if done > cell.max else "green" if done >= cell.min else ""
-        name, cell_name = one_line(name, name_width), one_line(cell.cell, cell_width)
+    for line in board.quotas:
+        name = line.quota[:name_width] if line.quota != previous else ""
+        previous = line.quota
+        style = "red" if line.over else "green" if line.met else ""
+        name, cell_name = one_line(name, name_width), one_line(line.cell, cell_width)
         text.append(f"{name:<{name_width}} {cell_name:<{cell_width}} ")
-        text.append(f"{cell.filled}/{cell.min}-{cell.max}")
-        text.append(f" ✓{done}\n", style=style)
-    places = sum(view.suggestion == "accept" for view in assessment.candidates)
-    text.append(f"places {places}/{defn.target_participants}", style="bold")
-    text.append(f" ✓{decisions[Decision.ACCEPTED]}")
-    text.append(f"  standby ✓{decisions[Decision.STANDBY]}/{defn.standbys}")
+        text.append(f"{line.filled}/{line.min}-{line.max}")
+        text.append(f" ✓{line.accepted}\n", style=style)
+    text.append(f"places {board.places}/{board.target}", style="bold")
+    text.append(f" ✓{board.accepted}")
+    text.append(f"  standby ✓{board.on_standby}/{board.standbys}")
     return text
 
 
@@ -218,8 +153,9 @@ class RecruitScreen(IdeationScreen):
         self.defn: ScreenerDefinition | None = None
         self.desk: RecruitDesk | None = None
         self.assessment: Assessment | None = None
-        self.rows: list[Row] = []
-        self.row_of: dict[str, Row] = {}  # by row key (the respondent's id)
+        self.board: Board | None = None
+        self.rows: list[CandidateRow] = []
+        self.row_of: dict[str, CandidateRow] = {}  # by row key (the respondent's id)
         self.filled = 0  # how many of `rows` the table holds; the rest are on their way
         self.pending_cursor: str | None = None  # a row to select once it is in the table
         self.loaded: tuple[int, ...] = ()  # the study's change counter at the last reload
@@ -278,7 +214,8 @@ class RecruitScreen(IdeationScreen):
             return
         self.loaded = self.app.store.change_counter()  # type: ignore[attr-defined]
         self.assessment = self.desk.assessment()
-        shown, self.rows = self.rows, candidate_rows(self.defn, self.assessment)
+        self.board = self.desk.board(self.assessment)
+        shown, self.rows = self.rows, list(self.board.rows)
         self.row_of = {str(row.respondent.id): row for row in self.rows}
         table = self.query_one("#candidates", DataTable)
         if [r.respondent.id for r in shown] == [r.respondent.id for r in self.rows]:
@@ -300,7 +237,7 @@ class RecruitScreen(IdeationScreen):
             table.move_cursor(row=table.get_row_index(keep))
         elif keep is not None and keep in self.row_of:
             self.pending_cursor = keep
-        self.query_one("#quotas", Static).update(quota_text(self.defn, self.assessment))
+        self.query_one("#quotas", Static).update(quota_text(self.board))
         self.show_summary()
         self.show_detail()
 
@@ -324,13 +261,12 @@ class RecruitScreen(IdeationScreen):
             await asyncio.sleep(0)  # let key presses, the cursor and the idle measuring in
             self.add_rows(FILL_BATCH)
 
-    def cells(self, row: Row) -> list[Text]:
+    def cells(self, row: CandidateRow) -> list[Text]:
         view, r = row.view, row.respondent
         dim = "" if row.eligible else "dim"
         kinds = list(dict.fromkeys(SHORT_FLAGS.get(f.kind, f.kind) for f in view.flags))
         flags = kinds[0] + (f"+{len(kinds) - 1}" if len(kinds) > 1 else "") if kinds else ""
         rank = str(view.rank) if view.rank and row.scored and row.eligible else ""
-        reason = view.suggestion_reason if row.scored else "not scored yet"
         return [
             Text(rank, style=dim, justify="right"),
             Text(one_line(r.external_id, 20), style=dim),
@@ -341,21 +277,26 @@ class RecruitScreen(IdeationScreen):
             Text(flags, style="magenta" if flags and not dim else dim),
             Text(view.suggestion or "—", style=dim),
             Text(r.decision, style=f"{DECISION_STYLE.get(r.decision, '')} {dim}".strip()),
-            Text(one_line(reason, 120), style=dim),
+            Text(one_line(row.reason, 120), style=dim),
         ]
 
     def show_summary(self) -> None:
-        statuses = Counter(row.status for row in self.rows)
-        excluded = sum(bool(row.view.excluded_by) for row in self.rows)
-        unscored = sum(not row.scored for row in self.rows)
-        parts = [f"{len(self.rows)} respondents", f"{statuses['complete']} complete"]
+        board = self.board
+        if board is None or self.scoring:  # the progress line says what scoring does
+            return
+        statuses = board.statuses
+        parts = [f"{len(board.rows)} respondents", f"{statuses['complete']} complete"]
         parts += [f"{statuses[s]} {s}" for s in ("terminated", "incomplete") if statuses[s]]
-        if excluded:
-            parts.append(f"{excluded} excluded")
+        if board.excluded:
+            parts.append(f"{board.excluded} excluded")
         line = " · ".join(parts)
-        if unscored:
-            line += f" — {unscored} not scored: press s"
+        if board.unscored:
+            line += f" — {board.unscored} not scored: press s"
         self.query_one("#summary", Static).update(Text(line))
+
+    def how_to_score(self) -> str:
+        """What someone not scored yet is waiting for: this screen's scoring, or `s`."""
+        return "being scored now…" if self.scoring else "press s to score"
 
     def selected_key(self) -> str | None:
         table = self.query_one("#candidates", DataTable)
@@ -363,7 +304,7 @@ class RecruitScreen(IdeationScreen):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
-    def selected_row(self) -> Row | None:
+    def selected_row(self) -> CandidateRow | None:
         key = self.selected_key()
         return self.row_of.get(key) if key is not None else None
 
@@ -388,17 +329,12 @@ class RecruitScreen(IdeationScreen):
             shown = " · ".join(p for p in parts if p) or "no contact details"
             text.append("Contact: ", style="bold")
             text.append(one_line(shown, 200) + "\n", style="reverse")
-        if not row.scored:
-            outcome = evaluate(self.defn, answers_of(r)) if self.defn else None
-            if outcome and outcome.terminate_reason:
-                reason = one_line(outcome.terminate_reason, 200)
-                text.append(f"The rules say: terminated ({reason}).\n")
-            text.append("Not scored yet: press s to score.\n", style="yellow")
-        text.append(printable(explain_respondent(store, r, self.defn)))
+        if self.desk is not None:
+            text.append(printable(self.desk.explain(r, how_to_score=self.how_to_score())))
         detail.update(text)
         self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
 
-    def show_why(self, row: Row | None) -> None:
+    def show_why(self, row: CandidateRow | None) -> None:
         """The selected person's whole reason, under the table: the Why column is cut
         to the screen's width, and the reason is what the recruiter decides on."""
         text = Text()
@@ -406,7 +342,7 @@ class RecruitScreen(IdeationScreen):
             view = row.view
             text.append(one_line(row.respondent.external_id, 20), style="bold")
             if not row.scored:
-                text.append(" not scored yet: press s to score", style="yellow")
+                text.append(f" not scored yet: {self.how_to_score()}", style="yellow")
             else:
                 text.append(f" {view.suggestion or 'no place'}", style="bold")
                 if view.suggestion_reason:
@@ -468,7 +404,7 @@ class RecruitScreen(IdeationScreen):
         )
 
     @staticmethod
-    def _reason_offered(row: Row, decision: Decision, agrees: bool) -> str:
+    def _reason_offered(row: CandidateRow, decision: Decision, agrees: bool) -> str:
         """The reason the dialog starts with: the recruiter's own when deciding the same
         again, the fill's when they follow it (never a reason that quotes a decision)."""
         if row.respondent.decision:
@@ -544,7 +480,7 @@ class RecruitScreen(IdeationScreen):
         if self.desk is None:
             return
         store = self.app.store  # type: ignore[attr-defined]
-        accepted = sum(row.respondent.decision is Decision.ACCEPTED for row in self.rows)
+        accepted = self.board.accepted if self.board is not None else 0
         open_sessions = [s for s in store.sessions() if s.status != "ended"]
         if not accepted:
             self.say("Nobody is accepted yet (a, or f for the quota fill).", severity="warning")
@@ -565,21 +501,23 @@ class RecruitScreen(IdeationScreen):
                 self.say(f"No session with id or name {ref.strip()!r}.", severity="error")
                 return
             try:
-                invitation = desk.invite(session.id)
+                names = desk.plan_names(session.id)
             except IdeationError as error:
                 self.say(str(error), severity="warning")
                 return
-            self.say(f"Session {session.id}: {invitation}", timeout=10)
-            if invitation.from_plan:
-                self.offer_to_replace_plan_names(session.id, invitation.from_plan)
-            if invitation.clashes:
-                self.say(
-                    "Two participants share a name: "
-                    + ", ".join(invitation.clashes)
-                    + ". Rename one before the session, or ideas go to the wrong person.",
-                    severity="warning",
-                    timeout=15,
-                )
+            if not names:
+                self.invite_into(session.id, replace_plan_names=False)
+                return
+            # Asked before inviting, as `invite --replace-plan-names` does it: the recruits
+            # then keep their own first names ("Tom", not "Tom H." beside the plan's Tom).
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Session {session.id} has the plan's {', '.join(names)}. Take out those"
+                    " who have said nothing, so the recruits are the room?",
+                    yes="Take out",
+                ),
+                lambda yes: self.invite_into(session.id, replace_plan_names=bool(yes)),
+            )
 
         self.app.push_screen(
             AskScreen(
@@ -589,27 +527,24 @@ class RecruitScreen(IdeationScreen):
             answered,
         )
 
-    def offer_to_replace_plan_names(self, session_id: int, names: tuple[str, ...]) -> None:
-        """A template's example names would sit beside the recruits; offer to take out
-        those who have said nothing."""
-        desk = self.desk
-        if desk is None:
+    def invite_into(self, session_id: int, *, replace_plan_names: bool) -> None:
+        """The accepted join the session through the desk; the screen says what it did."""
+        if self.desk is None:
             return
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            removed = desk.take_out_plan_names(session_id)
-            self.say(f"Session {session_id}: took out {', '.join(removed) or 'nobody'}.")
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Session {session_id} also has the plan's {', '.join(names)}. Take out those"
-                " who have said nothing, so the recruits are the room?",
-                yes="Take out",
-            ),
-            answered,
-        )
+        try:
+            invitation = self.desk.invite(session_id, replace_plan_names=replace_plan_names)
+        except IdeationError as error:
+            self.say(str(error), severity="warning")
+            return
+        self.say(f"Session {session_id}: {invitation}", timeout=10)
+        if invitation.clashes:
+            self.say(
+                "Two participants share a name: "
+                + ", ".join(invitation.clashes)
+                + ". Rename one before the session, or ideas go to the wrong person.",
+                severity="warning",
+                timeout=15,
+            )
 
     # -- scoring, in a worker -------------------------------------------------------
 
@@ -618,6 +553,7 @@ class RecruitScreen(IdeationScreen):
             return
         self.scoring = True
         self.query_one("#summary", Static).update("Scoring… (the model loads first)")
+        self.show_detail()  # someone not scored yet is being scored now, not waiting for s
         self.score_worker()
 
     def _progress(self, stage: str, done: int, total: int) -> None:

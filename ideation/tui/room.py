@@ -71,12 +71,18 @@ def room_qr(url: str) -> list[str]:
     return qr_lines(url)
 
 
-def room_line(server: RoomServerLike, devices: int) -> Text:
+def room_line(server: RoomServerLike, devices: int, key: str) -> Text:
     """The live screen's one line about the running room: fits 80 columns with a LAN
     address (the key's name only; the dialog says what it holds)."""
     return Text.assemble(
         ("Room", "bold reverse"),
         (f" {plural(devices, 'device')} ", "bold"),
         (one_line(server.join_url, 120), "bold cyan"),
-        (" alt+r", "dim"),
+        (f" {key}", "dim"),
     )
+
+
+def room_hint(key: str) -> Text:
+    """What the live screen shows while no room runs: at 80 columns the footer has no
+    space left for the room's key, and a facilitator cannot use a key they never see."""
+    return Text.assemble(("Room off · ", "dim"), (key, "bold"))

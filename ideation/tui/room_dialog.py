@@ -6,7 +6,9 @@ is shown only when the terminal has the rows for it, since a QR code cut
 off at the bottom scans as nothing. Device labels are typed by strangers, so
 they are shown as plain text. One person may join on two devices: each row shows
 the device's number and its browser and system ("Safari on iPhone"), and so does
-the revoke question, so the right one is revoked.
+the revoke question, so the right one is revoked. The number is the device's in
+this session, 1..n in join order: the study's own id counts every session's
+devices, so a second session's first phone would be "device 7".
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ def clock_time(at: float | None) -> str:
     return datetime.fromtimestamp(at).strftime("%H:%M") if at else "--:--"
 
 
+def session_numbers(devices: Sequence[Device]) -> dict[int, int]:
+    """Each device's number in its session by its id: 1..n in join order."""
+    return {d.id: n for n, d in enumerate(sorted(devices, key=lambda d: d.id), start=1)}
+
+
+def device_title(device: Device, number: int) -> str:
+    """A device as the facilitator tells it apart: whose, its number, its browser."""
+    return (
+        f"{one_line(device.label, 40)}'s device {number},"
+        f" {device_description(device.user_agent)}"
+    )
+
+
 class RoomScreen(ModalScreen[str | None]):
     """The running room: join address, QR code (when it fits), devices with revoke.
 
@@ -58,10 +73,10 @@ class RoomScreen(ModalScreen[str | None]):
         room_url: str,
         qr: Sequence[str],
         devices: Callable[[], list[Device]],
-        revoke: Callable[[Device], bool],
+        revoke: Callable[[Device, int], bool],
     ) -> None:
-        """`devices` reads the session's devices; `revoke` revokes one (False: not done,
-        the caller has said why)."""
+        """`devices` reads the session's devices; `revoke` revokes one, given with its
+        number as shown (False: not done, the caller has said why)."""
         super().__init__()
         self.join_url = join_url
         self.room_url = room_url
@@ -69,6 +84,7 @@ class RoomScreen(ModalScreen[str | None]):
         self.read_devices = devices
         self.revoke_device = revoke
         self.shown: list[Device] | None = None  # None: not read yet
+        self.numbers: dict[int, int] = {}  # device id -> its number in this session
 
     def compose(self) -> ComposeResult:
         with Vertical(id="room-dialog"):
@@ -130,10 +146,11 @@ class RoomScreen(ModalScreen[str | None]):
             return
         selected = self.selected()
         self.shown = devices
+        self.numbers = session_numbers(devices)
         table.clear()
-        for device in devices:
+        for device in sorted(devices, key=lambda d: self.numbers[d.id]):
             table.add_row(
-                Text(str(device.id), "dim"),
+                Text(str(self.numbers[device.id]), "dim"),
                 Text.assemble(
                     one_line(device.label, 18),
                     "\n",
@@ -164,13 +181,14 @@ class RoomScreen(ModalScreen[str | None]):
             self.app.notify("That device is already revoked.", severity="warning")
             return
 
+        number = self.numbers[device.id]
+
         def answered(yes: bool | None) -> None:
-            if yes and self.revoke_device(device):
+            if yes and self.revoke_device(device, number):
                 self.refresh_devices()
 
         question = (
-            f"Revoke {one_line(device.label, 40)}'s device #{device.id},"
-            f" {device_description(device.user_agent)}, joined {clock_time(device.joined_at)}?"
+            f"Revoke {device_title(device, number)}, joined {clock_time(device.joined_at)}?"
             " It can send nothing more, and its network address cannot join again;"
             " the ideas it sent stay."
         )
