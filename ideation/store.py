@@ -816,55 +816,31 @@ class Store:
         at: float | None = None,
         entry: str = "idea",
     ) -> Idea:
-        """Commit one entry and return it numbered; the caller shows it only after this.
+        """Commit one entry and return it numbered (as it is inserted, in one statement: a
+        room's group commit writes thirty in a row); the caller shows it only after this.
         Every entry kind shares the session's numbering, so `+N` and picks reach any."""
-        with self.transaction():
-            return self._insert_idea(
-                session_id,
-                text,
-                participant_id=participant_id,
-                phase_id=phase_id,
-                technique=technique,
-                builds_on=builds_on,
-                at=at,
-                entry=entry,
-            )
-
-    def _insert_idea(
-        self,
-        session_id: int,
-        text: str,
-        *,
-        participant_id: int | None = None,
-        phase_id: int | None = None,
-        technique: str = "",
-        builds_on: int | None = None,
-        at: float | None = None,
-        entry: str = "idea",
-    ) -> Idea:
-        """`add_idea`'s one statement (numbered as it is inserted), inside the caller's
-        transaction: a room's group commit writes thirty of these in a row."""
         if entry not in ENTRY_KINDS:
             raise ValueError(f"entry must be one of {', '.join(ENTRY_KINDS)}, not {entry!r}")
         when = self._now() if at is None else at
-        idea_id, seq = self.db.execute(
-            "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id,"
-            " technique, builds_on, created_at, entry)"
-            " VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM ideas"
-            " WHERE session_id = ? AND kind = 'idea'), ?, 'idea', ?, ?, ?, ?, ?, ?)"
-            " RETURNING id, seq",
-            [
-                session_id,
-                session_id,
-                text,
-                participant_id,
-                phase_id,
-                technique,
-                builds_on,
-                when,
-                entry,
-            ],
-        ).fetchone()
+        with self.transaction():
+            idea_id, seq = self.db.execute(
+                "INSERT INTO ideas (session_id, seq, text, kind, participant_id, phase_id,"
+                " technique, builds_on, created_at, entry)"
+                " VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM ideas"
+                " WHERE session_id = ? AND kind = 'idea'), ?, 'idea', ?, ?, ?, ?, ?, ?)"
+                " RETURNING id, seq",
+                [
+                    session_id,
+                    session_id,
+                    text,
+                    participant_id,
+                    phase_id,
+                    technique,
+                    builds_on,
+                    when,
+                    entry,
+                ],
+            ).fetchone()
         return Idea(
             id=idea_id,
             session_id=session_id,
@@ -2155,7 +2131,7 @@ class Store:
                     continue
                 try:
                     with self.db.savepoint():
-                        idea = self._insert_idea(session_id, write.text, **write.fields)
+                        idea = self.add_idea(session_id, write.text, **write.fields)
                         self.db.execute(
                             "INSERT INTO room_submissions (device_id, nonce, idea_id)"
                             " VALUES (?, ?, ?)",
