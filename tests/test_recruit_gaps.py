@@ -180,15 +180,22 @@ def test_keys_naming_two_people_merge_them_and_the_flag_appears(
 # -- 3. a mark corrected in the other study file converges -----------------------------
 
 
-def test_a_corrected_mark_reimports_as_a_correction_not_a_second_row(tmp_path: Path) -> None:
-    spring, coffee = tmp_path / "spring.db", tmp_path / "coffee.db"
-    with Store(spring) as store:
+def zoe_attended(study: Path, at: float) -> tuple[int, int]:
+    """A study of its own in which Zoe (z@x.org) was recruited and attended at `at`;
+    returns (session id, her seat's participant id)."""
+    with Store(study) as store:
         screener = store.upsert_screener("s", "S", "screener: s", study="Tea")
         zoe = store.add_respondent(screener.id, "Z1", {}, contact=Contact(0, "Zoe", "z@x.org"))
         person = store.link_person(zoe.id, ["z@x.org"])
         session = start_session(store, load_plan(shipped_file("sessions", "sprint-90.yaml")), "S")
         seat = store.add_respondent_participant(session.id, "Zoe", zoe.id, person)
-        store.mark_attendance(session.id, seat.id, Attendance.ATTENDED, at=time.time())
+        store.mark_attendance(session.id, seat.id, Attendance.ATTENDED, at=at)
+    return session.id, seat.id
+
+
+def test_a_corrected_mark_reimports_as_a_correction_not_a_second_row(tmp_path: Path) -> None:
+    spring, coffee = tmp_path / "spring.db", tmp_path / "coffee.db"
+    session_id, seat_id = zoe_attended(spring, time.time())
     with Store(coffee) as store:
         here = store.add_respondent(
             store.upsert_screener("c", "C", "screener: c", study="Coffee").id,
@@ -202,7 +209,7 @@ def test_a_corrected_mark_reimports_as_a_correction_not_a_second_row(tmp_path: P
     with Store(coffee) as store:
         assert store.last_participation(zoe_here)[0] == "Tea"
     with Store(spring) as store:  # she did not come after all: corrected there
-        store.mark_attendance(session.id, seat.id, Attendance.NO_SHOW, at=time.time())
+        store.mark_attendance(session_id, seat_id, Attendance.NO_SHOW, at=time.time())
 
     corrected = run(*args)
 
@@ -211,20 +218,14 @@ def test_a_corrected_mark_reimports_as_a_correction_not_a_second_row(tmp_path: P
     with Store(coffee) as store:
         assert store.last_participation(zoe_here) is None  # a no-show bars nobody
         (row,) = store.participation_ledger()
-        assert row.status == Attendance.NO_SHOW and row.origin == f"spring.db, session {session.id}"
+        assert row.status == Attendance.NO_SHOW and row.origin == f"spring.db, session {session_id}"
 
 
 def test_a_row_imported_before_origins_were_kept_is_found_and_corrected(tmp_path: Path) -> None:
     """Rows an earlier `people import` added carry only the file's name: the same row
     is claimed (not added twice), so a later correction reaches it."""
     spring, coffee = tmp_path / "spring.db", tmp_path / "coffee.db"
-    with Store(spring) as store:
-        screener = store.upsert_screener("s", "S", "screener: s", study="Tea")
-        zoe = store.add_respondent(screener.id, "Z1", {}, contact=Contact(0, "Zoe", "z@x.org"))
-        person = store.link_person(zoe.id, ["z@x.org"])
-        session = start_session(store, load_plan(shipped_file("sessions", "sprint-90.yaml")), "S")
-        seat = store.add_respondent_participant(session.id, "Zoe", zoe.id, person)
-        store.mark_attendance(session.id, seat.id, Attendance.ATTENDED, at=1000.0)
+    session_id, seat_id = zoe_attended(spring, 1000.0)
     with Store(coffee) as store, store.transaction():
         person_here = store.db.execute(
             "INSERT INTO people (identity_key, created_at) VALUES ('z@x.org', 1) RETURNING id"
@@ -238,7 +239,7 @@ def test_a_row_imported_before_origins_were_kept_is_found_and_corrected(tmp_path
     args = ["people", "import", spring, "--db", coffee]
     assert "0 history rows added, 1 already here" in run(*args)
     with Store(spring) as store:
-        store.mark_attendance(session.id, seat.id, Attendance.DECLINED, at=2000.0)
+        store.mark_attendance(session_id, seat_id, Attendance.DECLINED, at=2000.0)
     assert "1 updated" in run(*args)
     with Store(coffee) as store:
         assert [row.status for row in store.participation_ledger()] == ["declined"]
