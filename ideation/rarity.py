@@ -20,8 +20,7 @@ numpy is imported inside functions: importing this module stays cheap.
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,8 +33,11 @@ RARITY_K = 10
 RARITY_CENTRE = 0.6
 #: Nearest other ideas kept for the explanation.
 NEAREST_SHOWN = 3
-#: Rows of the pool compared at once; bounds memory to about CHUNK × pool × 4 bytes.
+#: Rows of the pool compared at once; bounds memory to about CHUNK × pool × 4 bytes...
 CHUNK = 1024
+#: ...and fewer rows for a big pool: at most this many similarities a block (64 MB of
+#: float32, 128 MB of partition indices), so a 72,000-text pool stays far under 2 GB.
+CELLS = 16 << 20
 
 
 def idea_key(text: str) -> str:
@@ -73,12 +75,18 @@ def pool_rarity(
     k: int = RARITY_K,
     centre: float = RARITY_CENTRE,
     shown: int = NEAREST_SHOWN,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PoolRarity:
     """1 − mean cosine to the k nearest other responses in the pool, computed once per text.
 
     Why dedupe: a pool of 10,000 respondents repeats "pen holder" hundreds of
     times; the similarity matrix is built over distinct texts and copies are
-    counted back in, so cost grows with distinct ideas, not answers.
+    counted back in, so cost grows with distinct ideas, not answers. Why two
+    paths: nearly every response has the same neighbours as every other copy
+    of its text (its own copy left out), so that is worked out once per text,
+    in numpy; only a response whose author also wrote one of those neighbours
+    (or the text twice) is worked out on its own. `progress` gets (rows
+    compared, distinct texts).
     """
     import numpy as np
 
@@ -87,78 +95,174 @@ def pool_rarity(
         raise ValueError(f"{n} texts but {vectors.shape[0]} vectors")
     if n == 0:
         return PoolRarity(np.zeros(0), [], np.zeros(0, dtype=int))
-    keys = [idea_key(t) for t in texts]
+    key_of = {text: idea_key(text) for text in dict.fromkeys(texts)}
     index: dict[str, int] = {}
     first: list[int] = []
-    for i, key in enumerate(keys):
-        if key not in index:
-            index[key] = len(first)
+    for i, text in enumerate(texts):
+        if index.setdefault(key_of[text], len(first)) == len(first):
             first.append(i)
-    of = np.fromiter((index[key] for key in keys), dtype=np.int64, count=n)
+    of = np.fromiter((index[key_of[text]] for text in texts), dtype=np.int64, count=n)
     counts = np.bincount(of, minlength=len(first))
-    owner_of = list(owners) if owners is not None else [str(i) for i in range(n)]
-    own: dict[str, Counter[int]] = {}
-    for i, owner in enumerate(owner_of):
-        own.setdefault(owner, Counter())[int(of[i])] += 1
-    max_own = max(len(c) for c in own.values())
+    m = len(first)
+    owner_codes = _codes(owners, n)
+    pairs, own = np.unique(owner_codes * m + of, return_counts=True)  # (owner, text) -> copies
+    max_own = int(np.bincount(pairs // m).max())
 
     unique = np.asarray(vectors, dtype=np.float32)[first]
     mean = (unique * counts[:, None]).sum(axis=0) / n
     unique = unique - np.float32(centre) * mean.astype(np.float32)
     norms = np.linalg.norm(unique, axis=1, keepdims=True)
     unique = unique / np.where(norms > 0, norms, 1.0)
+    cand_idx, cand_sim = _candidates(unique, min(m, k + max_own + shown), progress)
 
-    m = len(first)
-    width = min(m, k + max_own + shown)
+    # Every text with one copy of itself left out: what almost every response gets.
+    rows = np.arange(m)[:, None]
+    available = counts[cand_idx] - (cand_idx == rows)
+    value, filled = _mean_nearest(available, cand_sim, k)
+    listed = (cand_idx != rows) & (available > 0)
+    nearest_of = [
+        tuple(
+            Neighbour(texts[first[v]], round(s, 3), a)
+            for v, s, a, ok in zip(idx, sim, avail, show, strict=True)
+            if ok
+        )[:shown]
+        for idx, sim, avail, show in zip(
+            cand_idx.tolist(), cand_sim.tolist(), available.tolist(), listed.tolist(), strict=True
+        )
+    ]
+    rarity = value[of]
+    others = filled[of]
+    nearest = [nearest_of[j] for j in of.tolist()]
+    for i in _own_neighbours(of, owner_codes, pairs, own, cand_idx, m).tolist():
+        mine = {int(p % m): int(c) for p, c in _owned(pairs, own, owner_codes[i], m)}
+        rarity[i], others[i], nearest[i] = _one(
+            int(of[i]), mine, cand_idx, cand_sim, counts, texts, first, k, shown
+        )
+    return PoolRarity(rarity, nearest, others)
+
+
+def _codes(owners: Sequence[str] | None, n: int) -> np.ndarray:
+    """Owners as integers 0…; without owners each response is its own owner."""
+    import numpy as np
+
+    if owners is None:
+        return np.arange(n, dtype=np.int64)
+    code: dict[str, int] = {}
+    return np.fromiter((code.setdefault(o, len(code)) for o in owners), dtype=np.int64, count=n)
+
+
+def _candidates(
+    unique: np.ndarray, width: int, progress: Callable[[int, int], None] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `width` most similar rows (itself first), most similar first; in blocks
+    of `CHUNK` rows (fewer for a pool over `CELLS` / `CHUNK`), so memory stays bounded
+    whatever the pool."""
+    import numpy as np
+
+    m = len(unique)
+    block = max(1, min(CHUNK, CELLS // m))
     cand_idx = np.zeros((m, width), dtype=np.int64)
     cand_sim = np.zeros((m, width), dtype=np.float32)
-    for start in range(0, m, CHUNK):
-        sims = unique[start : start + CHUNK] @ unique.T
+    for start in range(0, m, block):
+        sims = unique[start : start + block] @ unique.T
         rows = np.arange(sims.shape[0])
         sims[rows, rows + start] = 1.0  # self first, whatever rounding says
-        if width < m:
-            top = np.argpartition(-sims, width - 1, axis=1)[:, :width]
+        if width < m:  # the largest at the end: partitioning the negated copy is 5× slower
+            top = np.argpartition(sims, m - width, axis=1)[:, m - width :]
         else:
             top = np.broadcast_to(np.arange(m), (sims.shape[0], m))
         top_sims = np.take_along_axis(sims, top, axis=1)
         order = np.argsort(-top_sims, axis=1, kind="stable")
-        cand_idx[start : start + CHUNK] = np.take_along_axis(top, order, axis=1)
-        cand_sim[start : start + CHUNK] = np.take_along_axis(top_sims, order, axis=1)
+        cand_idx[start : start + block] = np.take_along_axis(top, order, axis=1)
+        cand_sim[start : start + block] = np.take_along_axis(top_sims, order, axis=1)
+        del sims, top, top_sims, order
+        if progress:
+            progress(min(start + block, m), m)
+    return cand_idx, cand_sim
 
-    rarity = np.full(n, np.nan)
-    others = np.zeros(n, dtype=int)
-    nearest: list[tuple[Neighbour, ...]] = [()] * n
-    memo: dict[tuple[int, tuple[tuple[int, int], ...]], tuple[float, int, tuple]] = {}
-    cand_lists = cand_idx.tolist()
-    cand_sets = [set(c) for c in cand_lists]
-    sim_lists = cand_sim.tolist()
-    count_list = counts.tolist()
-    of_list = of.tolist()
-    for i in range(n):
-        j = of_list[i]
-        mine = own[owner_of[i]]
-        near_j = cand_sets[j]
-        excluded = tuple(sorted((v, c) for v, c in mine.items() if v in near_j))
-        memo_key = (j, excluded)
-        if memo_key not in memo:
-            skip = dict(excluded)
-            filled, total, near = 0, 0.0, []
-            for v, s in zip(cand_lists[j], sim_lists[j], strict=True):
-                available = count_list[v] - skip.get(v, 0)
-                if available <= 0:
-                    continue
-                if filled < k:
-                    take = min(available, k - filled)
-                    filled += take
-                    total += take * s
-                if v != j and len(near) < shown:
-                    near.append(Neighbour(texts[first[v]], round(float(s), 3), available))
-                if filled >= k and len(near) >= shown:
-                    break
-            value = 1.0 - total / filled if filled else float("nan")
-            memo[memo_key] = (value, filled, tuple(near))
-        rarity[i], others[i], nearest[i] = memo[memo_key]
-    return PoolRarity(rarity, nearest, others)
+
+def _mean_nearest(available: np.ndarray, sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: 1 − the mean similarity of the first k available copies (NaN for none),
+    and how many there were. Summed column by column, in the order a loop would."""
+    import numpy as np
+
+    reached = np.minimum(np.cumsum(available, axis=1), k)
+    take = np.diff(reached, axis=1, prepend=0)
+    total = np.zeros(len(available))
+    for column in range(available.shape[1]):
+        total += take[:, column] * sims[:, column].astype(np.float64)
+    filled = reached[:, -1] if available.shape[1] else np.zeros(len(available), dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(filled > 0, 1.0 - total / np.maximum(filled, 1), np.nan)
+    return value, filled.astype(int)
+
+
+def _owned(pairs: np.ndarray, own: np.ndarray, owner: int, m: int) -> list[tuple[int, int]]:
+    """The (owner·m + text, copies) pairs of one owner (pairs are sorted)."""
+    import numpy as np
+
+    lo, hi = np.searchsorted(pairs, [owner * m, (owner + 1) * m])
+    return list(zip(pairs[lo:hi].tolist(), own[lo:hi].tolist(), strict=True))
+
+
+def _own_neighbours(
+    of: np.ndarray,
+    owner_codes: np.ndarray,
+    pairs: np.ndarray,
+    own: np.ndarray,
+    cand_idx: np.ndarray,
+    m: int,
+) -> np.ndarray:
+    """Responses whose author wrote their text more than once, or wrote another text among
+    its candidate neighbours: the few whose neighbours differ from their text's."""
+    import numpy as np
+
+    twice = own[np.searchsorted(pairs, owner_codes * m + of)] > 1
+    lo = np.searchsorted(pairs, owner_codes * m)
+    hi = np.searchsorted(pairs, (owner_codes + 1) * m)
+    sizes = hi - lo
+    response = np.repeat(np.arange(len(of)), sizes)
+    position = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    text = pairs[lo[response] + position] % m
+    mine = of[response]
+    other = text != mine
+    near = np.zeros(len(text), dtype=bool)
+    if other.any():
+        ordered = np.sort((np.arange(m)[:, None] * m + cand_idx).ravel())
+        wanted = mine[other] * m + text[other]
+        found = np.searchsorted(ordered, wanted)
+        near[other] = ordered[np.minimum(found, len(ordered) - 1)] == wanted
+    hit = np.zeros(len(of), dtype=bool)
+    hit[response[near]] = True
+    return np.flatnonzero(hit | twice)
+
+
+def _one(
+    j: int,
+    mine: dict[int, int],
+    cand_idx: np.ndarray,
+    cand_sim: np.ndarray,
+    counts: np.ndarray,
+    texts: Sequence[str],
+    first: list[int],
+    k: int,
+    shown: int,
+) -> tuple[float, int, tuple[Neighbour, ...]]:
+    """One response's rarity, leaving out every copy its author wrote of each candidate."""
+    filled, total, near = 0, 0.0, []
+    for v, s in zip(cand_idx[j].tolist(), cand_sim[j].tolist(), strict=True):
+        available = int(counts[v]) - mine.get(v, 0)
+        if available <= 0:
+            continue
+        if filled < k:
+            take = min(available, k - filled)
+            filled += take
+            total += take * s
+        if v != j and len(near) < shown:
+            near.append(Neighbour(texts[first[v]], round(float(s), 3), available))
+        if filled >= k and len(near) >= shown:
+            break
+    return (1.0 - total / filled if filled else float("nan")), filled, tuple(near)
 
 
 def standardise(values: np.ndarray) -> np.ndarray:

@@ -399,10 +399,6 @@ async def test_after_an_interview_the_detail_says_it_is_being_scored(
 # -- 6. an unchanged re-import changes nothing, the activity log included ----------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.import_responses logs every import; helper H owns pipeline.py",
-)
 def test_an_unchanged_reimport_writes_no_activity(store: Store, defn) -> None:
     import_responses(store, defn, EXPORT)
     before = store.recent_activity(100)

@@ -366,12 +366,25 @@ def _answer_vectors(
     drafts: Sequence[_Draft], vectors: np.ndarray, row: Mapping[str, int]
 ) -> dict[str, np.ndarray]:
     """Each respondent's answer as the mean of its ideas' vectors (a one-idea answer:
-    that idea's own), for spotting copied answers without embedding them again."""
+    that idea's own), for spotting copied answers without embedding them again.
+
+    Rows of one float32 matrix, one row per distinct set of ideas: at 100,000
+    respondents a dict of separate arrays held three times the memory, and a bot
+    farm's thousand identical answers are one row."""
+    import numpy as np
+
     embedded = {
-        d.respondent: [row[t] for t, p in zip(d.texts, d.problems, strict=True) if p is None]
+        d.respondent: tuple(row[t] for t, p in zip(d.texts, d.problems, strict=True) if p is None)
         for d in drafts
     }
-    return {respondent: vectors[rows].mean(axis=0) for respondent, rows in embedded.items() if rows}
+    shared: dict[tuple[int, ...], int] = {}
+    for rows in embedded.values():
+        if rows:
+            shared.setdefault(rows, len(shared))
+    means = np.zeros((len(shared), vectors.shape[1] if vectors.ndim == 2 else 1), np.float32)
+    for rows, at in shared.items():
+        means[at] = vectors[list(rows)].mean(axis=0)
+    return {respondent: means[shared[rows]] for respondent, rows in embedded.items() if rows}
 
 
 def dimension_weights(weights: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -389,6 +402,7 @@ def score_creativity(
     embedder: Embedder | None = None,
     embed: Callable[[list[str]], Any] | None = None,
     weights: Mapping[str, float] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, CreativityScore]:
     """Creativity per respondent, every task pooled over the whole batch.
 
@@ -397,7 +411,10 @@ def score_creativity(
     every distinct text (and `PROBE_TEXT` when a task asks for uses, to check
     the vectors come from the weights the originality model was trained on).
     `weights` override the dimensions' `WEIGHTS` (a screener's
-    `creativity_weights`).
+    `creativity_weights`). `progress` gets (stage, done, total) through
+    "ideas" (answers split and checked), "originality" (distinct ideas
+    compared with their pool, task after task) and "creativity" (respondents
+    scored), each stage closed with done == total.
     """
     import numpy as np
 
@@ -406,6 +423,7 @@ def score_creativity(
             raise TypeError("score_creativity needs an embedder or an embed function")
         embed = embedder.embed
     weights = dimension_weights(weights)
+    step = progress or (lambda stage, done, total: None)
     if not answers:
         return {}
     prompts: dict[str, str] = {}
@@ -418,7 +436,9 @@ def score_creativity(
     # 1. Split and validate (text only), then embed everything once.
     problem_memo: dict[tuple[str, str], str | None] = {}
     drafts: list[_Draft] = []
-    for (respondent, task), parts in texts.items():
+    for done, ((respondent, task), parts) in enumerate(texts.items(), start=1):
+        if done % 5000 == 0:
+            step("ideas", done, len(texts))
         ideas = [i for part in parts for i in split_ideas(part, listing[task])]
         problems = []
         for idea in ideas:
@@ -427,6 +447,7 @@ def score_creativity(
                 problem_memo[memo_key] = idea_problem(idea, prompts[task])
             problems.append(problem_memo[memo_key])
         drafts.append(_Draft(respondent, task, ideas, problems, [None] * len(ideas)))
+    del problem_memo
     # Only the model reads a prompt vector, and only for alternative-uses tasks.
     prompt_texts = {
         task: prompt_text_to_embed(prompt)
@@ -452,13 +473,20 @@ def score_creativity(
     }
 
     # 2. Near-repeats inside each answer.
-    for draft in drafts:
+    key_of: dict[str, str] = {}
+    for done, draft in enumerate(drafts, start=1):
+        if done % 5000 == 0:
+            step("ideas", done, len(drafts))
         kept: list[int] = []
-        for i, (idea, problem) in enumerate(zip(draft.texts, draft.problems, strict=True)):
+        for text in draft.texts:
+            if text not in key_of:  # each distinct idea normalised once, not once a pair
+                key_of[text] = idea_key(text)
+        keys = [key_of[text] for text in draft.texts]
+        for i, (key, problem) in enumerate(zip(keys, draft.problems, strict=True)):
             if problem is not None:
                 continue
-            key = idea_key(idea)
-            earlier = next((k for k in kept if idea_key(draft.texts[k]) == key), None)
+            idea = draft.texts[i]
+            earlier = next((k for k in kept if keys[k] == key), None)
             if earlier is None and kept:
                 sims = vectors[[row[draft.texts[k]] for k in kept]] @ vectors[row[idea]]
                 best = int(np.argmax(sims))
@@ -476,8 +504,19 @@ def score_creativity(
     except (OSError, ValueError, KeyError):  # a checkout without the weights still scores rarity
         model = None
     usable = usable_model(model, vectors[row[PROBE_TEXT]]) if PROBE_TEXT in row else None
+    step("ideas", len(drafts), len(drafts))
     notes: dict[tuple[str, str], list[IdeaNote]] = {}
     task_meta: dict[str, tuple[str, int]] = {}
+    pools = dict.fromkeys(prompts, 0)  # distinct counted ideas per task: what is compared
+    for task, _key in {
+        (d.task, key_of[t])
+        for d in drafts
+        for t, p in zip(d.texts, d.problems, strict=True)
+        if p is None
+    }:
+        pools[task] += 1
+    compared, comparing = 0, sum(pools.values())
+    step("originality", 0, comparing)
     for task in prompts:
         task_drafts = [d for d in drafts if d.task == task]
         pool = [
@@ -498,6 +537,9 @@ def score_creativity(
                 vectors[row[prompt_texts[task]]] if task in prompt_texts else None,
                 owners=[respondent for respondent, _ in pool],
                 model=usable if usable is not None else False,
+                progress=lambda done, _, before=compared: step(
+                    "originality", before + done, comparing
+                ),
             )
             if pool
             else []
@@ -518,6 +560,8 @@ def score_creativity(
         )
         task_meta[task] = (basis, len(pool))
         big_pool = len(pool) >= RARE_MIN_POOL
+        del pool, pool_texts, pool_vectors, details
+        shared: dict[tuple[str, int], IdeaNote] = {}  # one note per idea and result
 
         for draft in task_drafts:
             out = []
@@ -528,31 +572,39 @@ def score_creativity(
                     out.append(IdeaNote(idea, False, problem, repeat))
                     continue
                 detail = by_idea[(draft.respondent, idea)]
+                note = shared.get((idea, id(detail)))
+                if note is not None:
+                    out.append(note)
+                    continue
                 category = int(labels[distinct[idea]])
                 pct = detail.rarity_percentile
-                out.append(
-                    IdeaNote(
-                        text=idea,
-                        counted=True,
-                        rarity=detail.rarity,
-                        rarity_percentile=pct,
-                        rare=bool(pct is not None and pct >= RARE_PERCENTILE and big_pool),
-                        originality=detail.score,
-                        model_rating=detail.model,
-                        elaboration=round(elaboration(idea), 3),
-                        category=category,
-                        category_label=distinct_texts[leaders[category]],
-                        nearest=detail.nearest,
-                        detail=detail,
-                    )
+                note = shared[(idea, id(detail))] = IdeaNote(
+                    text=idea,
+                    counted=True,
+                    rarity=detail.rarity,
+                    rarity_percentile=pct,
+                    rare=bool(pct is not None and pct >= RARE_PERCENTILE and big_pool),
+                    originality=detail.score,
+                    model_rating=detail.model,
+                    elaboration=round(elaboration(idea), 3),
+                    category=category,
+                    category_label=distinct_texts[leaders[category]],
+                    nearest=detail.nearest,
+                    detail=detail,
                 )
+                out.append(note)
             notes[(draft.respondent, task)] = out
+        compared += pools[task]
+        step("originality", compared, comparing)
+    del drafts, vectors, by_idea
 
     # 4. Dimensions per respondent, then the batch-relative composite.
     respondents = list(dict.fromkeys(answer.respondent for answer in answers))
     per_task: dict[str, dict[str, TaskScore]] = {}
     raw: dict[str, dict[str, float]] = {}
-    for respondent in respondents:
+    for done, respondent in enumerate(respondents, start=1):
+        if done % 5000 == 0:
+            step("creativity", done, len(respondents))
         tasks: dict[str, TaskScore] = {}
         for task in prompts:
             ideas = notes.get((respondent, task))
@@ -608,6 +660,7 @@ def score_creativity(
             tasks=tasks,
             explanation=_explain(tasks, normalised, points, weights),
         )
+    step("creativity", len(respondents), len(respondents))
     return result
 
 

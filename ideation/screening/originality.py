@@ -75,6 +75,8 @@ MODEL_PATH = Path(__file__).with_name("originality_model.npz")
 #: Embedded with the task texts to check the vectors come from the weights the model was
 #: trained on (its stored vector is in the npz); a path or a renamed copy still matches.
 PROBE_TEXT = "a brick used as a doorstop"
+#: Texts the model rates at once (features and hidden layers are a few hundred MB).
+PREDICT_ROWS = 16384
 #: Cosine between the probe's vector and the stored one that counts as the same weights.
 PROBE_MATCH = 0.999
 #: Rating = intercept + rarity_z · z(rarity) when no model weights are at hand (from training).
@@ -209,16 +211,25 @@ class OriginalityModel:
         return float(vector @ self.probe) / norms >= PROBE_MATCH
 
     def predict(self, texts: Sequence[str], vectors: np.ndarray, prompt_vector: np.ndarray) -> Any:
-        """Predicted human originality rating (1-5 scale) per text."""
+        """Predicted human originality rating (1-5 scale) per text, `PREDICT_ROWS` at a
+        time: the features of 72,000 texts at once took a gigabyte."""
         import numpy as np
 
-        features = model_features(
-            texts, vectors, prompt_vector, self.product_scale, self.extra_mean, self.extra_std
-        )
         out = np.zeros(len(texts), dtype=np.float64)
-        for member in range(self.w1.shape[0]):
-            hidden = np.maximum(features @ self.w1[member] + self.b1[member], 0.0)
-            out += hidden @ self.w2[member] + self.b2[member]
+        prompts = np.asarray(prompt_vector, dtype=np.float32)
+        for start in range(0, len(texts), PREDICT_ROWS):
+            rows = slice(start, start + PREDICT_ROWS)
+            features = model_features(
+                texts[rows],
+                vectors[rows],
+                prompts if prompts.ndim == 1 else prompts[rows],
+                self.product_scale,
+                self.extra_mean,
+                self.extra_std,
+            )
+            for member in range(self.w1.shape[0]):
+                hidden = np.maximum(features @ self.w1[member] + self.b1[member], 0.0)
+                out[rows] += hidden @ self.w2[member] + self.b2[member]
         return out / self.w1.shape[0]
 
 
@@ -340,6 +351,7 @@ def originality_details(
     prompt_vector: np.ndarray | None,
     owners: Sequence[str] | None = None,
     model: OriginalityModel | bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Originality]:
     """Originality of each response against the pool of all `responses` to one task.
 
@@ -347,7 +359,9 @@ def originality_details(
     `model`: True for the shipped model, False for rarity alone, or a loaded
     one. The model is used only when the prompt is an alternative-uses
     question and the vectors have its dimensionality; `Originality.model` is
-    None otherwise.
+    None otherwise. Responses with the same text and result share one `Originality`
+    (a panel's pool repeats "pen holder" thousands of times). `progress` gets
+    (distinct texts compared, distinct texts).
     """
     import numpy as np
 
@@ -356,7 +370,7 @@ def originality_details(
     if n == 0:
         return []
     chosen = load_model() if model is True else (model or None)
-    pool = pool_rarity(responses, vectors, owners)
+    pool = pool_rarity(responses, vectors, owners, progress=progress)
     z = standardise(pool.rarity)
     # A pool smaller than k+1 says less about rarity: shrink its weight linearly.
     trust = np.minimum(1.0, pool.others / RARITY_K)
@@ -389,21 +403,38 @@ def originality_details(
     score = (rating - 1.0) / 4.0 * 100.0
     pct = percentiles(pool.rarity)
     used = tuple((name, round(float(value), 5)) for name, value in coef.items())
-    return [
-        Originality(
-            text=responses[i],
-            score=round(float(score[i]), 2),
-            rating=round(float(rating[i]), 3),
-            model=None if model_rating is None else round(float(model_rating[i]), 3),
-            rarity=None if not np.isfinite(pool.rarity[i]) else round(float(pool.rarity[i]), 4),
-            rarity_percentile=None if not np.isfinite(pct[i]) else round(float(pct[i]), 3),
-            nearest=pool.nearest[i],
-            basis=basis,
-            rarity_z=round(float(z[i]), 3) if np.isfinite(pool.rarity[i]) else None,
-            coefficients=used,
+    found: dict[tuple[Any, ...], Originality] = {}
+    out = []
+    for i, (text, s, r, m, rare, p, near, zi) in enumerate(
+        zip(
+            responses,
+            score.tolist(),
+            rating.tolist(),
+            [None] * n if model_rating is None else model_rating.tolist(),
+            pool.rarity.tolist(),
+            pct.tolist(),
+            pool.nearest,
+            z.tolist(),
+            strict=True,
         )
-        for i in range(n)
-    ]
+    ):
+        key = (text, s, r, m, rare if rare == rare else None, p if p == p else None, id(near), zi)
+        if key not in found:
+            finite = np.isfinite(pool.rarity[i])
+            found[key] = Originality(
+                text=text,
+                score=round(s, 2),
+                rating=round(r, 3),
+                model=None if m is None else round(m, 3),
+                rarity=round(rare, 4) if finite else None,
+                rarity_percentile=round(p, 3) if np.isfinite(pct[i]) else None,
+                nearest=near,
+                basis=basis,
+                rarity_z=round(zi, 3) if finite else None,
+                coefficients=used,
+            )
+        out.append(found[key])
+    return out
 
 
 def score_responses(

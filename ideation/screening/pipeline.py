@@ -203,10 +203,11 @@ def import_responses(
                 step("importing", done, len(batch.rows))
         added += len(store.add_respondents(new))
         unchanged = len(batch.rows) - added - changed
-        store.log(
-            f"Screener “{defn.title}”: {path.name} imported:"
-            f" {added} new, {changed} changed, {unchanged} unchanged"
-        )
+        if added or changed:  # an unchanged file changes nothing, the activity log included
+            store.log(
+                f"Screener “{defn.title}”: {path.name} imported:"
+                f" {added} new, {changed} changed, {unchanged} unchanged"
+            )
     step("importing", len(batch.rows), len(batch.rows))
     return ImportSummary(
         str(path),
@@ -266,18 +267,21 @@ def assess(
     screener = register_screener(store, defn)
     respondents = store.respondents(screener.id)
     step = progress or (lambda stage, done, total: None)
-    step("rules", 0, len(respondents))
-    outcomes = {r.id: evaluate(defn, answers_of(r)) for r in respondents}
+    outcomes = {}
+    for done, respondent in enumerate(respondents):
+        if done % 1000 == 0:
+            step("rules", done, len(respondents))
+        outcomes[respondent.id] = evaluate(defn, answers_of(respondent))
+    step("rules", len(respondents), len(respondents))
     known = store.contacts_of(r.id for r in respondents)
     contacts = {r.id: known.get(r.id) or Contact(r.id) for r in respondents}
 
     def embed(texts: list[str]) -> np.ndarray:
         return embed_cached(store, embedder, texts, lambda d, t: step("embedding", d, t))
 
-    creativity = _creativity(defn, respondents, outcomes, embedder, embed)
+    creativity = _creativity(defn, respondents, outcomes, embed, step)
     at = store.now() if now is None else now
-    step("flags", 0, len(respondents))
-    flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at)
+    flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at, step)
     views = []
     for start in range(0, len(respondents), SAVE_CHUNK):
         step("saving", start, len(respondents))
@@ -437,8 +441,8 @@ def _creativity(
     defn: ScreenerDefinition,
     respondents: Sequence[Respondent],
     outcomes: dict[int, Any],
-    embedder: Embedder,
     embed: Callable[[list[str]], Any],
+    step: Progress,
 ) -> dict[int, CreativityScore]:
     """Creativity for everyone who reached the open-ended tasks, pooled per task."""
     from ideation.screening.creativity import TaskAnswer, score_creativity
@@ -454,7 +458,7 @@ def _creativity(
     if not answers:
         return {}
     scored = score_creativity(
-        answers, embedder, embed=embed, weights=defn.dimension_weights.as_dict()
+        answers, embed=embed, weights=defn.dimension_weights.as_dict(), progress=step
     )
     return {int(key): value for key, value in scored.items()}
 
@@ -467,10 +471,12 @@ def _flags(
     contacts: dict[int, Contact],
     creativity: dict[int, CreativityScore],
     now: float,
+    step: Progress,
 ) -> dict[int, list[Flag]]:
     """Every respondent's flags. Near-duplicate open-ends reuse creativity scoring's
     vectors (see `_open_end_vectors`); respondents it did not score (terminated) are
     checked for exact copies only."""
+    step("flags", 0, len(respondents))
     flaggable = [
         _Flaggable(
             r.id,
@@ -485,14 +491,14 @@ def _flags(
         for r in respondents
     ]
     by_key = _open_end_vectors(creativity)
-    found = quality_flags(flaggable, defn.questions, by_key)
+    found = quality_flags(flaggable, defn.questions, by_key, progress=step)
+    del by_key
     result: dict[int, list[Flag]] = {
         rid: [Flag(rid, f.kind, f.reason) for f in flags] for rid, flags in found.items()
     }
-    for f in flaggable:
-        recent = _past_participation(store, defn, f, now)
-        if recent:
-            result.setdefault(f.id, []).append(Flag(f.id, "past_participation", recent))
+    for rid, recent in _past_participation(store, defn, flaggable, now).items():
+        result.setdefault(rid, []).append(Flag(rid, "past_participation", recent))
+    step("flags", len(respondents), len(respondents))
     return result
 
 
@@ -527,25 +533,29 @@ def identity_keys(contact: Contact | None) -> list[str]:
     return [key for key in keys if key]
 
 
-def _past_participation(store: Store, defn: ScreenerDefinition, who: _Flaggable, now: float) -> str:
-    """Ties the respondent to a person and says if they attended a study too recently."""
-    keys = identity_keys(Contact(who.id, "", who.email, who.phone))
-    if not keys:
-        return ""
-    person = store.link_person(who.id, keys)
-    last = store.last_participation(person, excluding=defn.study or defn.title)
-    if last is None:
-        return ""
-    study, at = last
-    months = (now - at) / SECONDS_PER_MONTH
-    if months >= defn.past_participation_months:
-        return ""
-    day = time.strftime("%d %b %Y", time.localtime(at)).lstrip("0")
-    return (
-        f"took part on {day}, within the"
-        f" {plural(defn.past_participation_months, 'month')} this screener excludes"
-        f" (“{study}”)"
-    )
+def _past_participation(
+    store: Store, defn: ScreenerDefinition, people: Sequence[_Flaggable], now: float
+) -> dict[int, str]:
+    """Ties each respondent to a person and says who attended a study too recently, by
+    respondent id: two queries for the whole batch, not two per respondent."""
+    links = [(who.id, identity_keys(Contact(who.id, "", who.email, who.phone))) for who in people]
+    person_of = store.link_people([(rid, keys) for rid, keys in links if keys])
+    last = store.last_participations(person_of.values(), excluding=defn.study or defn.title)
+    recent: dict[int, str] = {}
+    for rid, person in person_of.items():
+        if person not in last:
+            continue
+        study, at = last[person]
+        months = (now - at) / SECONDS_PER_MONTH
+        if months >= defn.past_participation_months:
+            continue
+        day = time.strftime("%d %b %Y", time.localtime(at)).lstrip("0")
+        recent[rid] = (
+            f"took part on {day}, within the"
+            f" {plural(defn.past_participation_months, 'month')} this screener excludes"
+            f" (“{study}”)"
+        )
+    return recent
 
 
 def _score(

@@ -44,7 +44,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -138,8 +138,12 @@ def quality_flags(
     duplicate_min_words: int = DUPLICATE_MIN_WORDS,
     recaptcha_min: float = 0.5,
     fraud_score_max: float = 30,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[Hashable, list[Flag]]:
-    """Every respondent's flags (an empty list when clean), in FLAG_KINDS order."""
+    """Every respondent's flags (an empty list when clean), in FLAG_KINDS order.
+
+    `progress` gets ("copies", distinct answers compared, distinct answers), the
+    one check whose cost grows faster than the batch."""
     flags: dict[Hashable, list[Flag]] = {respondent.id: [] for respondent in respondents}
     found = [
         *speeders(respondents, min_batch=speed_min_batch, fraction=speeder_fraction),
@@ -152,6 +156,7 @@ def quality_flags(
             cosine=near_duplicate_cosine,
             min_words=duplicate_min_words,
             contacts=contact_keys(respondents),
+            progress=progress,
         ),
         *duplicate_respondents(respondents),
         *attention_failures(respondents, questions),
@@ -410,6 +415,7 @@ def duplicate_open_ends(
     cosine: float = 0.95,
     min_words: int = DUPLICATE_MIN_WORDS,
     contacts: Mapping[Hashable, frozenset[str]] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[tuple[Hashable, Flag]]:
     """Respondents whose long-enough open-end matches a different respondent's.
 
@@ -428,9 +434,11 @@ def duplicate_open_ends(
     known = contacts or {}
     position = {respondent.id: n for n, respondent in enumerate(respondents)}
     found = []
+    step = progress or (lambda stage, done, total: None)
     for question in questions:
         if question.type not in OPEN_END_TYPES:
             continue
+        stage = f"copies {question.id}"  # one bar a question: distinct answers compared
         mine: list[tuple[Hashable, Flag]] = []
         by_text: dict[str, _CopyGroup] = {}
         names: dict[Hashable, str] = {}
@@ -443,13 +451,15 @@ def duplicate_open_ends(
                 text = normalise(answer)
                 by_text.setdefault(text, _CopyGroup(known)).add(respondent.id)
         near: dict[str, list[tuple[_CopyGroup, float]]] = {}
+        leaders: dict[str, np.ndarray] = {}
         if vectors:
             leaders = {
                 text: vectors[(group.members[0], question.id)]
                 for text, group in by_text.items()
                 if (group.members[0], question.id) in vectors
             }
-            for a, b, score in near_pairs(leaders, cosine):
+            searched = lambda done, total, stage=stage: step(stage, done, total)  # noqa: E731
+            for a, b, score in near_pairs(leaders, cosine, searched):
                 near.setdefault(a, []).append((by_text[b], score))
                 near.setdefault(b, []).append((by_text[a], score))
         for text, group in by_text.items():
@@ -474,6 +484,7 @@ def duplicate_open_ends(
                     )
                     mine.append((key, Flag("duplicate_open_end", reason)))
         found += sorted(mine, key=lambda pair: position[pair[0]])  # in respondent order
+        step(stage, len(leaders), len(leaders))
     return found
 
 
@@ -530,7 +541,9 @@ class _CopyGroup:
 
 
 def near_pairs(
-    vectors: Mapping[Hashable, np.ndarray], cosine: float
+    vectors: Mapping[Hashable, np.ndarray],
+    cosine: float,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[tuple[Hashable, Hashable, float]]:
     """Pairs of keys whose vectors have cosine ≥ `cosine`, each pair once.
 
@@ -555,6 +568,8 @@ def near_pairs(
             i, j = start + row, start + 1 + col
             if j > i:  # the block's columns start at its first row; keep each pair once
                 pairs.append((keys[i], keys[j], float(scores[row, col])))
+        if progress:
+            progress(min(start + block, len(keys)), len(keys))
     return pairs
 
 
