@@ -297,9 +297,15 @@ class WalFlusher:
 
     With `synchronous = NORMAL` SQLite does not fsync on commit; this one thread per
     process does, off every caller's path, so what was committed survives a power cut a
-    second later (an fsync through another descriptor flushes the same file)."""
+    second later (an fsync through another descriptor flushes the same file).
+
+    It also checkpoints the log into the study (PASSIVE: it waits for nobody, and writers
+    go on appending meanwhile) once the log passes `CHECKPOINT_BYTES`. Every connection
+    turns SQLite's own automatic checkpoint off: that one runs inside whichever commit
+    crosses 1,000 pages, so one capture in a hundred on the live screen took 8 ms."""
 
     EVERY_SECONDS = 1.0
+    CHECKPOINT_BYTES = 1 << 20
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -334,9 +340,29 @@ class WalFlusher:
             with self._lock:
                 logs = list(self._watched)
             for wal in logs:
-                if not self.flush(wal) and not wal.parent.exists():
-                    with self._lock:  # a study in a folder since removed (tests)
-                        self._watched.pop(wal, None)
+                before = self._synced.get(wal)
+                if not self.flush(wal):
+                    if not wal.parent.exists():
+                        with self._lock:  # a study in a folder since removed (tests)
+                            self._watched.pop(wal, None)
+                    continue
+                grown = self._synced.get(wal)
+                if grown != before and grown is not None and grown[0] >= self.CHECKPOINT_BYTES:
+                    self.checkpoint(wal)
+
+    @staticmethod
+    def checkpoint(wal: Path) -> None:
+        """Copy the log's committed pages into the study, on a connection of its own (so
+        no caller's connection is borrowed across threads); a busy study waits a second."""
+        study = Path(str(wal)[: -len("-wal")])
+        try:
+            conn = sqlite3.connect(study, timeout=0)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass  # another checkpoint is running, or the study is gone: next time
 
     def flush(self, wal: Path) -> bool:
         """fsync the log if it changed since its last flush; False when it is missing."""
@@ -360,6 +386,18 @@ class WalFlusher:
 #: The process's one flusher.
 WAL_FLUSHER = WalFlusher()
 
+_WRITERS: dict[Path, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.Lock:
+    """The study's write lock within this process. Writers in one process (the live
+    screen, the room's thread, the embedding worker) queue on it and are woken the moment
+    it is free; SQLite's own busy wait sleeps 1, 2, 5, 10 ms between tries, which put up
+    to 8 ms on the facilitator's Enter while a phone's send was committing."""
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(path, threading.Lock())
+
 
 @_translating_errors
 class Store:
@@ -379,11 +417,12 @@ class Store:
         self.path = Path(path)
         self._now = clock
         self._busy_ms = int(busy_timeout_ms)
+        memory = str(path) == ":memory:"
+        self._writer = threading.Lock() if memory else _writer_lock(self.path.resolve())
         self.read_only = read_only
         self.created = False
         #: A screener's decoded answers by respondent, with the state they were read in.
         self._answers_cache: dict[int, tuple[tuple[Any, ...], dict[int, dict[str, Any]]]] = {}
-        memory = str(path) == ":memory:"
         if read_only and not memory:
             if not self.path.is_file():
                 raise StoreError(f"{self.path}: no study file here")
@@ -408,6 +447,7 @@ class Store:
             # power cut loses at most that second; FULL's fsync per commit (~4-10 ms
             # here) would stall every capture and every phone in the room.
             self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA wal_autocheckpoint = 0")  # `WalFlusher` checkpoints
             self.db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
                 self._migrate()
@@ -519,14 +559,19 @@ class Store:
                 with self.db.savepoint():
                     yield
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            if not self._writer.acquire(timeout=self._busy_ms / 1000):
+                raise sqlite3.OperationalError("database is locked")
             try:
-                yield
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                self._writer.release()
         except sqlite3.Error as error:
             self._raise_as_study_error(error)
 

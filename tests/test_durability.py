@@ -51,3 +51,27 @@ def test_the_flusher_fsyncs_a_growing_log_within_seconds(tmp_path, monkeypatch):
             assert time.monotonic() < deadline, "the log was never flushed"
             time.sleep(0.05)
         assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_the_flusher_checkpoints_a_big_log_and_no_commit_does(tmp_path, monkeypatch):
+    """A commit that crosses SQLite's 1,000-page mark would checkpoint inline (8 ms on
+    the live screen's Enter); here no commit does, and the flusher does it instead."""
+    path = tmp_path / "study.db"
+    monkeypatch.setattr(WAL_FLUSHER, "checkpoint", lambda wal: None)  # held back at first
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        session = store.create_session("big", None, [], [])
+        start = path.stat().st_size
+        for n in range(300):
+            with store.transaction():
+                for m in range(10):
+                    store.add_idea(session.id, f"idea {n}.{m}: " + "a lamp with dawn light " * 8)
+        wal = tmp_path / "study.db-wal"
+        assert wal.stat().st_size >= WAL_FLUSHER.CHECKPOINT_BYTES
+        assert path.stat().st_size == start  # nothing copied into the study by a commit
+        monkeypatch.undo()
+        deadline = time.monotonic() + 5 * WAL_FLUSHER.EVERY_SECONDS
+        while path.stat().st_size == start:
+            assert time.monotonic() < deadline, "the log was never checkpointed"
+            time.sleep(0.05)
+        assert store.count_ideas(session.id) == 3000
