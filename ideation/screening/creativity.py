@@ -411,7 +411,7 @@ def score_creativity(
     every distinct text (and `PROBE_TEXT` when a task asks for uses, to check
     the vectors come from the weights the originality model was trained on).
     `weights` override the dimensions' `WEIGHTS` (a screener's
-    `creativity_weights`). `progress` gets (stage, done, total) through
+    `dimension_weights`). `progress` gets (stage, done, total) through
     "ideas" (answers split and checked), "originality" (distinct ideas
     compared with their pool, task after task) and "creativity" (respondents
     scored), each stage closed with done == total.
