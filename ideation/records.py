@@ -204,8 +204,13 @@ class Attendance(StrEnum):
         try:
             return cls(word.strip().lower().replace("-", "_"))
         except ValueError:
-            words = ", ".join(a.value.replace("_", "-") for a in cls)
+            words = ", ".join(a.word for a in cls)
             raise ValueError(f"expected one of {words}, not {word!r}") from None
+
+    @property
+    def word(self) -> str:
+        """The state as the CLI's `--status` spells it (no-show, not no_show)."""
+        return self.value.replace("_", "-")
 
 
 @dataclass(frozen=True)

@@ -46,15 +46,10 @@ KEYS_HINT = (
 )
 
 
-def status_word(status: Attendance) -> str:
-    """The state as the CLI's `--status` spells it (no-show, not no_show)."""
-    return status.value.replace("_", "-")
-
-
 def counts_text(marks: Mapping[int, Attendance]) -> str:
     """'2 attended · 1 no-show · 3 invited', in the cycle's order, zeros left out."""
     counts = [(state, sum(s is state for s in marks.values())) for state in CYCLE[1:] + CYCLE[:1]]
-    return " · ".join(f"{n} {status_word(state)}" for state, n in counts if n)
+    return " · ".join(f"{n} {state.word}" for state, n in counts if n)
 
 
 class AttendanceScreen(ModalScreen[bool]):
@@ -150,10 +145,10 @@ class AttendanceScreen(ModalScreen[bool]):
 
     def status_text(self, participant_id: int) -> Text:
         status = self.marks[participant_id]
-        text = Text(status_word(status), style=STYLES[status])
+        text = Text(status.word, style=STYLES[status])
         was = self.was[participant_id]
         if status is not was:
-            text.append(f"  was {status_word(was)}", style="dim italic")
+            text.append(f"  was {was.word}", style="dim italic")
         return text
 
     def refresh_counts(self) -> None:
