@@ -83,11 +83,7 @@ async def test_a_saved_interview_is_scored_at_once(demo_db: Path, fake_embedder)
 async def test_the_end_screen_says_1_answer(demo_db: Path) -> None:
     app = IdeationApp(demo_db, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_recruit(pilot)
-        await pilot.press("i")
-        await pilot.pause()
-        await pilot.press("enter", "enter", "enter", "enter")
-        await pilot.pause()
+        await start_interview(pilot)
         await answer(pilot, "1")  # marketing: terminated after one answer
         where = str(app.screen.query_one("#where", Static).render())
         assert where.endswith("1 answer")
@@ -101,6 +97,15 @@ async def open_recruit(pilot) -> None:
     assert isinstance(pilot.app.screen, RecruitScreen)
 
 
+async def start_interview(pilot) -> None:
+    """From the home screen to the interview's first question (contact fields left empty)."""
+    await open_recruit(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    await pilot.press("enter", "enter", "enter", "enter")
+    await pilot.pause()
+
+
 async def answer(pilot, text: str) -> None:
     pilot.app.screen.query_one("#answer", Input).value = text
     await pilot.press("enter")
@@ -110,11 +115,7 @@ async def answer(pilot, text: str) -> None:
 async def test_going_back_puts_the_cursor_at_the_end(demo_db: Path) -> None:
     app = IdeationApp(demo_db, embedder=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_recruit(pilot)
-        await pilot.press("i")
-        await pilot.pause()
-        await pilot.press("enter", "enter", "enter", "enter")
-        await pilot.pause()
+        await start_interview(pilot)
         await answer(pilot, "None of these")
         await pilot.press("ctrl+b")
         await pilot.pause()
