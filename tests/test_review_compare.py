@@ -62,6 +62,15 @@ async def open_review(app: IdeationApp, pilot, session_ids: list[int]) -> Review
     return app.screen
 
 
+async def select_long_ideas_theme(screen: ReviewScreen, pilot):
+    """Put the themes' cursor on the theme holding the `LONG` idea; returns that theme."""
+    themes = screen.query_one("#themes", DataTable)
+    home = next(t for t in screen.current.themes if any(i.text == LONG for i in t.ideas))
+    themes.move_cursor(row=themes.get_row_index(str(home.number)))
+    await pilot.pause()
+    return home
+
+
 async def test_views_show_sessions_segments_coverage_and_novel_at_80x24(
     db_path: Path, pooled: list[int], fake_embedder
 ) -> None:
@@ -111,10 +120,7 @@ async def test_selected_idea_reads_in_full_with_its_thread_and_in_the_move_dialo
     app = IdeationApp(db_path, embedder=fake_embedder)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(app, pilot, pooled)
-        themes = screen.query_one("#themes", DataTable)
-        home = next(t for t in screen.current.themes if any(i.text == LONG for i in t.ideas))
-        themes.move_cursor(row=themes.get_row_index(str(home.number)))
-        await pilot.pause()
+        home = await select_long_ideas_theme(screen, pilot)
         members = screen.query_one("#members", DataTable)
         idea = next(i for i in home.ideas if i.text == LONG)
         members.move_cursor(row=members.get_row_index(str(idea.id)))
@@ -139,10 +145,7 @@ async def test_pooled_ideas_name_their_session_and_every_view_reads_its_row_in_f
     app = IdeationApp(db_path, embedder=fake_embedder)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(app, pilot, pooled)
-        themes = screen.query_one("#themes", DataTable)
-        home = next(t for t in screen.current.themes if any(i.text == LONG for i in t.ideas))
-        themes.move_cursor(row=themes.get_row_index(str(home.number)))
-        await pilot.pause()
+        home = await select_long_ideas_theme(screen, pilot)
         members = screen.query_one("#members", DataTable)
         assert "Session" in [str(c.label) for c in members.ordered_columns]
         row = members.get_row(str(next(i.id for i in home.ideas if i.text == LONG)))
