@@ -179,7 +179,7 @@ def main() -> None:
     print(f"{'  of which: model load':<50} {embedder.load_seconds:>8.1f}")
     print(
         f"{f'  of which: embedding {embedder.texts} distinct texts':<50} "
-        f"{embedder.embed_seconds:>8.1f}  {rate:.0f} texts/s"
+        f"{embedder.embed_seconds:>8.1f}  {rate:.0f} texts/s on {embedder.inner.backend}"
     )
     print(f"{'  of which: everything else':<50} {rest:>8.1f}")
     total = imported + assessed

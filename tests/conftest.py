@@ -107,6 +107,17 @@ def serve_room() -> Iterator[Callable[[Path, int], Any]]:
         server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX export of the bundled model for the whole run, in a folder of its own:
+    never the user's ~/.cache (children inherit it through the environment)."""
+    from ideation.analysis.onnx_encoder import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("onnx-cache")
+    os.environ[CACHE_ENV] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

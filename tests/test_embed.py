@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -59,3 +66,84 @@ def test_real_bundled_model_puts_paraphrases_nearest(store: Store) -> None:
     assert similarity[2, 3] < similarity[0, 1]
     again = embed_cached(store, embedder, texts[:2])
     np.testing.assert_array_equal(again, vectors[:2])
+
+
+TEXTS = [
+    "doorstop",
+    "  use it as a hat  ",
+    "Tasse à café qui garde la chaleur ☕",
+    "🙂🙂🙂",
+    "a pen holder, so the kids stop losing their pencils under the sofa " * 30,  # > 256 tokens
+    *(f"idea number {i}: a mug that {'really ' * (i % 7)}helps" for i in range(40)),
+]
+
+
+def test_the_bundled_model_embeds_in_onnx_runtime_with_torchs_vectors() -> None:
+    """The fast path is the same model: every kind of text, batched by length, within
+    1e-5 of torch's own vectors (so the cache's vectors stay valid either way)."""
+    fast = SentenceTransformerEmbedder()
+    vectors = fast.embed(TEXTS)
+    assert fast.backend == "onnx"
+    torch_only = SentenceTransformerEmbedder(onnx=False)
+    np.testing.assert_allclose(vectors, torch_only.embed(TEXTS), atol=1e-5)
+    assert torch_only.backend == "torch"
+
+
+def test_embedding_from_the_exported_model_never_imports_torch() -> None:
+    SentenceTransformerEmbedder().embed(["warm the cache"])  # exported once, if not yet
+    script = (
+        "import sys\n"
+        "from ideation.analysis.embed import SentenceTransformerEmbedder\n"
+        "embedder = SentenceTransformerEmbedder()\n"
+        "print(embedder.embed(['a mug that keeps the drink hot']).shape, embedder.backend,\n"
+        "      'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["(1,", "384)", "onnx", "False", "False"]
+
+
+def test_a_damaged_export_is_made_again(tmp_path: Path, monkeypatch) -> None:
+    from ideation.analysis.onnx_encoder import CACHE_ENV
+
+    SentenceTransformerEmbedder().embed(["warm the cache"])
+    shutil.copytree(os.environ[CACHE_ENV], tmp_path / "cache")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    (model,) = (tmp_path / "cache").glob("*/model.onnx")
+    model.write_bytes(model.read_bytes()[:1000])  # a disk that filled up mid-copy
+    embedder = SentenceTransformerEmbedder()
+    vectors = embedder.embed(["a mug that keeps the drink hot"])
+    assert embedder.backend == "onnx" and vectors.shape == (1, 384)
+    assert model.stat().st_size > 10_000_000
+
+
+def test_an_export_that_differs_from_torch_keeps_torch(monkeypatch) -> None:
+    from ideation.analysis import onnx_encoder
+
+    monkeypatch.setattr(onnx_encoder, "TOLERANCE", -1.0)  # no export can be that close
+    embedder = SentenceTransformerEmbedder()
+    vectors = embedder.embed(["a mug that keeps the drink hot"])
+    assert embedder.backend == "torch" and vectors.shape == (1, 384)
+
+
+def test_a_model_that_is_not_the_usual_stack_stays_on_torch(tmp_path: Path, monkeypatch) -> None:
+    """CLS pooling is not reproduced: torch embeds, and no second export is tried."""
+    from ideation.analysis.onnx_encoder import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    model = tmp_path / "cls-model"
+    shutil.copytree(bundled_model_path(), model)
+    pooling = model / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    config.update(pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
+    pooling.write_text(json.dumps(config))
+    embedder = SentenceTransformerEmbedder(model)
+    assert embedder.embed(["a mug"]).shape == (1, 384) and embedder.backend == "torch"
+
+    def no_child(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the export ran again")
+
+    monkeypatch.setattr(subprocess, "run", no_child)
+    again = SentenceTransformerEmbedder(model)
+    again.embed(["a mug"])
+    assert again.backend == "torch"
