@@ -125,19 +125,13 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         vectors: np.ndarray | None = None
         done = 0
-        for chunk in self._batches(texts):
-            batch = [texts[i] for i in chunk]
-            if self._encoder is not None:
-                encoded = self._encoder.encode(batch)
-            else:
-                assert self._model is not None
-                encoded = self._model.encode(
-                    batch,
-                    batch_size=len(chunk),
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+        chunks = list(self._batches(texts))
+        batches = ([texts[i] for i in chunk] for chunk in chunks)
+        if self._encoder is not None:
+            encoded_batches = self._encoder.encode_batches(batches)
+        else:
+            encoded_batches = map(self._torch_encode, batches)
+        for chunk, encoded in zip(chunks, encoded_batches, strict=True):
             if vectors is None:
                 vectors = np.zeros((total, encoded.shape[1]), dtype=np.float32)
             vectors[chunk] = encoded
@@ -146,6 +140,16 @@ class SentenceTransformerEmbedder:
                 progress(done, total)
         assert vectors is not None
         return vectors
+
+    def _torch_encode(self, batch: list[str]) -> np.ndarray:
+        assert self._model is not None
+        return self._model.encode(
+            batch,
+            batch_size=len(batch),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
 
     def _batches(self, texts: Sequence[str]) -> Iterator[list[int]]:
         """Indices of `texts`, shortest first, cut into batches by `batch_size` and

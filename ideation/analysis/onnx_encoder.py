@@ -24,7 +24,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,12 +55,25 @@ def cache_root() -> Path:
 
 class OnnxEncoder:
     """Normalised sentence vectors: the tokenizer, an ONNX Runtime session over the
-    transformer, then mean pooling and L2 normalising as sentence-transformers does."""
+    transformer, then mean pooling and L2 normalising as sentence-transformers does.
+
+    One single-threaded run per core at a time (`encode_batches`): short texts make
+    small matrices, which two threads of one run share badly; two runs at once embedded
+    1.4-1.5x as many texts per second on this project's 2-core machines.
+    """
 
     def __init__(self, session: Any, tokenizer: Any, inputs: Sequence[str]) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self._inputs = tuple(inputs)
+
+    def encode_batches(self, batches: Iterable[Sequence[str]]) -> Iterator[np.ndarray]:
+        """`encode` of each batch, in order, as many at once as there are cores."""
+        pool = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="embed")
+        try:  # a stop (Ctrl-C, a cancelled worker) drops the batches not yet started
+            yield from pool.map(self.encode, batches)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
@@ -157,6 +171,7 @@ def _open(folder: Path, model_dir: Path) -> tuple[OnnxEncoder, float]:
         pad_token=padding.get("pad_token", "[PAD]"),
     )
     options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # parallel across batches instead (`encode_batches`)
     options.log_severity_level = 3  # errors only: its warnings would scribble on the TUI
     session = onnxruntime.InferenceSession(
         str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
@@ -164,3 +179,11 @@ def _open(folder: Path, model_dir: Path) -> tuple[OnnxEncoder, float]:
     encoder = OnnxEncoder(session, tokenizer, meta["inputs"])
     expected = np.asarray(meta["vectors"], dtype=np.float32)
     return encoder, float(np.abs(encoder.encode(meta["probes"]) - expected).max())
+
+
+def _workers() -> int:
+    """The cores this process may use (a `taskset` or container limit counts)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
