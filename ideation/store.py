@@ -94,6 +94,27 @@ DEFAULT_DB = Path("sessions") / "study.db"
 BUSY_TIMEOUT_MS = 5000
 #: A live screen renews its lease well within this; after it, anyone may take over.
 LEASE_SECONDS = 20.0
+_ENCODE_ANSWER = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE_TEXT = json.encoder.encode_basestring  # what json writes for a str (not ASCII-only)
+
+
+def _answer_json(value: Any) -> str:
+    """An answer's stored JSON, as `json.dumps(value, ensure_ascii=False)` writes it, at
+    a fraction of the cost: an import of 100,000 encodes 1.5 million answers, and json
+    builds an encoder a call and a C encoder for each number, list or grid. The common
+    shapes (text, int, list of text, grid of text -> int) are written here as json does."""
+    kind = type(value)
+    if kind is str:
+        return _ENCODE_TEXT(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list and all(type(part) is str for part in value):
+        return "[" + ", ".join(map(_ENCODE_TEXT, value)) + "]"
+    if kind is dict and all(type(k) is str and type(v) is int for k, v in value.items()):
+        pairs = (f"{_ENCODE_TEXT(k)}: {int.__repr__(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return _ENCODE_ANSWER(value)
+
 
 
 def default_db_path() -> Path:
@@ -1294,7 +1315,9 @@ class Store:
             taken = {
                 external_id
                 for (external_id,) in self.db.execute(
-                    "SELECT external_id FROM respondents WHERE screener_id = ?", [screener_id]
+                    "SELECT external_id FROM respondents WHERE screener_id = ?"
+                    " AND external_id IN (SELECT value FROM json_each(?))",
+                    [screener_id, json.dumps([p.external_id for p, _ in people])],
                 )
             }
             fresh: dict[str, tuple[Respondent, Contact | None]] = {}
@@ -1328,7 +1351,7 @@ class Store:
             self.db.conn.executemany(
                 "INSERT INTO answers (respondent_id, question_id, value) VALUES (?, ?, ?)",
                 [
-                    (ids[external_id], question, json.dumps(value, ensure_ascii=False))
+                    (ids[external_id], question, _answer_json(value))
                     for external_id, (person, _) in fresh.items()
                     for question, value in person.answers.items()
                 ],
@@ -1342,6 +1365,20 @@ class Store:
                 ],
             )
         return ids
+
+    # -- import at scale --
+    # An export of 100,000 is imported a chunk at a time: each chunk asks only for the
+    # respondents it names, so a re-import never holds the whole study's answers.
+
+    def respondents_by_external_id(
+        self, screener_id: int, external_ids: Sequence[str]
+    ) -> dict[str, Respondent]:
+        """Those of a screener's respondents whose external id is given, by that id."""
+        found = self._respondents(
+            "r.screener_id = ? AND r.external_id IN (SELECT value FROM json_each(?))",
+            [screener_id, json.dumps(list(external_ids))],
+        )
+        return {person.external_id: person for person in found}
 
     def respondent(self, respondent_id: int) -> Respondent:
         found = self._respondents("r.id = ?", [respondent_id])
@@ -1523,6 +1560,37 @@ class Store:
         for row in _dicts(cursor):
             found.setdefault(row["respondent_id"], []).append(_record(Flag, row))
         return found
+
+    # -- assessment at scale --
+    def save_assessments(
+        self,
+        outcomes: Sequence[tuple[int, str, str]],
+        scores: Iterable[Score],
+        flags: Iterable[Flag],
+    ) -> None:
+        """Store a batch of assessed respondents at once: each (respondent, status,
+        terminate reason) in `outcomes` has its scores and flags replaced by those given.
+
+        One statement a table for the whole batch: saving 100,000 people one at a time
+        (a savepoint, five statements and a JSON encoder each) took four minutes."""
+        ids = [(rid,) for rid, _, _ in outcomes]
+        with self.transaction():
+            conn = self.db.conn
+            conn.executemany(
+                "UPDATE respondents SET status = ?, terminate_reason = ? WHERE id = ?",
+                [(status, reason, rid) for rid, status, reason in outcomes],
+            )
+            conn.executemany("DELETE FROM scores WHERE respondent_id = ?", ids)
+            conn.executemany("DELETE FROM flags WHERE respondent_id = ?", ids)
+            encode = json.JSONEncoder(ensure_ascii=False).encode
+            conn.executemany(
+                "INSERT INTO scores (respondent_id, kind, value, explanation) VALUES (?, ?, ?, ?)",
+                [(s.respondent_id, s.kind, s.value, encode(s.explanation)) for s in scores],
+            )
+            conn.executemany(
+                "INSERT INTO flags (respondent_id, kind, reason) VALUES (?, ?, ?)",
+                [(f.respondent_id, f.kind, f.reason) for f in flags],
+            )
 
     # -- recruit screen: has anything changed? --
     def change_counter(self) -> tuple[int, ...]:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import FakeEmbedder
 
+from ideation import rarity
 from ideation.paths import shipped_file
 from ideation.rarity import idea_key, pool_rarity
 from ideation.records import Contact, Respondent
@@ -75,7 +76,8 @@ def test_rarity_worked_out_once_per_text_is_each_responses_own(seed: int) -> Non
     assert shown == [near for _, _, near in expected]
 
 
-def test_rarity_reports_its_progress_and_closes() -> None:
+def test_rarity_reports_its_progress_and_closes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rarity, "TILE", 1024)  # a report per band of rows finished
     texts = [f"idea {n}" for n in range(2500)]
     vectors = np.random.default_rng(0).standard_normal((2500, 8)).astype(np.float32)
     seen: list[tuple[int, int]] = []

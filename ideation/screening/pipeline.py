@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +31,8 @@ from ideation.screening.quality import (
     quality_flags,
 )
 from ideation.screening.quotas import Candidate, CellFill, QuotaResult, fill_quotas
-from ideation.screening.responses import read_responses
-from ideation.screening.rules import evaluate
+from ideation.screening.responses import ImportedResponse, open_responses
+from ideation.screening.rules import Steps, evaluate
 from ideation.store import Store
 from ideation.text import plural
 
@@ -141,84 +142,111 @@ def definition_change(store: Store, defn: ScreenerDefinition) -> str:
     )
 
 
+#: Rows an import reads, compares and stores at a time.
+IMPORT_CHUNK = 1000
+
+
 def import_responses(
     store: Store, defn: ScreenerDefinition, path: Path, progress: Progress | None = None
 ) -> ImportSummary:
-    """Read a survey export (validated whole first), then, in one IMMEDIATE transaction
-    (all of the file or nothing): register the screener, add the new respondents, and
-    give those whose answers changed the new ones (the old set kept in history).
+    """Read a survey export and, in one IMMEDIATE transaction (all of the file or
+    nothing): register the screener, add the new respondents, and give those whose
+    answers changed the new ones (the old set kept in history).
 
-    The terminate rules are applied and stored with the rows, so nobody who should be
-    terminated is ever on file as complete; new and changed people stay unscored (no
-    scores, so not ranked and not eligible) until the next assessment.
+    The rows are read, compared and stored a chunk at a time (`open_responses`), so
+    an export of 100,000 is never held whole; a problem anywhere in the file raises
+    after the last row and rolls everything back. The terminate rules are applied
+    and stored with the rows, so nobody who should be terminated is ever on file as
+    complete; new and changed people stay unscored (no scores, so not ranked and not
+    eligible) until the next assessment.
     """
-    batch = read_responses(path, defn.questions)
+    stream = open_responses(path, defn.questions)
     step = progress or (lambda stage, done, total: None)
-    added = changed = 0
+    added = changed = done = 0
     with store.transaction():
         screener = register_screener(store, defn)
-        known = {r.external_id: r for r in store.respondents(screener.id)}
-        contacts = store.contacts_of(r.id for r in known.values())
-        new: list[tuple[Respondent, Contact | None]] = []  # added a chunk at a time
-        for done, row in enumerate(batch.rows, start=1):
-            answers: dict[str, Any] = dict(row.answers)
-            if row.fraud:
-                answers[FRAUD_KEY] = dict(row.fraud)
-            contact = Contact(0, row.contact.name, row.contact.email, row.contact.phone)
-            before = known.get(row.external_id)
-            if before is not None and _same(
-                before, contacts.get(before.id), answers, contact, row.duration_seconds
-            ):
-                continue
-            outcome = evaluate(defn, {k: v for k, v in answers.items() if k != FRAUD_KEY})
-            if before is None:
-                new.append(
-                    (
-                        Respondent(
-                            0,
-                            screener.id,
-                            row.external_id,
-                            source=path.name,
-                            duration_seconds=row.duration_seconds,
-                            status=outcome.status,
-                            terminate_reason=outcome.terminate_reason,
-                            answers=answers,
-                        ),
-                        contact,
-                    )
-                )
-            else:
-                store.replace_answers(
-                    before,
-                    answers,
-                    contact=contact,
-                    source=path.name,
-                    duration_seconds=row.duration_seconds,
-                )
-                store.set_outcome(before.id, outcome.status, outcome.terminate_reason)
-                changed += 1
-            if done % 1000 == 0:
-                added += len(store.add_respondents(new))  # an id twice: the first row stands
-                new.clear()
-                step("importing", done, len(batch.rows))
-        added += len(store.add_respondents(new))
-        unchanged = len(batch.rows) - added - changed
+        reimport = store.count_respondents(screener.id) > 0
+        steps = Steps(defn)  # the rules' work on answers seen before, remembered
+        for chunk in _chunks(stream.rows, IMPORT_CHUNK):
+            new, chunk_changed = _import_chunk(store, steps, screener, path.name, chunk, reimport)
+            added += len(store.add_respondents(new))  # an id twice: the first row stands
+            changed += chunk_changed
+            done += len(chunk)
+            # rows so far, and the rows the file holds at this pace through its lines
+            step("importing", done, max(done, done * stream.lines // max(chunk[-1].row, 1)))
+        unchanged = done - added - changed
         if added or changed:  # an unchanged file changes nothing, the activity log included
             store.log(
                 f"Screener “{defn.title}”: {path.name} imported:"
                 f" {added} new, {changed} changed, {unchanged} unchanged"
             )
-    step("importing", len(batch.rows), len(batch.rows))
+    step("importing", done, done)
     return ImportSummary(
         str(path),
-        batch.format,
-        batch.encoding,
+        stream.format,
+        stream.encoding,
         added,
         changed,
         unchanged,
-        tuple(batch.unmatched_columns),
-        tuple(getattr(batch, "missing_questions", ())),
+        stream.unmatched_columns,
+        stream.missing_questions,
     )
+
+
+def _chunks(rows: Iterator[ImportedResponse], size: int) -> Iterator[list[ImportedResponse]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _import_chunk(
+    store: Store,
+    steps: Steps,
+    screener: Screener,
+    source: str,
+    rows: Sequence[ImportedResponse],
+    reimport: bool,
+) -> tuple[list[tuple[Respondent, Contact | None]], int]:
+    """The chunk's new respondents (outcome applied, to be added), after giving those
+    whose answers changed the new ones; and how many changed. Only a `reimport` looks
+    up who is on file already, and only the chunk's own people."""
+    known = (
+        store.respondents_by_external_id(screener.id, [row.external_id for row in rows])
+        if reimport
+        else {}
+    )
+    contacts = store.contacts_of(r.id for r in known.values()) if known else {}
+    new: list[tuple[Respondent, Contact | None]] = []
+    changed = 0
+    for row in rows:
+        answers: dict[str, Any] = dict(row.answers)
+        if row.fraud:
+            answers[FRAUD_KEY] = dict(row.fraud)
+        contact = Contact(0, row.contact.name, row.contact.email, row.contact.phone)
+        before = known.get(row.external_id)
+        if before is not None and _same(
+            before, contacts.get(before.id), answers, contact, row.duration_seconds
+        ):
+            continue
+        outcome = evaluate(steps.defn, {k: v for k, v in answers.items() if k != FRAUD_KEY}, steps)
+        if before is None:
+            person = Respondent(
+                0,
+                screener.id,
+                row.external_id,
+                source=source,
+                duration_seconds=row.duration_seconds,
+                status=outcome.status,
+                terminate_reason=outcome.terminate_reason,
+                answers=answers,
+            )
+            new.append((person, contact))
+            continue
+        store.replace_answers(
+            before, answers, contact=contact, source=source, duration_seconds=row.duration_seconds
+        )
+        store.set_outcome(before.id, outcome.status, outcome.terminate_reason)
+        changed += 1
+    return new, changed
 
 
 def _same(
@@ -268,10 +296,11 @@ def assess(
     respondents = store.respondents(screener.id)
     step = progress or (lambda stage, done, total: None)
     outcomes = {}
+    steps = Steps(defn)  # the same answers recur: each worked out once
     for done, respondent in enumerate(respondents):
         if done % 1000 == 0:
             step("rules", done, len(respondents))
-        outcomes[respondent.id] = evaluate(defn, answers_of(respondent))
+        outcomes[respondent.id] = evaluate(defn, answers_of(respondent), steps)
     step("rules", len(respondents), len(respondents))
     known = store.contacts_of(r.id for r in respondents)
     contacts = {r.id: known.get(r.id) or Contact(r.id) for r in respondents}
@@ -285,22 +314,26 @@ def assess(
     views = []
     for start in range(0, len(respondents), SAVE_CHUNK):
         step("saving", start, len(respondents))
-        with store.transaction():  # a chunk at a time: a stop keeps what was saved
-            for respondent in respondents[start : start + SAVE_CHUNK]:
-                outcome = outcomes[respondent.id]
-                store.set_outcome(respondent.id, outcome.status, outcome.terminate_reason)
-                respondent = replace(
-                    respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
-                )
-                scores, view = _score(
-                    defn,
-                    respondent,
-                    outcome,
-                    creativity.get(respondent.id),
-                    flags.get(respondent.id, []),
-                )
-                store.save_assessment(respondent.id, scores, view.flags)
-                views.append(view)
+        saved: list[tuple[int, str, str]] = []
+        scored: list[Score] = []
+        flagged: list[Flag] = []
+        for respondent in respondents[start : start + SAVE_CHUNK]:
+            outcome = outcomes[respondent.id]
+            saved.append((respondent.id, outcome.status, outcome.terminate_reason))
+            respondent = replace(
+                respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
+            )
+            scores, view = _score(
+                defn,
+                respondent,
+                outcome,
+                creativity.pop(respondent.id, None),  # saved: its notes can go
+                flags.pop(respondent.id, []),
+            )
+            scored += scores
+            flagged += view.flags
+            views.append(view)
+        store.save_assessments(saved, scored, flagged)  # a chunk at a time: a stop keeps it
     step("saving", len(respondents), len(respondents))
     store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
     return Assessment(screener, *_fill(defn, views))

@@ -46,6 +46,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ideation.screening.answers import normalise
@@ -327,6 +328,7 @@ def _row_neighbours(left: str, right: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)  # a batch's answers repeat a few thousand words over and over
 def _mashed(word: str) -> bool:
     """A word typed by running fingers along one keyboard row ("asdfgh", "jkjkjk", "qwe").
 
@@ -397,11 +399,14 @@ def gibberish(
     for question in questions:
         if question.type not in OPEN_END_TYPES:
             continue
+        reasons: dict[str, str | None] = {}  # a bot farm pastes one answer many times
         for respondent in respondents:
             answer = respondent.answers.get(question.id)
             if not isinstance(answer, str):
                 continue
-            reason = gibberish_reason(answer, question.text)
+            if answer not in reasons:
+                reasons[answer] = gibberish_reason(answer, question.text)
+            reason = reasons[answer]
             if reason:
                 found.append((respondent.id, Flag("gibberish", f"{question.id}: {reason}")))
     return found
@@ -545,10 +550,15 @@ def near_pairs(
     cosine: float,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[tuple[Hashable, Hashable, float]]:
-    """Pairs of keys whose vectors have cosine ≥ `cosine`, each pair once.
+    """Pairs of keys whose vectors have cosine ≥ `cosine`, each pair once, in key order.
 
     Blocks of rows against the rest, float32: 10,000 answers never build the
-    whole 10,000 × 10,000 matrix, and only the pairs over the threshold reach Python.
+    whole 10,000 × 10,000 matrix. Why a screen first: for unit vectors cosine ≥ c
+    means a distance ≤ √(2 − 2c), and no projection onto fewer directions
+    lengthens a distance, so pairs are first compared on the `_SCREEN_DIMS`
+    principal directions (a twelfth of the products) and only the few that are
+    close enough there are compared in full. Only the pairs over the threshold
+    reach Python.
     """
     import numpy as np
 
@@ -559,18 +569,54 @@ def near_pairs(
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     unit = matrix / norms
+    del matrix
+    screen = _principal(unit)
+    lengths = np.einsum("ij,ij->i", screen, screen)
+    reach = np.float32(2.0 - 2.0 * cosine + _SCREEN_MARGIN)  # a squared distance
     pairs = []
     block = _block_rows(len(keys))
     for start in range(0, len(keys), block):
-        scores = unit[start : start + block] @ unit[start + 1 :].T
-        rows, cols = np.nonzero(scores >= np.float32(cosine))
-        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-            i, j = start + row, start + 1 + col
-            if j > i:  # the block's columns start at its first row; keep each pair once
-                pairs.append((keys[i], keys[j], float(scores[row, col])))
+        stop = min(start + block, len(keys))
+        distances = screen[start:stop] @ screen[start + 1 :].T  # the block's squared
+        distances *= -2.0  # distances on the screen: |a|² + |b|² − 2a·b, in place
+        distances += lengths[start + 1 :]
+        distances += lengths[start:stop, None]
+        rows, cols = np.divmod(np.flatnonzero(distances <= reach), distances.shape[1])
+        del distances
+        first, second = rows + start, cols + start + 1
+        keep = second > first  # the block's columns start at its first row; each pair once
+        first, second = first[keep], second[keep]
+        scores = np.einsum("ij,ij->i", unit[first], unit[second])
+        close = scores >= np.float32(cosine)
+        pairs += [
+            (keys[i], keys[j], score)
+            for i, j, score in zip(
+                first[close].tolist(), second[close].tolist(), scores[close].tolist(), strict=True
+            )
+        ]
         if progress:
-            progress(min(start + block, len(keys)), len(keys))
+            progress(stop, len(keys))
     return pairs
+
+
+#: Principal directions the near-pair screen compares on...
+_SCREEN_DIMS = 32
+#: ...with this much slack on the squared distance for float32 rounding.
+_SCREEN_MARGIN = 1e-3
+
+
+def _principal(unit: np.ndarray) -> np.ndarray:
+    """The vectors on their `_SCREEN_DIMS` principal directions (orthonormal, found on
+    an even sample of at most about 4,000 rows): where the vectors spread most, so
+    the screen separates most pairs."""
+    import numpy as np
+
+    if unit.shape[1] <= _SCREEN_DIMS:
+        return unit
+    sample = unit[:: max(1, len(unit) // 4096)].astype(np.float64)
+    sample -= sample.mean(axis=0)
+    _, directions = np.linalg.eigh(sample.T @ sample)  # ascending: the last spread most
+    return unit @ directions[:, -_SCREEN_DIMS:].astype(np.float32)
 
 
 def _block_rows(answers: int) -> int:

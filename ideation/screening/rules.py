@@ -68,9 +68,14 @@ class Outcome:
 # Whole sets of answers
 
 
-def evaluate(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> Outcome:
-    """Run the screener over one respondent's answers, in order, following skips."""
-    return _walk(defn, answers)[0]
+def evaluate(
+    defn: ScreenerDefinition, answers: Mapping[str, Any], steps: Steps | None = None
+) -> Outcome:
+    """Run the screener over one respondent's answers, in order, following skips;
+    `steps` (made for `defn`) remembers answers seen before, over many respondents."""
+    if steps is not None and steps.defn is not defn:
+        raise ValueError("evaluate: these steps remember another screener's answers")
+    return _walk(defn, answers, steps)[0]
 
 
 def next_question(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> Question | None:
@@ -89,7 +94,9 @@ def is_missing(value: Any) -> bool:
     return False
 
 
-def _walk(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> tuple[Outcome, Question | None]:
+def _walk(
+    defn: ScreenerDefinition, answers: Mapping[str, Any], steps: Steps | None = None
+) -> tuple[Outcome, Question | None]:
     """The outcome, and the first question on the path without a usable answer."""
     questions = defn.questions
     ids = [q.id for q in questions]
@@ -107,19 +114,16 @@ def _walk(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> tuple[Outcome
         if is_missing(raw):
             pending = question
             break
-        try:
-            value = normalise_answer(question, raw)
-        except AnswerError as exc:
-            problems.append(f"{exc} (got {describe(raw)})")
+        error, rule, to = _step(question, raw) if steps is None else steps.of(question, raw)
+        if error is not None:
+            problems.append(f"{error} (got {describe(raw)})")
             pending = question
             break
         asked.append(question.id)
-        rule = terminate_rule(question, value)
         if rule is not None:
             return Outcome(
                 TERMINATED, rule.reason, question.id, tuple(asked), tuple(problems)
             ), None
-        to = skip_target(question, value)
         following = index + 1
         if to == END:
             following = len(questions)
@@ -140,6 +144,64 @@ def _walk(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> tuple[Outcome
             f"{pending.id}: no usable answer, so the {len(later)} answers after it are not used"
         )
     return Outcome(INCOMPLETE, asked=tuple(asked), problems=tuple(problems)), pending
+
+
+#: What one answer comes to on the path: the problem with it, else the terminate rule
+#: it triggers, else where it skips to (None: on in order).
+_Step = tuple[AnswerError | None, TerminateRule | None, str | None]
+
+
+def _step(question: Question, raw: Any) -> _Step:
+    try:
+        value = normalise_answer(question, raw)
+    except AnswerError as exc:
+        return exc, None, None
+    rule = terminate_rule(question, value)
+    return None, rule, skip_target(question, value) if rule is None else None
+
+
+class Steps:
+    """What each answer to one screener's questions comes to (`_Step`), remembered
+    across respondents: an import of 100,000 gives the same few options, numbers and
+    grids over and over, and working each out again was most of its rule checking.
+
+    Text answers are worked out afresh (each is new), and so are answers of a shape
+    whose equal-looking forms could differ (floats, booleans, mixed lists): only a
+    str, an int, a list of str and a grid of str -> int are remembered, by question id.
+    """
+
+    #: At most this many answers are remembered.
+    LIMIT = 100_000
+
+    def __init__(self, defn: ScreenerDefinition) -> None:
+        self.defn = defn
+        self._known: dict[tuple[Any, ...], _Step] = {}
+
+    def of(self, question: Question, raw: Any) -> _Step:
+        key = _step_key(question, raw)
+        if key is None:
+            return _step(question, raw)
+        found = self._known.get(key)
+        if found is None:
+            found = _step(question, raw)
+            if len(self._known) < self.LIMIT:
+                self._known[key] = found
+        return found
+
+
+def _step_key(question: Question, raw: Any) -> tuple[Any, ...] | None:
+    if question.type in ("short_text", "creativity"):
+        return None
+    kind = type(raw)
+    if kind is str:
+        return (question.id, raw) if len(raw) <= 200 else None
+    if kind is int:
+        return (question.id, int, raw)
+    if kind is list and all(type(part) is str for part in raw):
+        return (question.id, list, *raw)
+    if kind is dict and all(type(k) is str and type(v) is int for k, v in raw.items()):
+        return (question.id, dict, *raw.items())
+    return None
 
 
 def terminate_rule(question: Question, value: Any) -> TerminateRule | None:

@@ -1,18 +1,22 @@
-"""Provides `read_responses`: a whole export, validated, as one row per respondent.
+"""Provides `open_responses` (an export's rows as they are read) and `read_responses`
+(the same, collected): one row per respondent, validated.
 
 Each row's cells are parsed by the question its column holds (`layout`) and
 assembled into answers keyed by question id; metadata becomes the response id,
 duration, contact details, fraud scores and the finished flag. The whole file
-is checked before anything is returned: every problem is collected (up to
-`_MAX_PROBLEMS`) and raised together, so nothing is half imported.
+is checked: every problem is collected (up to `_MAX_PROBLEMS`) and raised
+together after the last row, and no row is given once one is found, so a caller
+that stores rows as they come in one transaction rolls back and nothing is half
+imported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,10 +32,10 @@ from ideation.screening.responses.cells import (
 )
 from ideation.screening.responses.dates import seconds_between
 from ideation.screening.responses.decoding import (
+    CutOffWatch,
     decode_export,
+    iter_records,
     read_bytes,
-    read_records,
-    refuse_cut_off,
 )
 from ideation.screening.responses.formats import (
     HEADER_ROWS,
@@ -95,7 +99,27 @@ class ImportedBatch:
     missing_questions: tuple[str, ...] = ()
 
 
-#: At most this many problems are collected before reading stops.
+@dataclass(frozen=True)
+class ResponseStream:
+    """An export whose header is read and matched; `rows` reads and checks the rest.
+
+    The rows come one at a time, so a 100,000-row export is never held whole: a
+    caller stores them as they come, inside one transaction. `rows` raises
+    `ResponseFileError` after the last row if anything in the file was wrong (a
+    cut-off last row, a bad cell, a repeated id; rows are no longer yielded once a
+    problem is found), so that caller rolls back and nothing is half imported.
+    """
+
+    format: Format
+    encoding: str
+    unmatched_columns: tuple[str, ...]
+    missing_questions: tuple[str, ...]
+    rows: Iterator[ImportedResponse]
+    #: Lines in the file: with a row's line, how far through the file reading is.
+    lines: int = 1
+
+
+#: At most this many problems are collected before rows are no longer checked.
 _MAX_PROBLEMS = 200
 
 
@@ -118,27 +142,69 @@ def read_responses(path: str | Path, questions: Sequence[Question]) -> ImportedB
     Raises ResponseFileError (one line: file, line, column, what was expected) if
     anything in the file is wrong; nothing is returned in that case.
     """
+    stream = open_responses(path, questions)
+    return ImportedBatch(
+        rows=tuple(stream.rows),
+        format=stream.format,
+        unmatched_columns=stream.unmatched_columns,
+        encoding=stream.encoding,
+        missing_questions=stream.missing_questions,
+    )
+
+
+def open_responses(path: str | Path, questions: Sequence[Question]) -> ResponseStream:
+    """Read an export's header and match its columns; its rows come from the stream.
+
+    An unreadable, undecodable or empty file, or one whose first records are not
+    CSV, is refused here; everything else by the stream's `rows` (see `ResponseStream`).
+    """
     path = Path(path)
     name = path.name
-    raw = read_bytes(path, name)
-    text, encoding = decode_export(raw, name)
-    records = read_records(text, name)
-    if not records:
+    text, encoding = decode_export(read_bytes(path, name), name)
+    records = iter_records(text, name)
+    first = list(islice(records, 3))
+    if not first:
         raise ResponseFileError([Problem(name, 1, "expected a header row, got an empty file")])
-    fmt = detect_format([cells for _, cells in records[:3]], questions)
-    columns = header_columns(fmt, records)
+    fmt = detect_format([cells for _, cells in first], questions)
+    columns = header_columns(fmt, first)
     header_rows = HEADER_ROWS[fmt]
-    width = max(len(columns), len(records[0][1]))
-    refuse_cut_off(records[header_rows:], width, text, name, strict=fmt != "plain")
-    layout, problems = match_columns(fmt, columns, questions, name, records[0][0])
+    width = max(len(columns), len(first[0][1]))
+    layout, problems = match_columns(fmt, columns, questions, name, first[0][0])
+    watch = CutOffWatch(width, strict=fmt != "plain")
+    data = chain(first[header_rows:], records)
+    reader = _RowReader(columns, layout, questions, name)
+    matched = {target.question.id for target in layout.targets.values()}
+    return ResponseStream(
+        format=fmt,
+        encoding=encoding,
+        unmatched_columns=tuple(columns[index].display for index in layout.unmatched),
+        missing_questions=tuple(q.id for q in questions if q.id not in matched),
+        rows=_checked_rows(data, reader, watch, problems, text, first[0][0]),
+        lines=max(text.count("\n"), text.count("\r"), 1),
+    )
 
-    rows: list[ImportedResponse] = []
+
+def _checked_rows(
+    data: Iterator[tuple[int, list[str]]],
+    reader: _RowReader,
+    watch: CutOffWatch,
+    problems: list[Problem],
+    text: str,
+    header_line: int,
+) -> Iterator[ImportedResponse]:
+    """Each row while the file has no problem; the problems, if any, after the last.
+
+    Every record is read to the end even after `_MAX_PROBLEMS` problems, since a
+    record that is not CSV, or a cut-off last row, is the error to report first.
+    """
+    layout, columns, name = reader.layout, reader.columns, reader.name
     seen_ids: dict[str, int] = {}
     hash_counts: dict[str, int] = {}
-    for line, cells in records[header_rows:]:
+    for line, cells in data:
+        watch.see(line, len(cells))
         if len(problems) >= _MAX_PROBLEMS:
-            break
-        row, hashed, row_problems = _read_row(line, cells, columns, layout, questions, name)
+            continue
+        row, hashed, row_problems = reader.read(line, cells)
         problems += row_problems
         if row is None:
             continue
@@ -161,140 +227,197 @@ def read_responses(path: str | Path, questions: Sequence[Question]) -> ImportedB
             continue
         else:
             seen_ids[row.external_id] = line
-        rows.append(row)
+        if not problems:
+            yield row
+    watch.refuse(text, name)
     if problems:
         raise ResponseFileError(problems)
     if not layout.targets:
-        first_ids = ", ".join(q.id for q in questions[:3])
+        first_ids = ", ".join(q.id for q in reader.questions[:3])
         raise ResponseFileError(
             [
                 Problem(
                     name,
-                    records[0][0],
+                    header_line,
                     f"expected columns named by question id or text ({first_ids}…);"
                     f" none of its {len(columns)} columns matches a question of the screener",
                 )
             ]
         )
 
-    matched = {target.question.id for target in layout.targets.values()}
-    return ImportedBatch(
-        rows=tuple(rows),
-        format=fmt,
-        unmatched_columns=tuple(columns[index].display for index in layout.unmatched),
-        encoding=encoding,
-        missing_questions=tuple(q.id for q in questions if q.id not in matched),
-    )
+
+#: Cells longer than this are not remembered (an open end is parsed once anyway).
+_MEMO_CELL_CHARS = 200
+#: At most this many parsed cells are remembered for one file.
+_MEMO_SIZE = 50_000
 
 
-def _read_row(
-    line: int,
-    cells: list[str],
-    columns: Sequence[Column],
-    layout: Layout,
-    questions: Sequence[Question],
-    name: str,
-) -> tuple[ImportedResponse | None, bool, list[Problem]]:
-    problems: list[Problem] = []
-    width = len(columns)
-    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-        extra = next(i for i in range(width, len(cells)) if cells[i].strip())
-        message = f"expected at most {width} cells like the header, got a value in cell {extra + 1}"
-        return None, False, [Problem(name, line, message)]
-    cells = cells + [""] * (width - len(cells))
+class _RowReader:
+    """Reads one data row into an `ImportedResponse`, or the problems in it.
 
-    def problem(index: int, message: str, question: str | None = None) -> None:
-        problems.append(Problem(name, line, message, columns[index].display, question))
+    Which columns make each answer is worked out once for the file, and a cell's
+    parse is remembered by column and text: an export of 100,000 gives the same
+    few options and scale points over and over.
+    """
 
-    meta_values: dict[str, str] = {}
-    metadata: dict[str, str] = {}
-    fraud: dict[str, float | bool] = {}
-    duration: float | None = None
-    finished: bool | None = None
-    for index, kind in layout.meta.items():
-        value = cells[index].strip()
-        column = columns[index]
-        if kind == "meta" or kind in ("start", "end"):
-            if value:
-                metadata[column.meta_name] = value
-        if not value or kind in ("drop", "meta"):
-            continue
-        try:
-            if kind == "duration":
-                duration = float(read_number(value))
-                if duration < 0:
-                    raise CellError(f"expected a number of seconds, {got(value)}")
-            elif kind == "finished":
-                finished = read_bool(value)
-            elif kind.startswith("fraud:"):
-                key = kind.removeprefix("fraud:")
-                fraud[key] = (
-                    read_bool(value)
-                    if key in ("duplicate", "ballot_box_stuffing")
-                    else float(read_number(value))
-                )
-            else:
-                meta_values.setdefault(kind, value)
-        except CellError as error:
-            problem(index, str(error))
+    def __init__(
+        self, columns: Sequence[Column], layout: Layout, questions: Sequence[Question], name: str
+    ) -> None:
+        self.columns, self.layout, self.questions, self.name = columns, layout, questions, name
+        by_question: dict[str, list[tuple[int, Target]]] = {}
+        for index, target in layout.targets.items():
+            by_question.setdefault(target.question.id, []).append((index, target))
+        self.parts = [
+            (question, sorted(by_question[question.id], key=lambda pair: pair[0]))
+            for question in questions
+            if question.id in by_question
+        ]
+        self.parsers = {
+            index: _cell_parser(target.question, target) for index, target in layout.targets.items()
+        }
+        self.memo: dict[int, dict[str, tuple[bool, Any]]] = {i: {} for i in self.parsers}
+        self.remembered = 0
 
-    by_question: dict[str, list[tuple[int, Target]]] = {}
-    for index, target in layout.targets.items():
-        by_question.setdefault(target.question.id, []).append((index, target))
+    def read(
+        self, line: int, cells: list[str]
+    ) -> tuple[ImportedResponse | None, bool, list[Problem]]:
+        """The row, whether its id was made up from its content, and its problems."""
+        columns, name = self.columns, self.name
+        problems: list[Problem] = []
+        width = len(columns)
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            extra = next(i for i in range(width, len(cells)) if cells[i].strip())
+            message = (
+                f"expected at most {width} cells like the header, got a value in cell {extra + 1}"
+            )
+            return None, False, [Problem(name, line, message)]
+        cells = cells + [""] * (width - len(cells))
 
-    answers: dict[str, Any] = {}
-    for question in questions:
-        parts = sorted(by_question.get(question.id, []), key=lambda pair: pair[0])
-        if not parts:
-            continue
-        try:
-            answer = _assemble(question, parts, cells)
-        except CellColumnError as error:
-            problem(error.index, error.message, question.id)
-            continue
-        if answer is not None:
-            answers[question.id] = answer
+        def problem(index: int, message: str, question: str | None = None) -> None:
+            problems.append(Problem(name, line, message, columns[index].display, question))
 
-    if problems:
-        return None, False, problems
+        meta_values: dict[str, str] = {}
+        metadata: dict[str, str] = {}
+        fraud: dict[str, float | bool] = {}
+        duration: float | None = None
+        finished: bool | None = None
+        for index, kind in self.layout.meta.items():
+            value = cells[index].strip()
+            column = columns[index]
+            if kind == "meta" or kind in ("start", "end"):
+                if value:
+                    metadata[column.meta_name] = value
+            if not value or kind in ("drop", "meta"):
+                continue
+            try:
+                if kind == "duration":
+                    duration = float(read_number(value))
+                    if duration < 0:
+                        raise CellError(f"expected a number of seconds, {got(value)}")
+                elif kind == "finished":
+                    finished = read_bool(value)
+                elif kind.startswith("fraud:"):
+                    key = kind.removeprefix("fraud:")
+                    fraud[key] = (
+                        read_bool(value)
+                        if key in ("duplicate", "ballot_box_stuffing")
+                        else float(read_number(value))
+                    )
+                else:
+                    meta_values.setdefault(kind, value)
+            except CellError as error:
+                problem(index, str(error))
 
-    first = meta_values.get("first_name", "")
-    last = meta_values.get("last_name", "")
-    contact = ContactDetails(
-        name=meta_values.get("name") or " ".join(part for part in (first, last) if part),
-        email=meta_values.get("email", ""),
-        phone=meta_values.get("phone", ""),
-    )
-    if duration is None and "start" in meta_values and "end" in meta_values:
-        duration = seconds_between(meta_values["start"], meta_values["end"])
-    hashed = not meta_values.get("external_id")
-    external_id = meta_values.get("external_id") or _external_hash(
-        answers, contact, [meta_values.get("start", ""), meta_values.get("end", "")]
-    )
-    response = ImportedResponse(
-        row=line,
-        external_id=external_id,
-        answers=answers,
-        duration_seconds=duration,
-        contact=contact,
-        fraud=fraud,
-        finished=finished,
-        metadata=metadata,
-    )
-    return response, hashed, []
+        answers: dict[str, Any] = {}
+        for question, parts in self.parts:
+            try:
+                answer = _assemble(question, parts, cells, self._parse)
+            except CellColumnError as error:
+                problem(error.index, error.message, question.id)
+                continue
+            if answer is not None:
+                answers[question.id] = answer
+
+        if problems:
+            return None, False, problems
+
+        first = meta_values.get("first_name", "")
+        last = meta_values.get("last_name", "")
+        contact = ContactDetails(
+            name=meta_values.get("name") or " ".join(part for part in (first, last) if part),
+            email=meta_values.get("email", ""),
+            phone=meta_values.get("phone", ""),
+        )
+        if duration is None and "start" in meta_values and "end" in meta_values:
+            duration = seconds_between(meta_values["start"], meta_values["end"])
+        hashed = not meta_values.get("external_id")
+        external_id = meta_values.get("external_id") or _external_hash(
+            answers, contact, [meta_values.get("start", ""), meta_values.get("end", "")]
+        )
+        response = ImportedResponse(
+            row=line,
+            external_id=external_id,
+            answers=answers,
+            duration_seconds=duration,
+            contact=contact,
+            fraud=fraud,
+            finished=finished,
+            metadata=metadata,
+        )
+        return response, hashed, []
+
+    def _parse(self, index: int, value: str) -> Any:
+        """The cell in column `index` parsed by its target (`_cell_parser`), remembered
+        for short cells; CellColumnError (located in that column) for a cell it refuses."""
+        memo = self.memo[index]
+        known = memo.get(value)
+        if known is None:
+            try:
+                known = (True, self.parsers[index](value))
+            except CellError as error:
+                known = (False, str(error))
+            if len(value) <= _MEMO_CELL_CHARS and self.remembered < _MEMO_SIZE:
+                memo[value] = known
+                self.remembered += 1
+        parsed, result = known
+        if not parsed:
+            raise CellColumnError(index, result)
+        return list(result) if isinstance(result, list) else result
 
 
-def _assemble(question: Question, parts: Sequence[tuple[int, Target]], cells: Sequence[str]) -> Any:
-    """One question's answer from its column(s), or None when unanswered."""
+_Parse = Callable[[int, str], Any]
+
+
+def _cell_parser(question: Question, target: Target) -> Callable[[str], Any]:
+    """How a cell of the column holding `target` (of `question`) is parsed."""
+    if target.kind == "whole":
+        return lambda cell: parse_whole(cell, question)
+    if question.type == "rating":
+        return lambda cell: parse_rating(cell, question)
+    if question.type == "ranking":
+        count = len(question.options)
+        return lambda cell: parse_rank(cell, count)
+    key = target.key
+    return lambda cell: is_selected(cell, key)
+
+
+#: Question types whose cells are parsed into options, numbers or points (not text).
+_PARSED_TYPES = frozenset({"number", "single_choice", "multiple_choice", "ranking", "rating"})
+
+
+def _assemble(
+    question: Question, parts: Sequence[tuple[int, Target]], cells: Sequence[str], parse: _Parse
+) -> Any:
+    """One question's answer from its column(s), or None when unanswered; `parse`
+    parses one cell (see `_RowReader._parse`)."""
     if parts[0][1].kind == "whole":
         index = parts[0][0]
         value = cells[index]
         if not value.strip():
             return None
-        try:
-            return parse_whole(value, question)
-        except CellError as error:
-            raise CellColumnError(index, str(error)) from None
+        if question.type not in _PARSED_TYPES:
+            return parse_whole(value, question)  # text: never refused, rarely repeated
+        return parse(index, value)
 
     filled = [(index, target, cells[index]) for index, target in parts if cells[index].strip()]
     if not filled:
@@ -302,19 +425,12 @@ def _assemble(question: Question, parts: Sequence[tuple[int, Target]], cells: Se
     if question.type == "rating":
         values: dict[str, int] = {}
         for index, target, value in filled:
-            try:
-                values[target.key] = parse_rating(value, question)
-            except CellError as error:
-                raise CellColumnError(index, str(error)) from None
+            values[target.key] = parse(index, value)
         return {item.id: values[item.id] for item in question.items if item.id in values}
     if question.type == "ranking":
-        count = len(question.options)
         ranks: dict[int, str] = {}
         for index, target, value in filled:
-            try:
-                rank = parse_rank(value, count)
-            except CellError as error:
-                raise CellColumnError(index, str(error)) from None
+            rank = parse(index, value)
             if rank in ranks:
                 message = f'expected each rank once, got rank {rank} for "{ranks[rank]}" too'
                 raise CellColumnError(index, message)
@@ -322,9 +438,6 @@ def _assemble(question: Question, parts: Sequence[tuple[int, Target]], cells: Se
         return [ranks[rank] for rank in sorted(ranks)]
     chosen = []
     for index, target, value in filled:
-        try:
-            if is_selected(value, target.key):
-                chosen.append(target.key)
-        except CellError as error:
-            raise CellColumnError(index, str(error)) from None
+        if parse(index, value):
+            chosen.append(target.key)
     return in_option_order(chosen, question) or None
