@@ -36,6 +36,13 @@ def test_keyboard_mashing_and_short_nonsense_are_flagged(answer: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "answer", ["blah blah", "xyz xyz", "lol", "Meh.", "stuff", "blah blah blah", "hmm idk"]
+)
+def test_filler_words_are_non_answers_even_repeated(answer: str) -> None:
+    assert gibberish_reason(answer, MUG) == f'"{answer}" is a non-answer'
+
+
+@pytest.mark.parametrize(
     "answer",
     [
         "pen holder",
@@ -49,6 +56,9 @@ def test_keyboard_mashing_and_short_nonsense_are_flagged(answer: str) -> None:
         "pot",
         "cup",
         "dvd stand",
+        "a lolly stick holder",  # "lol" inside a word
+        "abc blocks for the kids",  # a filler word among real ones
+        "something to hold my stuff",
     ],
 )
 def test_real_short_answers_are_not_flagged(answer: str) -> None:

@@ -225,7 +225,23 @@ def embed_cached(
         progress(len(texts), len(texts))
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.vstack([np.frombuffer(cached[h][1], dtype=np.float32) for h in hashes])
+    return _stack(hashes, cached)
+
+
+def _stack(hashes: Sequence[str], cached: dict[str, tuple[int, bytes]]) -> np.ndarray:
+    """One row per hash, each blob let go of as soon as it is copied: a panel's 135,000
+    vectors never exist twice over (as blobs and as the matrix)."""
+    import numpy as np
+
+    vectors = np.empty((len(hashes), next(iter(cached.values()))[0]), dtype=np.float32)
+    first: dict[str, int] = {}
+    for row, h in enumerate(hashes):
+        if h in first:
+            vectors[row] = vectors[first[h]]
+        else:
+            vectors[row] = np.frombuffer(cached.pop(h)[1], dtype=np.float32)
+            first[h] = row
+    return vectors
 
 
 def _embed_and_save(

@@ -92,6 +92,17 @@ NON_ANSWERS = frozenset(
         "nope",
         "nah",
         "no comment",
+        # Filler a stranger types to get past a required box ("blah blah", "xyz xyz").
+        "blah",
+        "lol",
+        "meh",
+        "hmm",
+        "xyz",
+        "abc",
+        "stuff",
+        "etc",
+        "something",
+        "anything",
     }
 )
 
