@@ -282,12 +282,16 @@ class Activity:
 
 @dataclass(frozen=True)
 class Score:
-    """One explained score of a respondent (involvement, creativity, composite, …)."""
+    """One explained score of a respondent (involvement, creativity, composite, …).
+
+    An explanation given as a str is already JSON text, stored as it is: assessing
+    100,000 people builds theirs from parts shared between them, each encoded once.
+    Scores read back from the store always hold the dict."""
 
     respondent_id: int
     kind: str
     value: float
-    explanation: dict[str, Any] = field(default_factory=dict)
+    explanation: dict[str, Any] | str = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

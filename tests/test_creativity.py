@@ -8,6 +8,7 @@ shipped originality weights on a handful of texts.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +20,7 @@ from ideation.screening.creativity import (
     TaskAnswer,
     elaboration,
     explanation_dict,
+    explanation_json,
     idea_problem,
     is_listing_prompt,
     score_creativity,
@@ -281,6 +283,29 @@ def test_explanation_lists_rare_ideas_and_repeats() -> None:
     assert stored["rare"] == ["use it as a bell for the cat"]
     assert stored["tasks"]["mug"]["repeats"] == [{"idea": "doorstop", "of": "doorstop"}]
     assert any("rare" in line for line in bea.explanation.lines())
+
+
+def test_stored_explanation_is_the_dict_encoded_byte_for_byte() -> None:
+    """`assess` stores `explanation_json`, built from each shared note encoded once; it
+    must be exactly the text encoding `explanation_dict` gives, whatever strangers typed."""
+    hostile = 'a "quoted" back\\slash \x01 mug ☕ für 🌱 </script>'
+    table = {"doorstop": variant(0, 0), "paperweight": variant(0, 1), hostile: variant(9, 9)}
+    answers = [
+        TaskAnswer(f"p{i}", "mug", MUG, "doorstop\npaperweight" if i % 2 else "doorstop")
+        for i in range(24)
+    ]
+    answers += [
+        TaskAnswer("bea", "mug", MUG, f"doorstop\ndoorstop\n{hostile}\n!!!"),
+        TaskAnswer("bea", "animal", ANIMAL, 'A "sloth", because mornings are slow'),
+        TaskAnswer("cal", "animal", ANIMAL, "!!"),
+    ]
+    scores = score_creativity(answers, HandEmbedder(table))
+    stored = explanation_dict(scores["bea"])["tasks"]["mug"]
+    assert stored["rare"] and stored["repeats"] and stored["dropped"]  # every list is tried
+    assert explanation_dict(scores["cal"])["tasks"]["animal"]["counted"] == []
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # as the store encodes a dict
+    for score in scores.values():
+        assert explanation_json(score) == encode(explanation_dict(score))
 
 
 def test_one_deduplicated_embedding_call_through_the_cache(store: Store, fake_embedder) -> None:

@@ -50,10 +50,12 @@ numpy is imported inside functions.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ideation.rarity import Neighbour, idea_key
@@ -92,6 +94,9 @@ WEIGHTS = DimensionWeights().as_dict()
 REFERENCE_QUANTILE = 0.9
 FLOORS_PER_LISTING_TASK = {"fluency": 3.0, "flexibility": 2.0}
 FLOORS = {"originality": 50.0, "elaboration": 40.0}
+#: How explanations become JSON text: the store's encoding, so the parts encoded once
+#: (`IdeaNote.encoded`) join into the very bytes encoding the whole would give.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 _BULLET = re.compile(r"^\s*(?:[-*+•·‣◦▪▫●○■□►▶→>~]+|\(?\d{1,2}[.):]|\(?[a-hA-H][.)](?=\s))\s*")
 _INLINE_NUMBER = re.compile(r"\s+(?=\(?\d{1,2}[.)]\s)")
@@ -161,6 +166,50 @@ class IdeaNote:
     def originality_why(self) -> str | None:
         """How the originality was reached, in one line; None for an idea not counted."""
         return None if self.detail is None else self.detail.explanation
+
+    @cached_property
+    def encoded(self) -> _EncodedNote:
+        """This note's parts of a stored explanation, as JSON text made once: a note is
+        shared by everyone who wrote that idea with that result, and encoding it again
+        for each of them was most of saving 100,000 people."""
+        return _EncodedNote(
+            text=_encode(self.text),
+            repeat=_encode({"idea": self.text, "of": self.repeat_of}) if self.repeat_of else None,
+            dropped=(
+                _encode({"text": self.text, "why": self.problem})
+                if not self.counted and not self.repeat_of
+                else None
+            ),
+            rare=(
+                _encode(
+                    {"idea": self.text, "rarity": self.rarity, "percentile": self.rarity_percentile}
+                )
+                if self.rare
+                else None
+            ),
+            idea=_encode(
+                {
+                    "text": self.text,
+                    "counted": self.counted,
+                    "originality": self.originality,
+                    "rarity": self.rarity,
+                    "elaboration": self.elaboration,
+                    "category": self.category_label,
+                    "nearest": [[nb.text, nb.similarity, nb.count] for nb in self.nearest],
+                }
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _EncodedNote:
+    """An `IdeaNote`'s entries in `explanation_dict`, each as JSON text (None: not listed)."""
+
+    text: str  # in "counted"
+    repeat: str | None  # in "repeats"
+    dropped: str | None  # in "dropped"
+    rare: str | None  # in "rare"
+    idea: str  # in "ideas"
 
 
 @dataclass(frozen=True)
@@ -562,6 +611,7 @@ def score_creativity(
         big_pool = len(pool) >= RARE_MIN_POOL
         del pool, pool_texts, pool_vectors, details
         shared: dict[tuple[str, int], IdeaNote] = {}  # one note per idea and result
+        not_counted: dict[tuple[str, str, str | None], IdeaNote] = {}  # and per reason
 
         for draft in task_drafts:
             out = []
@@ -569,7 +619,12 @@ def score_creativity(
                 draft.texts, draft.problems, draft.repeat_of, strict=True
             ):
                 if problem is not None:
-                    out.append(IdeaNote(idea, False, problem, repeat))
+                    dropped = not_counted.get((idea, problem, repeat))
+                    if dropped is None:
+                        dropped = not_counted[(idea, problem, repeat)] = IdeaNote(
+                            idea, False, problem, repeat
+                        )
+                    out.append(dropped)
                     continue
                 detail = by_idea[(draft.respondent, idea)]
                 note = shared.get((idea, id(detail)))
@@ -743,3 +798,59 @@ def explanation_dict(score: CreativityScore) -> dict[str, Any]:
             for task, scored in score.tasks.items()
         },
     }
+
+
+def explanation_json(score: CreativityScore) -> str:
+    """`explanation_dict` as JSON text, byte for byte what encoding it gives, built
+    from each idea's note encoded once (`IdeaNote.encoded`) rather than every time
+    a respondent who shares it is saved."""
+    explanation = score.explanation
+    head = {
+        "score": score.score,
+        "weights": explanation.weights,
+        "normalised": explanation.normalised,
+        "points": explanation.points,
+        "rare": [idea for _, idea, _, _ in explanation.rare],
+        "summary": explanation.lines(),
+    }
+    tasks = ", ".join(f"{_encode(task)}: {_task_json(s)}" for task, s in score.tasks.items())
+    return _encode(head)[:-1] + ', "tasks": {' + tasks + "}}"
+
+
+def _task_json(scored: TaskScore) -> str:
+    """One task's entry of `explanation_dict`, as JSON text: its numbers encoded
+    together, its lists joined from the notes' parts in one pass over the notes."""
+    head = {
+        "fluency": scored.fluency,
+        "flexibility": scored.flexibility,
+        "originality": scored.originality,
+        "elaboration": scored.elaboration,
+        "originality_basis": scored.basis,
+    }
+    counted: list[str] = []
+    repeats: list[str] = []
+    dropped: list[str] = []
+    rare: list[str] = []
+    ideas: list[str] = []
+    for note in scored.ideas:
+        parts = note.encoded
+        if note.counted:
+            counted.append(parts.text)
+        if parts.repeat is not None:
+            repeats.append(parts.repeat)
+        if parts.dropped is not None:
+            dropped.append(parts.dropped)
+        if parts.rare is not None:
+            rare.append(parts.rare)
+        ideas.append(parts.idea)
+    return (
+        _encode(head)[:-1]  # the object left open for the lists
+        + f', "counted": {_json_array(counted)}, "repeats": {_json_array(repeats)}'
+        + f', "dropped": {_json_array(dropped)}, "rare": {_json_array(rare)}'
+        + f', "ideas": {_json_array(ideas)}}}'
+    )
+
+
+def _json_array(items: list[str]) -> str:
+    """An array of JSON texts, spaced as the encoder spaces one."""
+    return "[" + ", ".join(items) + "]"

@@ -21,8 +21,10 @@ never raises a score.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import Any
 
 from ideation.screening.definition import (
@@ -44,6 +46,8 @@ from ideation.screening.rules import (
 
 BEHAVIOUR = "behaviour"
 ATTITUDE = "attitude"
+#: How a part is stored: the store's encoding of the same dict.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,22 @@ class Part:
     max_points: float
     note: str
 
+    @cached_property
+    def encoded(self) -> str:
+        """This part as JSON text, made once: with `KnownParts` everyone who gave the
+        same answer shares the part, and it is encoded once for all of them."""
+        return _encode(
+            {
+                "question": self.question,
+                "item": self.item,
+                "kind": self.kind,
+                "raw": self.raw,
+                "points": self.points,
+                "max_points": self.max_points,
+                "note": self.note,
+            }
+        )
+
 
 @dataclass(frozen=True)
 class InvolvementScore:
@@ -66,31 +86,76 @@ class InvolvementScore:
     score: float
     parts: tuple[Part, ...]
 
+    def explanation_json(self) -> str:
+        """The stored explanation, `{"parts": [each part's fields]}`, as JSON text."""
+        return '{"parts": [' + ", ".join(part.encoded for part in self.parts) + "]}"
 
-def score_involvement(defn: ScreenerDefinition, answers: Mapping[str, Any]) -> InvolvementScore:
-    """Score one respondent's involvement from the questions the screener marks."""
-    outcome = evaluate(defn, answers)
+
+class KnownParts:
+    """The parts of one screener's involvement already worked out, by question (and
+    grid item), answer and why it went unused: 100,000 respondents give the same few
+    answers, and reading each and spelling out its note again for each was wasted work."""
+
+    #: At most this many parts are remembered.
+    LIMIT = 100_000
+
+    def __init__(self, defn: ScreenerDefinition) -> None:
+        self.defn = defn
+        self._known: dict[tuple[str | None, ...], Part] = {}
+
+    def part(self, key: tuple[str | None, ...], make: Callable[[], Part]) -> Part:
+        found = self._known.get(key)
+        if found is None:
+            found = make()
+            if len(self._known) < self.LIMIT:
+                self._known[key] = found
+        return found
+
+
+def score_involvement(
+    defn: ScreenerDefinition,
+    answers: Mapping[str, Any],
+    outcome: Outcome | None = None,
+    known: KnownParts | None = None,
+) -> InvolvementScore:
+    """Score one respondent's involvement from the questions the screener marks.
+
+    `outcome` is `evaluate(defn, answers)` when the caller has it already; `known`
+    (made for `defn`) shares the parts of answers seen before, over many respondents.
+    Parts are known by the answer's repr, which tells apart what == does not (2 and
+    2.0, 1 and True, 0.0 and -0.0).
+    """
+    if known is not None and known.defn is not defn:
+        raise ValueError("score_involvement: these parts are another screener's")
+    if outcome is None:
+        outcome = evaluate(defn, answers)
     parts: list[Part] = []
     for question in defn.questions:
         involvement = question.involvement
         if involvement is None:
             continue
-        value = None
         unused = _why_unused(defn, question, answers, outcome)
-        if not unused:
-            value = normalise_answer(question, answers[question.id])
-        if involvement.kind == BEHAVIOUR:
-            parts.append(_behaviour(question, involvement, value, unused))
-        else:
-            parts.extend(
-                _attitude(question, involvement, item, value, unused)
-                for item in question.items
-                if item.attention_check is None
-            )
+        answer = None if unused else answers[question.id]
+        if involvement.kind == BEHAVIOUR:  # few answers: the whole answer is the key
+            make = partial(_behaviour_of_answer, question, involvement, answer, unused)
+            parts.append(_part(known, (question.id, unused, repr(answer)), make))
+            continue
+        value = None if unused else normalise_answer(question, answer)
+        for item in question.items:  # grids are many: each item's point is the key
+            if item.attention_check is None:
+                point = None if unused else value[item.id]
+                make = partial(_attitude, question, involvement, item, value, unused)
+                parts.append(_part(known, (question.id, item.id, unused, repr(point)), make))
     possible = sum(part.max_points for part in parts)
     earned = sum(part.points for part in parts)
     score = round(100 * earned / possible, 1) if possible else 0.0
     return InvolvementScore(score, tuple(parts))
+
+
+def _part(
+    known: KnownParts | None, key: tuple[str | None, ...], make: Callable[[], Part]
+) -> Part:
+    return make() if known is None else known.part(key, make)
 
 
 def _why_unused(
@@ -110,6 +175,13 @@ def _why_unused(
             return "no usable answer"
         return f"answer not used: {pending.id if pending else 'an earlier question'} has no answer"
     return "not asked: skipped by an earlier answer"
+
+
+def _behaviour_of_answer(
+    question: Question, involvement: Involvement, answer: Any, unused: str
+) -> Part:
+    value = None if unused else normalise_answer(question, answer)
+    return _behaviour(question, involvement, value, unused)
 
 
 def _behaviour(question: Question, involvement: Involvement, value: Any, unused: str) -> Part:

@@ -23,7 +23,7 @@ from ideation.analysis.embed import Embedder, embed_cached
 from ideation.errors import IdeationError
 from ideation.records import Contact, Decision, Flag, Respondent, Score, Screener
 from ideation.screening.definition import ScreenerDefinition
-from ideation.screening.involvement import score_involvement
+from ideation.screening.involvement import KnownParts, score_involvement
 from ideation.screening.quality import (
     email_key,
     long_enough_to_compare,
@@ -312,6 +312,7 @@ def assess(
     at = store.now() if now is None else now
     flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at, step)
     views = []
+    known = KnownParts(defn)  # the same answers recur: each part spelt out once
     for start in range(0, len(respondents), SAVE_CHUNK):
         step("saving", start, len(respondents))
         saved: list[tuple[int, str, str]] = []
@@ -320,15 +321,17 @@ def assess(
         for respondent in respondents[start : start + SAVE_CHUNK]:
             outcome = outcomes[respondent.id]
             saved.append((respondent.id, outcome.status, outcome.terminate_reason))
-            respondent = replace(
-                respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
-            )
+            if (respondent.status, respondent.terminate_reason) != saved[-1][1:]:
+                respondent = replace(
+                    respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
+                )
             scores, view = _score(
                 defn,
                 respondent,
                 outcome,
                 creativity.pop(respondent.id, None),  # saved: its notes can go
                 flags.pop(respondent.id, []),
+                known,
             )
             scored += scores
             flagged += view.flags
@@ -597,37 +600,20 @@ def _score(
     outcome: Any,
     creativity: Any,
     flags: list[Flag],
+    known: KnownParts | None = None,
 ) -> tuple[list[Score], CandidateView]:
-    """The stored scores and the recruiter's view of one respondent."""
+    """The stored scores and the recruiter's view of one respondent. The explanations
+    are JSON text made of parts shared between respondents (involvement's `known`
+    parts, creativity's idea notes), each encoded once."""
     actions = defn.flag_actions
     excluded = excluding_kinds(defn, flags)
     shown = tuple(f for f in flags if actions.get(f.kind) != "ignore")
     scores: list[Score] = []
     involvement = creative = composite = None
     if outcome.status != "terminated":
-        inv = score_involvement(defn, answers_of(respondent))
+        inv = score_involvement(defn, answers_of(respondent), outcome, known)
         involvement = inv.score
-        scores.append(
-            Score(
-                respondent.id,
-                "involvement",
-                inv.score,
-                {
-                    "parts": [
-                        {
-                            "question": p.question,
-                            "item": p.item,
-                            "kind": p.kind,
-                            "raw": p.raw,
-                            "points": p.points,
-                            "max_points": p.max_points,
-                            "note": p.note,
-                        }
-                        for p in inv.parts
-                    ]
-                },
-            )
-        )
+        scores.append(Score(respondent.id, "involvement", inv.score, inv.explanation_json()))
         creative = creativity.score if creativity else 0.0
         scores.extend(_creativity_scores(respondent.id, creativity))
         penalty = RANK_DOWN_POINTS * sum(actions.get(f.kind) == "rank_down" for f in shown)
@@ -658,13 +644,13 @@ def _score(
 def _creativity_scores(respondent_id: int, creativity: Any) -> list[Score]:
     if creativity is None:
         return [Score(respondent_id, "creativity", 0.0, {"note": "no open-ended answers"})]
-    from ideation.screening.creativity import explanation_dict
+    from ideation.screening.creativity import explanation_json
 
-    explained = explanation_dict(creativity)
+    explained = explanation_json(creativity)  # its ideas' notes encoded once, not per person
     return [
         Score(respondent_id, "creativity", creativity.score, explained),
         *(
-            Score(respondent_id, dimension, getattr(creativity, dimension), {})
+            Score(respondent_id, dimension, getattr(creativity, dimension), "{}")  # JSON text
             for dimension in ("fluency", "flexibility", "originality", "elaboration")
         ),
     ]
