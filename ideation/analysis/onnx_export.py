@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -90,10 +89,9 @@ def export(model_dir: Path, out_dir: Path) -> bool:
 
 
 def main(argv: Sequence[str]) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from ideation.analysis.embed import quiet_offline_environment
+
+    quiet_offline_environment()
     model_dir, out_dir = Path(argv[0]), Path(argv[1])
     with contextlib.redirect_stdout(io.StringIO()):
         return 0 if export(model_dir, out_dir) else UNSUPPORTED
