@@ -1499,15 +1499,10 @@ class Store:
     ) -> None:
         """Replace a respondent's scores and flags together, so a re-score is never half done."""
         with self.transaction():
-            self.db.execute("DELETE FROM scores WHERE respondent_id = ?", [respondent_id])
-            self.db.execute("DELETE FROM flags WHERE respondent_id = ?", [respondent_id])
-            self.db.conn.executemany(
-                "INSERT INTO scores (respondent_id, kind, value, explanation) VALUES (?, ?, ?, ?)",
-                [(respondent_id, s.kind, s.value, _explanation_text(s)) for s in scores],
-            )
-            self.db.conn.executemany(
-                "INSERT INTO flags (respondent_id, kind, reason) VALUES (?, ?, ?)",
-                [(respondent_id, f.kind, f.reason) for f in flags],
+            self._replace_assessments(
+                [respondent_id],
+                [dataclasses.replace(s, respondent_id=respondent_id) for s in scores],
+                [dataclasses.replace(f, respondent_id=respondent_id) for f in flags],
             )
 
     def scores(self, respondent_id: int) -> dict[str, Score]:
@@ -1576,23 +1571,30 @@ class Store:
 
         One statement a table for the whole batch: saving 100,000 people one at a time
         (a savepoint, five statements and a JSON encoder each) took four minutes."""
-        ids = [(rid,) for rid, _, _ in outcomes]
         with self.transaction():
-            conn = self.db.conn
-            conn.executemany(
+            self.db.conn.executemany(
                 "UPDATE respondents SET status = ?, terminate_reason = ? WHERE id = ?",
                 [(status, reason, rid) for rid, status, reason in outcomes],
             )
-            conn.executemany("DELETE FROM scores WHERE respondent_id = ?", ids)
-            conn.executemany("DELETE FROM flags WHERE respondent_id = ?", ids)
-            conn.executemany(
-                "INSERT INTO scores (respondent_id, kind, value, explanation) VALUES (?, ?, ?, ?)",
-                [(s.respondent_id, s.kind, s.value, _explanation_text(s)) for s in scores],
-            )
-            conn.executemany(
-                "INSERT INTO flags (respondent_id, kind, reason) VALUES (?, ?, ?)",
-                [(f.respondent_id, f.kind, f.reason) for f in flags],
-            )
+            self._replace_assessments([rid for rid, _, _ in outcomes], scores, flags)
+
+    def _replace_assessments(
+        self, respondent_ids: Sequence[int], scores: Iterable[Score], flags: Iterable[Flag]
+    ) -> None:
+        """Inside a transaction: these respondents' scores and flags become those given,
+        one statement a table however many respondents there are."""
+        conn = self.db.conn
+        ids = [(rid,) for rid in respondent_ids]
+        conn.executemany("DELETE FROM scores WHERE respondent_id = ?", ids)
+        conn.executemany("DELETE FROM flags WHERE respondent_id = ?", ids)
+        conn.executemany(
+            "INSERT INTO scores (respondent_id, kind, value, explanation) VALUES (?, ?, ?, ?)",
+            [(s.respondent_id, s.kind, s.value, _explanation_text(s)) for s in scores],
+        )
+        conn.executemany(
+            "INSERT INTO flags (respondent_id, kind, reason) VALUES (?, ?, ?)",
+            [(f.respondent_id, f.kind, f.reason) for f in flags],
+        )
 
     # -- recruit screen: has anything changed? --
     def change_counter(self) -> tuple[int, ...]:
