@@ -391,27 +391,36 @@ def embedding_settings(embedder: SentenceTransformerEmbedder, sample: int = 2000
     torch_only = SentenceTransformerEmbedder(onnx=False)
     for warming in (embedder, torch_only):
         warming.embed(texts[:64])  # load and warm up
+    unbounded = 1 << 30
     rows = []
-    for label, chosen, attribute, batch, order in [
-        ("torch, batch 64, arrival order", torch_only, "batch_size", 64, texts),
-        ("torch, batch 128, sorted by length", torch_only, "batch_size", 128, by_length),
+    for label, chosen, settings, order in [
+        ("torch, batch 64, arrival order", torch_only, {"batch_size": 64}, texts),
+        ("torch, batch 128, sorted by length", torch_only, {"batch_size": 128}, by_length),
         *(
             (
-                f"{embedder.backend}, batch {size}, sorted by length",
+                f"{embedder.backend}, batch {size}, sorted by tokens",
                 embedder,
-                "onnx_batch_size",
-                size,
+                {"onnx_batch_size": size, "onnx_batch_tokens": unbounded},
                 by_length,
             )
             for size in (16, 32, 64, 128)
         ),
+        (
+            f"{embedder.backend}, batch {embedder.onnx_batch_size} and "
+            f"≤ {embedder.onnx_batch_tokens} tokens (embed.py)",
+            embedder,
+            {},
+            texts,
+        ),
     ]:
-        default = getattr(chosen, attribute)
-        setattr(chosen, attribute, batch)
+        defaults = {name: getattr(chosen, name) for name in settings}
+        for name, value in settings.items():
+            setattr(chosen, name, value)
         started = time.perf_counter()
         chosen.embed(order)
         seconds = time.perf_counter() - started
-        setattr(chosen, attribute, default)
+        for name, value in defaults.items():
+            setattr(chosen, name, value)
         rows.append([label, f"{seconds:.1f}", f"{len(order) / seconds:.0f}"])
     print(
         f"Embedding throughput, {len(texts)} texts (AUT responses and sentences); embed.py "

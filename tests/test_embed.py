@@ -12,7 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ideation.analysis.embed import SentenceTransformerEmbedder, bundled_model_path, embed_cached
+from ideation.analysis.embed import (
+    SentenceTransformerEmbedder,
+    _batches,
+    bundled_model_path,
+    embed_cached,
+)
 from ideation.store import Store
 
 
@@ -147,3 +152,19 @@ def test_a_model_that_is_not_the_usual_stack_stays_on_torch(tmp_path: Path, monk
     again = SentenceTransformerEmbedder(model)
     again.embed(["a mug"])
     assert again.backend == "torch"
+
+
+def test_batches_by_token_count_give_each_text_its_own_vector() -> None:
+    """Batched by tokens, padded to each batch's longest: padding is masked, so a text's
+    vector does not depend on the texts batched with it."""
+    embedder = SentenceTransformerEmbedder()
+    together = embedder.embed(TEXTS)
+    assert embedder.backend == "onnx"
+    alone = np.vstack([embedder.embed([text]) for text in TEXTS])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+
+
+def test_batches_are_cut_by_count_and_by_length_times_count() -> None:
+    items = ["x" * n for n in (9, 1, 5, 5, 2, 30, 2)]
+    assert list(_batches(items, size=2, budget=100)) == [[1, 4], [6, 2], [3, 0], [5]]
+    assert list(_batches(items, size=10, budget=10)) == [[1, 4, 6], [2, 3], [0], [5]]
