@@ -35,7 +35,7 @@ agenda:
   - {title: Hits, technique: hits, minutes: 5, hits: 3}
 """
 
-QR = ["█▀▀▀▀▀█ ▄ █▀▀▀▀▀█"] * 21  # the rows a version-4 code with its quiet zone takes
+QR = ["█▀▀▀▀▀█ ▄ █▀▀▀▀▀█"] * 21  # the rows of a longer address's code than usual
 
 
 class FakeServer:
@@ -137,6 +137,24 @@ async def test_alt_r_starts_the_room_and_the_screen_shows_address_and_devices(
         await pilot.press("alt+r")  # running: the key shows the room again
         await pilot.pause()
         assert isinstance(app.screen, RoomScreen)
+
+
+async def test_the_qr_code_of_a_usual_address_fits_at_80x24(
+    db_path: Path, session_id: int, clock, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's promise: a LAN address with the room's 22-character token (the
+    `Room.open` form) makes a 19-row code, and all of it shows next to the devices."""
+    from ideation.tui.room import room_qr
+
+    server.join_url = "http://192.168.100.123:8765/join/iZ5HhMQSMl-8QEMTP_U2ZQ"
+    monkeypatch.setattr(live_module, "room_qr", room_qr)
+    rows = room_qr(server.join_url)
+    app = live_app(db_path, session_id, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_room(pilot)
+        shown = visible(app)
+        assert all(row in shown for row in rows) and len(rows) == 19
+        assert TALLER not in shown and server.join_url in shown
 
 
 async def test_a_tall_terminal_shows_the_whole_qr_code(
