@@ -122,6 +122,33 @@ def test_a_damaged_export_is_made_again(tmp_path: Path, monkeypatch) -> None:
     assert model.stat().st_size > 10_000_000
 
 
+def test_a_failed_export_is_not_tried_again_until_the_software_changes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A child that fails (a broken onnx install, say) costs ~15 s: the next load goes
+    straight to torch, and only an upgrade of Python or a package tries it again."""
+    from ideation.analysis import onnx_encoder
+
+    monkeypatch.setenv(onnx_encoder.CACHE_ENV, str(tmp_path))
+    children: list[object] = []
+
+    def failing_child(command: object, **kwargs: object) -> subprocess.CompletedProcess:
+        children.append(command)
+        return subprocess.CompletedProcess(command, 1, b"", b"ImportError: onnx is broken")
+
+    monkeypatch.setattr(subprocess, "run", failing_child)
+    first = SentenceTransformerEmbedder()
+    first.embed(["a mug"])
+    assert first.backend == "torch" and len(children) == 1
+    again = SentenceTransformerEmbedder()
+    again.embed(["a mug"])
+    assert again.backend == "torch" and len(children) == 1
+    (marker,) = tmp_path.glob("*.failed")
+    marker.write_text(marker.read_text().replace("onnxruntime", "onnxruntime 0.1 was"))
+    SentenceTransformerEmbedder().embed(["a mug"])
+    assert len(children) == 2
+
+
 def test_an_export_that_differs_from_torch_keeps_torch(monkeypatch) -> None:
     from ideation.analysis import onnx_encoder
 

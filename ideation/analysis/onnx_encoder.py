@@ -42,6 +42,10 @@ TOLERANCE = 1e-5
 _ATTEMPTS = 2
 #: The marker of a model the exporter does not reproduce: no child runs for it again.
 _UNSUPPORTED = "unsupported"
+#: Beside a model's folder, the software its export failed with (`_failed_here`).
+_FAILED = ".failed"
+#: What an export imports, besides Python itself.
+_EXPORT_PACKAGES = ("torch", "onnx", "onnxruntime", "transformers", "sentence-transformers")
 #: The model input each tokenizer `Encoding` field feeds.
 _ENCODING_FIELD = {
     "input_ids": "ids",
@@ -135,10 +139,14 @@ def onnx_encoder(model_dir: Path, fingerprint: str) -> OnnxEncoder | None:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError:  # no writable cache: export for this process only
         folder = Path(tempfile.mkdtemp(prefix="ideation-onnx-")) / key
+    failed = folder.with_name(folder.name + _FAILED)
+    if _failed_here(failed):
+        return None
     for _ in range(_ATTEMPTS):
         if (folder / _UNSUPPORTED).exists():
             return None
         if not (folder / "meta.json").is_file() and not _export(model_dir, folder):
+            _write_quietly(failed, _software())
             return None
         try:
             encoder, gap = _open(folder, model_dir)
@@ -151,6 +159,36 @@ def onnx_encoder(model_dir: Path, fingerprint: str) -> OnnxEncoder | None:
         log.info("embedding stays on torch: ONNX vectors differ from torch's by %.2g", gap)
         return None
     return None
+
+
+def _software() -> str:
+    """The Python and packages an export depends on: one that failed is tried again only
+    when one of them changes."""
+    from importlib import metadata
+
+    versions = [sys.version]
+    for package in _EXPORT_PACKAGES:
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} absent")
+    return "\n".join(versions)
+
+
+def _failed_here(marker: Path) -> bool:
+    """Whether the export failed before with this same software: a failing child costs
+    ~15 s, which every load (each `cluster`, each screen) would otherwise pay again."""
+    try:
+        return marker.read_text(encoding="utf-8") == _software()
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError:
+        pass  # a read-only cache: the next load tries again, as before
 
 
 def _export(model_dir: Path, folder: Path) -> bool:
