@@ -125,7 +125,7 @@ _STOP = frozenset(
 # --------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a panel makes 300,000 of them
 class TaskAnswer:
     """One respondent's answer to one open-ended creativity task."""
 
@@ -212,7 +212,7 @@ class _EncodedNote:
     idea: str  # in "ideas"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # these three: one or more per respondent, all held
 class TaskScore:
     """One task's dimensions for one respondent, with every idea's note."""
 
@@ -225,11 +225,37 @@ class TaskScore:
     originality: float
     elaboration: float
     ideas: tuple[IdeaNote, ...]
-    #: The mean of the answer's ideas' vectors, for spotting copied answers.
-    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: The answer's embedded ideas, from which `vector` is worked out (None: none embedded).
+    idea_rows: IdeaRows | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def vector(self) -> np.ndarray | None:
+        """The mean of the answer's ideas' vectors, for spotting copied answers; worked
+        out each time it is asked for (see `IdeaRows`)."""
+        return None if self.idea_rows is None else self.idea_rows.mean()
 
 
-@dataclass(frozen=True)
+class IdeaRows:
+    """An answer's embedded ideas as rows of the batch's one matrix of idea vectors.
+
+    Why not the mean itself: at 100,000 respondents the means of 280,000 answers
+    were 430 MB held through originality scoring (the run's peak) until saving,
+    while only the copy search reads them, one answer per distinct text. The
+    idea matrix they point into is held once (135,000 rows, 210 MB), and answers
+    made of the same ideas share one `IdeaRows`."""
+
+    __slots__ = ("matrix", "rows")
+
+    def __init__(self, matrix: np.ndarray, rows: tuple[int, ...]) -> None:
+        self.matrix = matrix
+        self.rows = rows
+
+    def mean(self) -> np.ndarray:
+        """The ideas' mean vector (float32, as the matrix), computed as it always was."""
+        return self.matrix[list(self.rows)].mean(axis=0)
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """Why a respondent scored what they did, in lists a recruiter can read."""
 
@@ -260,7 +286,7 @@ class Explanation:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreativityScore:
     """One respondent's creativity: fluency and flexibility are counts over all tasks,
     originality and elaboration 0-100 means over tasks, score the 0-100 composite."""
@@ -402,7 +428,7 @@ def _quantile(values: list[float], share: float) -> float:
 # --------------------------------------------------------------------------- scoring
 
 
-@dataclass
+@dataclass(slots=True)  # one per answer: 300,000 at a panel's size
 class _Draft:
     respondent: str
     task: str
@@ -411,29 +437,24 @@ class _Draft:
     repeat_of: list[str | None]
 
 
-def _answer_vectors(
+def _answer_rows(
     drafts: Sequence[_Draft], vectors: np.ndarray, row: Mapping[str, int]
-) -> dict[str, np.ndarray]:
-    """Each respondent's answer as the mean of its ideas' vectors (a one-idea answer:
-    that idea's own), for spotting copied answers without embedding them again.
-
-    Rows of one float32 matrix, one row per distinct set of ideas: at 100,000
-    respondents a dict of separate arrays held three times the memory, and a bot
-    farm's thousand identical answers are one row."""
-    import numpy as np
-
-    embedded = {
-        d.respondent: tuple(row[t] for t, p in zip(d.texts, d.problems, strict=True) if p is None)
-        for d in drafts
-    }
-    shared: dict[tuple[int, ...], int] = {}
-    for rows in embedded.values():
-        if rows:
-            shared.setdefault(rows, len(shared))
-    means = np.zeros((len(shared), vectors.shape[1] if vectors.ndim == 2 else 1), np.float32)
-    for rows, at in shared.items():
-        means[at] = vectors[list(rows)].mean(axis=0)
-    return {respondent: means[shared[rows]] for respondent, rows in embedded.items() if rows}
+) -> dict[str, IdeaRows]:
+    """Each respondent's answer as its embedded ideas' rows of `vectors` (a repeat
+    included, gibberish not), whose mean is the answer's vector for spotting copied
+    answers without embedding them again. A bot farm's thousand identical answers
+    share one `IdeaRows`."""
+    shared: dict[tuple[int, ...], IdeaRows] = {}
+    found: dict[str, IdeaRows] = {}
+    for d in drafts:
+        rows = tuple(row[t] for t, p in zip(d.texts, d.problems, strict=True) if p is None)
+        if not rows:
+            continue
+        held = shared.get(rows)
+        if held is None:
+            held = shared[rows] = IdeaRows(vectors, rows)
+        found[d.respondent] = held
+    return found
 
 
 def dimension_weights(weights: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -484,11 +505,12 @@ def score_creativity(
 
     # 1. Split and validate (text only), then embed everything once.
     problem_memo: dict[tuple[str, str], str | None] = {}
+    held: dict[str, str] = {}  # each distinct idea's text held once, not once per answer
     drafts: list[_Draft] = []
     for done, ((respondent, task), parts) in enumerate(texts.items(), start=1):
         if done % 5000 == 0:
             step("ideas", done, len(texts))
-        ideas = [i for part in parts for i in split_ideas(part, listing[task])]
+        ideas = [held.setdefault(i, i) for part in parts for i in split_ideas(part, listing[task])]
         problems = []
         for idea in ideas:
             memo_key = (task, idea)
@@ -496,7 +518,7 @@ def score_creativity(
                 problem_memo[memo_key] = idea_problem(idea, prompts[task])
             problems.append(problem_memo[memo_key])
         drafts.append(_Draft(respondent, task, ideas, problems, [None] * len(ideas)))
-    del problem_memo
+    del problem_memo, texts, held
     # Only the model reads a prompt vector, and only for alternative-uses tasks.
     prompt_texts = {
         task: prompt_text_to_embed(prompt)
@@ -517,8 +539,7 @@ def score_creativity(
     dimensions = int(vectors.shape[1]) if vectors.ndim == 2 and len(ordered) else 0
 
     whole = {
-        task: _answer_vectors([d for d in drafts if d.task == task], vectors, row)
-        for task in prompts
+        task: _answer_rows([d for d in drafts if d.task == task], vectors, row) for task in prompts
     }
 
     # 2. Near-repeats inside each answer.
@@ -662,7 +683,7 @@ def score_creativity(
             step("creativity", done, len(respondents))
         tasks: dict[str, TaskScore] = {}
         for task in prompts:
-            ideas = notes.get((respondent, task))
+            ideas = notes.pop((respondent, task), None)  # the tuple below holds them now
             if ideas is None:
                 continue
             counted = [n for n in ideas if n.counted]
@@ -679,7 +700,7 @@ def score_creativity(
                 if counted
                 else 0.0,
                 ideas=tuple(ideas),
-                vector=whole[task].get(respondent),
+                idea_rows=whole[task].get(respondent),
             )
         per_task[respondent] = tasks
         raw[respondent] = {
@@ -699,6 +720,7 @@ def score_creativity(
         for name in weights
     }
 
+    shown_weights = {k: round(v, 4) for k, v in weights.items()}  # one dict for everyone
     result: dict[str, CreativityScore] = {}
     for respondent in respondents:
         values = raw[respondent]
@@ -713,7 +735,7 @@ def score_creativity(
             elaboration=round(values["elaboration"], 2),
             score=round(sum(points.values()), 2),
             tasks=tasks,
-            explanation=_explain(tasks, normalised, points, weights),
+            explanation=_explain(tasks, normalised, points, shown_weights),
         )
     step("creativity", len(respondents), len(respondents))
     return result
@@ -725,6 +747,7 @@ def _explain(
     points: dict[str, float],
     weights: dict[str, float],
 ) -> Explanation:
+    """One respondent's explanation; `weights` as shown (rounded), one dict for the batch."""
     counted, repeats, dropped, rare, categories = [], [], [], [], []
     for task, scored in tasks.items():
         seen: set[str] = set()
@@ -748,7 +771,7 @@ def _explain(
         categories=tuple(categories),
         normalised={k: round(v, 4) for k, v in normalised.items()},
         points=points,
-        weights={k: round(v, 4) for k, v in weights.items()},
+        weights=weights,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -32,14 +32,14 @@ from ideation.screening.quality import (
 )
 from ideation.screening.quotas import Candidate, CellFill, QuotaResult, fill_quotas
 from ideation.screening.responses import ImportedResponse, open_responses
-from ideation.screening.rules import Steps, evaluate
+from ideation.screening.rules import Outcome, Steps, evaluate
 from ideation.store import Store
 from ideation.text import plural
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ideation.screening.creativity import CreativityScore
+    from ideation.screening.creativity import CreativityScore, IdeaRows
 
 #: Answers keys the import keeps beside the answers (not questions): survey-tool fraud
 #: fields and whether the tool saw the response finished.
@@ -266,13 +266,13 @@ def _same(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per respondent, held through the copy search
 class _Flaggable:
     """A stored respondent in the shape the quality checks read."""
 
     id: int
     external_id: str
-    answers: dict[str, Any]
+    answers: Mapping[str, Any]  # the stored dict itself: the checks read question ids only
     duration_seconds: float | None
     status: str
     email: str
@@ -295,12 +295,15 @@ def assess(
     screener = register_screener(store, defn)
     respondents = store.respondents(screener.id)
     step = progress or (lambda stage, done, total: None)
-    outcomes = {}
+    outcomes: dict[int, Outcome] = {}
+    paths: dict[Outcome, Outcome] = {}  # most people take one of a few paths: one record each
     steps = Steps(defn)  # the same answers recur: each worked out once
     for done, respondent in enumerate(respondents):
         if done % 1000 == 0:
             step("rules", done, len(respondents))
-        outcomes[respondent.id] = evaluate(defn, answers_of(respondent), steps)
+        outcome = evaluate(defn, answers_of(respondent), steps)
+        outcomes[respondent.id] = paths.setdefault(outcome, outcome)
+    del paths
     step("rules", len(respondents), len(respondents))
     known = store.contacts_of(r.id for r in respondents)
     contacts = {r.id: known.get(r.id) or Contact(r.id) for r in respondents}
@@ -485,9 +488,10 @@ def _creativity(
 
     tasks = [q for q in defn.questions if q.type == "creativity"]
     answers = [
-        TaskAnswer(str(r.id), q.id, q.text, str(r.answers[q.id]))
+        TaskAnswer(key, q.id, q.text, str(r.answers[q.id]))
         for r in respondents
         if outcomes[r.id].status != "terminated"
+        for key in (str(r.id),)  # one key a respondent, not one a task
         for q in tasks
         if isinstance(r.answers.get(q.id), str) and r.answers[q.id].strip()
     ]
@@ -517,7 +521,7 @@ def _flags(
         _Flaggable(
             r.id,
             r.external_id,
-            answers_of(r),
+            r.answers,  # not `answers_of`: a copy each was 100 MB at 100,000 people
             None if r.source == INTERVIEW else r.duration_seconds,  # the recruiter's speed
             outcomes[r.id].status,
             contacts[r.id].email,
@@ -526,9 +530,7 @@ def _flags(
         )
         for r in respondents
     ]
-    by_key = _open_end_vectors(creativity)
-    found = quality_flags(flaggable, defn.questions, by_key, progress=step)
-    del by_key
+    found = quality_flags(flaggable, defn.questions, _open_end_vectors(creativity), progress=step)
     result: dict[int, list[Flag]] = {
         rid: [Flag(rid, f.kind, f.reason) for f in flags] for rid, flags in found.items()
     }
@@ -538,7 +540,7 @@ def _flags(
     return result
 
 
-def _open_end_vectors(creativity: dict[int, CreativityScore]) -> dict[tuple[int, str], Any]:
+def _open_end_vectors(creativity: dict[int, CreativityScore]) -> _AnswerVectors:
     """(respondent, task) -> the answer's vector for near-duplicate checks: creativity
     scoring's mean of the answer's ideas, so nothing is embedded twice.
 
@@ -550,13 +552,34 @@ def _open_end_vectors(creativity: dict[int, CreativityScore]) -> dict[tuple[int,
     the ideas the vector is made of, so "pen holder" padded with "idk", "no idea"…
     is as short as it looks.
     """
-    vectors: dict[tuple[int, str], Any] = {}
+    comparable: dict[tuple[int, str], IdeaRows] = {}
     for rid, score in creativity.items():
         for task, scored in score.tasks.items():
             embedded = " ".join(n.text for n in scored.ideas if n.counted or n.repeat_of)
-            if scored.vector is not None and long_enough_to_compare(embedded):
-                vectors[(rid, task)] = scored.vector
-    return vectors
+            if scored.idea_rows is not None and long_enough_to_compare(embedded):
+                comparable[(rid, task)] = scored.idea_rows
+    return _AnswerVectors(comparable)
+
+
+class _AnswerVectors(Mapping[tuple[int, str], "np.ndarray"]):
+    """The answers the copy search may compare, each vector worked out only when the
+    search reads it (one answer per distinct text) and let go once copied into its
+    matrix: held all at once they were 430 MB at 100,000 respondents."""
+
+    def __init__(self, ideas: dict[tuple[int, str], IdeaRows]) -> None:
+        self._ideas = ideas
+
+    def __getitem__(self, key: tuple[int, str]) -> np.ndarray:
+        return self._ideas[key].mean()
+
+    def __contains__(self, key: object) -> bool:  # without working the vector out
+        return key in self._ideas
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return iter(self._ideas)
+
+    def __len__(self) -> int:
+        return len(self._ideas)
 
 
 def identity_keys(contact: Contact | None) -> list[str]:

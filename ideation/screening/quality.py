@@ -44,7 +44,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -318,8 +318,10 @@ def attention_failures(
 
 #: Rows compared at once when looking for near-duplicate answers...
 _PAIR_BLOCK = 1024
-#: ...and at most this many scores at once (64 MB of float32), however many answers.
-_PAIR_CELLS = 16 << 20
+#: ...and at most this many scores at once (16 MB of float32), however many answers: at
+#: a panel's size the block is held beside everything else scoring keeps (and 40,000
+#: answers were searched in 19 s with it, 21-22 s with four times as many cells).
+_PAIR_CELLS = 4 << 20
 
 
 def long_enough_to_compare(answer: str, min_words: int = DUPLICATE_MIN_WORDS) -> bool:
@@ -467,13 +469,16 @@ def duplicate_open_ends(
                 text = normalise(answer)
                 by_text.setdefault(text, _CopyGroup(known)).add(respondent.id)
         near: dict[str, list[tuple[_CopyGroup, float]]] = {}
-        leaders: dict[str, np.ndarray] = {}
+        leaders: Mapping[str, np.ndarray] = {}
         if vectors:
-            leaders = {
-                text: vectors[(group.members[0], question.id)]
-                for text, group in by_text.items()
-                if (group.members[0], question.id) in vectors
-            }
+            leaders = _Leaders(
+                vectors,
+                {
+                    text: (group.members[0], question.id)
+                    for text, group in by_text.items()
+                    if (group.members[0], question.id) in vectors
+                },
+            )
             searched = lambda done, total, stage=stage: step(stage, done, total)  # noqa: E731
             for a, b, score in near_pairs(leaders, cosine, searched):
                 near.setdefault(a, []).append((by_text[b], score))
@@ -504,6 +509,32 @@ def duplicate_open_ends(
     return found
 
 
+class _Leaders(Mapping[str, "np.ndarray"]):
+    """Each distinct text's vector: its first member's, read from `vectors` only when
+    `near_pairs` copies it into its matrix, so the vectors (worked out on demand by
+    the pipeline) never all exist at once beside that matrix."""
+
+    def __init__(
+        self,
+        vectors: Mapping[tuple[Hashable, str], np.ndarray],
+        keys: dict[str, tuple[Hashable, str]],
+    ) -> None:
+        self._vectors = vectors
+        self._keys = keys
+
+    def __getitem__(self, text: str) -> np.ndarray:
+        return self._vectors[self._keys[text]]
+
+    def __contains__(self, text: object) -> bool:  # without reading the vector
+        return text in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 def _named(names: Mapping[Hashable, str], shown: Sequence[Hashable], more: int) -> str:
     """Names like `_names` ("R1, R2, R3 and 9997 more") from the ids shown and a count."""
     text = ", ".join(names[key] for key in shown)
@@ -513,35 +544,56 @@ def _named(names: Mapping[Hashable, str], shown: Sequence[Hashable], more: int) 
 class _CopyGroup:
     """Respondents who gave one answer text, and, for any one of them, the others that
     are a different person (no shared email or phone): three named and the rest
-    counted, in time linear in the group however many share the text."""
+    counted, in time linear in the group however many share the text.
+
+    Lean, as most texts have one member and a panel has 90,000 texts a question:
+    the tables beyond `members` are made only when a member needs them."""
+
+    __slots__ = ("_by_key", "_by_keys", "_firsts", "_ids", "contacts", "members")
 
     def __init__(self, contacts: Mapping[Hashable, frozenset[str]]) -> None:
         self.contacts = contacts
         self.members: list[Hashable] = []
-        self.ids: set[Hashable] = set()
-        self.by_key: dict[str, list[Hashable]] = {}
-        self.by_keys: dict[frozenset[str], int] = {}
-        self._firsts: dict[frozenset[str], list[Hashable]] = {}
+        self._ids: set[Hashable] | None = None  # made when a big group is first asked
+        self._by_key: dict[str, list[Hashable]] | None = None
+        self._by_keys: dict[frozenset[str], int] | None = None  # email and phone together
+        self._firsts: dict[frozenset[str], list[Hashable]] | None = None
 
     def add(self, key: Hashable) -> None:
         self.members.append(key)
-        self.ids.add(key)
         mine = self.contacts.get(key, frozenset())
+        if not mine:
+            return
+        if self._by_key is None:
+            self._by_key = {}
         for one in mine:
-            self.by_key.setdefault(one, []).append(key)
-        self.by_keys[mine] = self.by_keys.get(mine, 0) + 1
+            self._by_key.setdefault(one, []).append(key)
+        if len(mine) == 2:  # only pairs are looked up (`_same_person`)
+            if self._by_keys is None:
+                self._by_keys = {}
+            self._by_keys[mine] = self._by_keys.get(mine, 0) + 1
 
     def _same_person(self, keys: frozenset[str]) -> int:
         """How many members share any of `keys` (a respondent has at most an email and a
         phone: inclusion-exclusion over the two)."""
-        if not keys:
+        if not keys or self._by_key is None:
             return 0
-        sizes = sum(len(self.by_key.get(one, ())) for one in keys)
-        return sizes - (self.by_keys.get(keys, 0) if len(keys) == 2 else 0)
+        sizes = sum(len(self._by_key.get(one, ())) for one in keys)
+        both = self._by_keys.get(keys, 0) if self._by_keys and len(keys) == 2 else 0
+        return sizes - both
+
+    def _member(self, key: Hashable) -> bool:
+        if len(self.members) <= 8:
+            return key in self.members
+        if self._ids is None:
+            self._ids = set(self.members)
+        return key in self._ids
 
     def others(self, key: Hashable, limit: int = 3) -> tuple[list[Hashable], int]:
         """Up to `limit` members that are another person than `key`, and how many more."""
         mine = self.contacts.get(key, frozenset())
+        if self._firsts is None:
+            self._firsts = {}
         if mine not in self._firsts:
             firsts = []
             for member in self.members:
@@ -551,7 +603,7 @@ class _CopyGroup:
                         break
             self._firsts[mine] = firsts
         candidates = [member for member in self._firsts[mine] if member != key]
-        total = len(self.members) - self._same_person(mine) - (not mine and key in self.ids)
+        total = len(self.members) - self._same_person(mine) - (not mine and self._member(key))
         shown = candidates[: max(limit, 0)]
         return shown, max(total - len(shown), 0)
 
@@ -576,11 +628,10 @@ def near_pairs(
     keys = list(vectors)
     if len(keys) < 2:
         return []
-    matrix = np.stack([np.asarray(vectors[key], dtype=np.float32) for key in keys])
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit = _matrix(vectors, keys)
+    norms = np.linalg.norm(unit, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    unit = matrix / norms
-    del matrix
+    unit /= norms  # in place: one matrix, not a second of the same size
     screen = _principal(unit)
     lengths = np.einsum("ij,ij->i", screen, screen)
     reach = np.float32(2.0 - 2.0 * cosine + _SCREEN_MARGIN)  # a squared distance
@@ -608,6 +659,19 @@ def near_pairs(
         if progress:
             progress(stop, len(keys))
     return pairs
+
+
+def _matrix(vectors: Mapping[Hashable, np.ndarray], keys: Sequence[Hashable]) -> np.ndarray:
+    """The vectors of `keys` as rows of one float32 matrix, each copied in as it is read
+    (a list of them first, as `np.stack` needs, held every vector twice)."""
+    import numpy as np
+
+    first = np.asarray(vectors[keys[0]], dtype=np.float32)
+    matrix = np.empty((len(keys), len(first)), dtype=np.float32)
+    matrix[0] = first
+    for row, key in enumerate(keys[1:], start=1):
+        matrix[row] = vectors[key]
+    return matrix
 
 
 #: Principal directions the near-pair screen compares on...
