@@ -71,8 +71,13 @@ def pool_rarity(
     centre: float = RARITY_CENTRE,
     shown: int = NEAREST_SHOWN,
     progress: Callable[[int, int], None] | None = None,
+    rows: Sequence[int] | None = None,
 ) -> PoolRarity:
     """1 − mean cosine to the k nearest other responses in the pool, computed once per text.
+
+    `rows`: the row of `vectors` each text's vector is in (default: the text's own
+    position), so a caller can pass the one matrix of every distinct idea instead of a
+    copy with a row per response (690 MB for a panel's list task at 100,000 people).
 
     Why dedupe: a pool of 10,000 respondents repeats "pen holder" hundreds of
     times; the similarity matrix is built over distinct texts and copies are
@@ -86,8 +91,8 @@ def pool_rarity(
     import numpy as np
 
     n = len(texts)
-    if vectors.shape[0] != n:
-        raise ValueError(f"{n} texts but {vectors.shape[0]} vectors")
+    if (vectors.shape[0] if rows is None else len(rows)) != n:
+        raise ValueError(f"{n} texts but {vectors.shape[0] if rows is None else len(rows)} rows")
     if n == 0:
         return PoolRarity(np.zeros(0), [], np.zeros(0, dtype=int))
     key_of = {text: idea_key(text) for text in dict.fromkeys(texts)}
@@ -103,7 +108,9 @@ def pool_rarity(
     pairs, own = np.unique(owner_codes * m + of, return_counts=True)  # (owner, text) -> copies
     max_own = int(np.bincount(pairs // m).max())
 
-    unique = np.asarray(vectors, dtype=np.float32)[first]
+    unique = np.asarray(vectors, dtype=np.float32)[
+        first if rows is None else [rows[i] for i in first]
+    ]
     mean = (unique * counts[:, None]).sum(axis=0) / n
     unique = unique - np.float32(centre) * mean.astype(np.float32)
     norms = np.linalg.norm(unique, axis=1, keepdims=True)

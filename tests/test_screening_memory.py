@@ -116,3 +116,20 @@ def test_the_pipeline_hands_the_copy_search_only_answers_long_enough_to_compare(
     assert list(vectors) == [(1, "mug")] and len(vectors) == 1
     assert np.array_equal(vectors[(1, "mug")], scored[1].tasks["mug"].vector)
     assert scored[2].tasks["mug"].vector is not None  # the vector itself still exists
+
+
+def test_rarity_reads_a_shared_matrix_through_rows_as_it_reads_a_copy() -> None:
+    """Originality gets the batch's one matrix of distinct ideas and each response's row
+    in it, instead of a copy with a row per response: the same results, bit for bit."""
+    from ideation.rarity import pool_rarity
+
+    rng = np.random.default_rng(7)
+    distinct = rng.normal(size=(40, 16)).astype(np.float32)
+    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    rows = rng.integers(0, 40, size=300).tolist()
+    texts = [f"idea {r}" for r in rows]
+    owners = [f"person {i % 90}" for i in range(300)]
+    copied = pool_rarity(texts, distinct[rows], owners)
+    shared = pool_rarity(texts, distinct, owners, rows=rows)
+    np.testing.assert_array_equal(copied.rarity, shared.rarity)
+    assert copied.nearest == shared.nearest

@@ -536,7 +536,6 @@ def score_creativity(
     else:
         vectors = np.zeros((0, 1), dtype=np.float32)
     row = {text: i for i, text in enumerate(ordered)}
-    dimensions = int(vectors.shape[1]) if vectors.ndim == 2 and len(ordered) else 0
 
     whole = {
         task: _answer_rows([d for d in drafts if d.task == task], vectors, row) for task in prompts
@@ -596,17 +595,15 @@ def score_creativity(
             if problem is None
         ]
         pool_texts = [idea for _, idea in pool]
-        pool_vectors = (
-            vectors[[row[t] for t in pool_texts]] if pool else np.zeros((0, max(dimensions, 1)))
-        )
         details: list[Originality] = (
             originality_details(
                 pool_texts,
                 prompts[task],
-                pool_vectors,
+                vectors,
                 vectors[row[prompt_texts[task]]] if task in prompt_texts else None,
                 owners=[respondent for respondent, _ in pool],
                 model=usable if usable is not None else False,
+                rows=[row[t] for t in pool_texts],
                 progress=lambda done, _, before=compared: step(
                     "originality", before + done, comparing
                 ),
@@ -630,7 +627,7 @@ def score_creativity(
         )
         task_meta[task] = (basis, len(pool))
         big_pool = len(pool) >= RARE_MIN_POOL
-        del pool, pool_texts, pool_vectors, details
+        del pool, pool_texts, details
         shared: dict[tuple[str, int], IdeaNote] = {}  # one note per idea and result
         not_counted: dict[tuple[str, str, str | None], IdeaNote] = {}  # and per reason
 

@@ -352,6 +352,7 @@ def originality_details(
     owners: Sequence[str] | None = None,
     model: OriginalityModel | bool = True,
     progress: Callable[[int, int], None] | None = None,
+    rows: Sequence[int] | None = None,
 ) -> list[Originality]:
     """Originality of each response against the pool of all `responses` to one task.
 
@@ -361,7 +362,8 @@ def originality_details(
     question and the vectors have its dimensionality; `Originality.model` is
     None otherwise. Responses with the same text and result share one `Originality`
     (a panel's pool repeats "pen holder" thousands of times). `progress` gets
-    (distinct texts compared, distinct texts).
+    (distinct texts compared, distinct texts). `rows`, as for `pool_rarity`: where in
+    `vectors` each response's vector is.
     """
     import numpy as np
 
@@ -370,7 +372,7 @@ def originality_details(
     if n == 0:
         return []
     chosen = load_model() if model is True else (model or None)
-    pool = pool_rarity(responses, vectors, owners, progress=progress)
+    pool = pool_rarity(responses, vectors, owners, progress=progress, rows=rows)
     z = standardise(pool.rarity)
     # A pool smaller than k+1 says less about rarity: shrink its weight linearly.
     trust = np.minimum(1.0, pool.others / RARITY_K)
@@ -390,8 +392,9 @@ def originality_details(
         first: dict[str, int] = {}
         for i, text in enumerate(responses):
             first.setdefault(text, i)
-        rows = list(first.values())
-        distinct = chosen.predict([responses[i] for i in rows], vectors[rows], prompt_vector)
+        firsts = list(first.values())
+        at = firsts if rows is None else [rows[i] for i in firsts]
+        distinct = chosen.predict([responses[i] for i in firsts], vectors[at], prompt_vector)
         lookup = dict(zip(first, distinct.tolist(), strict=True))
         model_rating = np.array([lookup[text] for text in responses])
         rating = coef["intercept"] + coef["model"] * model_rating + coef["rarity_z"] * z
