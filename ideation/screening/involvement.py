@@ -34,6 +34,7 @@ from ideation.screening.definition import (
     ScreenerDefinition,
     is_none_option,
 )
+from ideation.screening.lazy import Memo
 from ideation.screening.rules import (
     INCOMPLETE,
     TERMINATED,
@@ -101,15 +102,10 @@ class KnownParts:
 
     def __init__(self, defn: ScreenerDefinition) -> None:
         self.defn = defn
-        self._known: dict[tuple[str | None, ...], Part] = {}
+        self._known: Memo[tuple[str | None, ...], Part] = Memo(self.LIMIT)
 
     def part(self, key: tuple[str | None, ...], make: Callable[[], Part]) -> Part:
-        found = self._known.get(key)
-        if found is None:
-            found = make()
-            if len(self._known) < self.LIMIT:
-                self._known[key] = found
-        return found
+        return self._known.get(key, make)
 
 
 def score_involvement(

@@ -24,6 +24,7 @@ from ideation.errors import IdeationError
 from ideation.records import Contact, Decision, Flag, Respondent, Score, Screener
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import KnownParts, score_involvement
+from ideation.screening.lazy import OnDemand
 from ideation.screening.quality import (
     email_key,
     long_enough_to_compare,
@@ -540,7 +541,9 @@ def _flags(
     return result
 
 
-def _open_end_vectors(creativity: dict[int, CreativityScore]) -> _AnswerVectors:
+def _open_end_vectors(
+    creativity: dict[int, CreativityScore],
+) -> Mapping[tuple[int, str], np.ndarray]:
     """(respondent, task) -> the answer's vector for near-duplicate checks: creativity
     scoring's mean of the answer's ideas, so nothing is embedded twice.
 
@@ -558,28 +561,10 @@ def _open_end_vectors(creativity: dict[int, CreativityScore]) -> _AnswerVectors:
             embedded = " ".join(n.text for n in scored.ideas if n.counted or n.repeat_of)
             if scored.idea_rows is not None and long_enough_to_compare(embedded):
                 comparable[(rid, task)] = scored.idea_rows
-    return _AnswerVectors(comparable)
-
-
-class _AnswerVectors(Mapping[tuple[int, str], "np.ndarray"]):
-    """The answers the copy search may compare, each vector worked out only when the
-    search reads it (one answer per distinct text) and let go once copied into its
-    matrix: held all at once they were 430 MB at 100,000 respondents."""
-
-    def __init__(self, ideas: dict[tuple[int, str], IdeaRows]) -> None:
-        self._ideas = ideas
-
-    def __getitem__(self, key: tuple[int, str]) -> np.ndarray:
-        return self._ideas[key].mean()
-
-    def __contains__(self, key: object) -> bool:  # without working the vector out
-        return key in self._ideas
-
-    def __iter__(self) -> Iterator[tuple[int, str]]:
-        return iter(self._ideas)
-
-    def __len__(self) -> int:
-        return len(self._ideas)
+    # Each vector worked out only when the copy search reads it (one answer per distinct
+    # text) and let go once copied into its matrix: held all at once they were 430 MB at
+    # 100,000 respondents.
+    return OnDemand(comparable, lambda rows: rows.mean())
 
 
 def identity_keys(contact: Contact | None) -> list[str]:

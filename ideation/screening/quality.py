@@ -44,13 +44,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ideation.screening.answers import normalise
 from ideation.screening.definition import FLAG_KINDS, GridItem, Question
+from ideation.screening.lazy import OnDemand
 
 if TYPE_CHECKING:
     import numpy as np
@@ -471,13 +472,13 @@ def duplicate_open_ends(
         near: dict[str, list[tuple[_CopyGroup, float]]] = {}
         leaders: Mapping[str, np.ndarray] = {}
         if vectors:
-            leaders = _Leaders(
-                vectors,
+            leaders = OnDemand(  # each read as `near_pairs` copies it into its matrix
                 {
                     text: (group.members[0], question.id)
                     for text, group in by_text.items()
                     if (group.members[0], question.id) in vectors
                 },
+                vectors.__getitem__,
             )
             searched = lambda done, total, stage=stage: step(stage, done, total)  # noqa: E731
             for a, b, score in near_pairs(leaders, cosine, searched):
@@ -507,32 +508,6 @@ def duplicate_open_ends(
         found += sorted(mine, key=lambda pair: position[pair[0]])  # in respondent order
         step(stage, len(leaders), len(leaders))
     return found
-
-
-class _Leaders(Mapping[str, "np.ndarray"]):
-    """Each distinct text's vector: its first member's, read from `vectors` only when
-    `near_pairs` copies it into its matrix, so the vectors (worked out on demand by
-    the pipeline) never all exist at once beside that matrix."""
-
-    def __init__(
-        self,
-        vectors: Mapping[tuple[Hashable, str], np.ndarray],
-        keys: dict[str, tuple[Hashable, str]],
-    ) -> None:
-        self._vectors = vectors
-        self._keys = keys
-
-    def __getitem__(self, text: str) -> np.ndarray:
-        return self._vectors[self._keys[text]]
-
-    def __contains__(self, text: object) -> bool:  # without reading the vector
-        return text in self._keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 def _named(names: Mapping[Hashable, str], shown: Sequence[Hashable], more: int) -> str:

@@ -31,6 +31,7 @@ from ideation.screening.definition import (
     TerminateRule,
     is_none_option,
 )
+from ideation.screening.lazy import Memo
 from ideation.yamlfile import describe, suggest
 
 COMPLETE = "complete"
@@ -175,18 +176,13 @@ class Steps:
 
     def __init__(self, defn: ScreenerDefinition) -> None:
         self.defn = defn
-        self._known: dict[tuple[Any, ...], _Step] = {}
+        self._known: Memo[tuple[Any, ...], _Step] = Memo(self.LIMIT)
 
     def of(self, question: Question, raw: Any) -> _Step:
         key = _step_key(question, raw)
         if key is None:
             return _step(question, raw)
-        found = self._known.get(key)
-        if found is None:
-            found = _step(question, raw)
-            if len(self._known) < self.LIMIT:
-                self._known[key] = found
-        return found
+        return self._known.get(key, lambda: _step(question, raw))
 
 
 def _step_key(question: Question, raw: Any) -> tuple[Any, ...] | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ideation.screening.definition import Question
+from ideation.screening.lazy import Memo
 from ideation.screening.responses.cells import (
     in_option_order,
     is_selected,
@@ -248,7 +249,7 @@ def _checked_rows(
 
 #: Cells longer than this are not remembered (an open end is parsed once anyway).
 _MEMO_CELL_CHARS = 200
-#: At most this many parsed cells are remembered for one file.
+#: At most this many parsed cells (of any column) are remembered for one file.
 _MEMO_SIZE = 50_000
 
 
@@ -275,8 +276,7 @@ class _RowReader:
         self.parsers = {
             index: _cell_parser(target.question, target) for index, target in layout.targets.items()
         }
-        self.memo: dict[int, dict[str, tuple[bool, Any]]] = {i: {} for i in self.parsers}
-        self.remembered = 0
+        self.memo: Memo[tuple[int, str], tuple[bool, Any]] = Memo(_MEMO_SIZE)
 
     def read(
         self, line: int, cells: list[str]
@@ -369,20 +369,21 @@ class _RowReader:
     def _parse(self, index: int, value: str) -> Any:
         """The cell in column `index` parsed by its target (`_cell_parser`), remembered
         for short cells; CellColumnError (located in that column) for a cell it refuses."""
-        memo = self.memo[index]
-        known = memo.get(value)
-        if known is None:
-            try:
-                known = (True, self.parsers[index](value))
-            except CellError as error:
-                known = (False, str(error))
-            if len(value) <= _MEMO_CELL_CHARS and self.remembered < _MEMO_SIZE:
-                memo[value] = known
-                self.remembered += 1
-        parsed, result = known
+        if len(value) <= _MEMO_CELL_CHARS:
+            parsed, result = self.memo.get((index, value), lambda: self._parsed(index, value))
+        else:
+            parsed, result = self._parsed(index, value)
         if not parsed:
             raise CellColumnError(index, result)
         return list(result) if isinstance(result, list) else result
+
+    def _parsed(self, index: int, value: str) -> tuple[bool, Any]:
+        """(True, the parsed cell) or (False, why it was refused): a refusal is remembered
+        like a value."""
+        try:
+            return True, self.parsers[index](value)
+        except CellError as error:
+            return False, str(error)
 
 
 _Parse = Callable[[int, str], Any]
