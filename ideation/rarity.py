@@ -91,8 +91,9 @@ def pool_rarity(
     import numpy as np
 
     n = len(texts)
-    if (vectors.shape[0] if rows is None else len(rows)) != n:
-        raise ValueError(f"{n} texts but {vectors.shape[0] if rows is None else len(rows)} rows")
+    at = range(len(vectors)) if rows is None else rows
+    if len(at) != n:
+        raise ValueError(f"{n} texts but {len(at)} rows of vectors")
     if n == 0:
         return PoolRarity(np.zeros(0), [], np.zeros(0, dtype=int))
     key_of = {text: idea_key(text) for text in dict.fromkeys(texts)}
@@ -108,9 +109,7 @@ def pool_rarity(
     pairs, own = np.unique(owner_codes * m + of, return_counts=True)  # (owner, text) -> copies
     max_own = int(np.bincount(pairs // m).max())
 
-    unique = np.asarray(vectors, dtype=np.float32)[
-        first if rows is None else [rows[i] for i in first]
-    ]
+    unique = np.asarray(vectors, dtype=np.float32)[[at[i] for i in first]]
     mean = (unique * counts[:, None]).sum(axis=0) / n
     unique = unique - np.float32(centre) * mean.astype(np.float32)
     norms = np.linalg.norm(unique, axis=1, keepdims=True)
