@@ -20,8 +20,11 @@ numpy is imported inside functions: importing this module stays cheap.
 from __future__ import annotations
 
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -121,12 +124,17 @@ def pool_rarity(
     available = counts[cand_idx] - (cand_idx == rows)
     value, filled = _mean_nearest(available, cand_sim, k)
     listed = (cand_idx != rows) & (available > 0)
-    nearest_of = [
+    nearest_of = [  # only the first `shown` of a row's candidates are made into neighbours
         tuple(
-            Neighbour(texts[first[v]], round(s, 3), a)
-            for v, s, a, ok in zip(idx, sim, avail, show, strict=True)
-            if ok
-        )[:shown]
+            islice(
+                (
+                    Neighbour(texts[first[v]], round(s, 3), a)
+                    for v, s, a, ok in zip(idx, sim, avail, show, strict=True)
+                    if ok
+                ),
+                shown,
+            )
+        )
         for idx, sim, avail, show in zip(
             cand_idx.tolist(), cand_sim.tolist(), available.tolist(), listed.tolist(), strict=True
         )
@@ -164,24 +172,34 @@ def _candidates(
     running floor: a row keeps its best `width` so far, and a tile's score below the
     row's worst kept one cannot enter, so after a row's first tile almost nothing
     reaches the sort (a full per-row partition of 72,000 scores cost as much as the
-    products)."""
+    products). Why a second thread: choosing from a tile costs about as much as
+    computing it, mostly on one core; it runs while the next tile's products (which let
+    go of the GIL) are computed, in the order the tiles were made, so the result is
+    the same bit for bit."""
     import numpy as np
 
     m = len(unique)
     unique = np.ascontiguousarray(unique, dtype=np.float32)
     best = _Best(m, width)
-    for start in range(0, m, TILE):
-        rows = unique[start : start + TILE]
-        for other in range(start, m, TILE):
-            sims = rows @ unique[other : other + TILE].T
-            if other == start:
-                np.fill_diagonal(sims, _SELF)  # self first, whatever rounding says
-            best.offer(start, other, sims, by_column=False)
-            if other != start:
-                best.offer(other, start, sims, by_column=True)
-            del sims
-        if progress:
-            progress(min(start + TILE, m), m)
+    chooser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rarity")
+    pending: deque[Future[None]] = deque()
+    try:
+        for start in range(0, m, TILE):
+            rows = unique[start : start + TILE]
+            for other in range(start, m, TILE):
+                sims = rows @ unique[other : other + TILE].T
+                if other == start:
+                    np.fill_diagonal(sims, _SELF)  # self first, whatever rounding says
+                pending.append(chooser.submit(best.offer_tile, start, other, sims))
+                del sims
+                while len(pending) > _TILES_WAITING:  # a few tiles held, whatever the pool
+                    pending.popleft().result()
+            if progress:
+                progress(min(start + TILE, m), m)
+        while pending:
+            pending.popleft().result()
+    finally:
+        chooser.shutdown(wait=True, cancel_futures=True)
     return best.result()
 
 
@@ -191,6 +209,8 @@ def _candidates(
 TILE = 1024
 #: A row's similarity to itself while choosing (above any cosine), so it sorts first.
 _SELF = 2.0
+#: Tiles computed but not yet chosen from: enough to keep both cores busy.
+_TILES_WAITING = 2
 
 
 class _Best:
@@ -204,6 +224,13 @@ class _Best:
         self.sims = np.full((m, width), -np.inf, dtype=np.float32)
         self.idx = np.full((m, width), m, dtype=np.int64)  # m: an empty place
         self.floor = np.full(m, -np.inf, dtype=np.float32)  # the worst kept, once full
+
+    def offer_tile(self, start: int, other: int, sims: np.ndarray) -> None:
+        """Tile (rows start…, columns other…) offered to its rows and, off the diagonal,
+        to its columns."""
+        self.offer(start, other, sims, by_column=False)
+        if other != start:
+            self.offer(other, start, sims, by_column=True)
 
     def offer(self, row_start: int, col_start: int, sims: np.ndarray, by_column: bool) -> None:
         """The scores of one tile that can enter their rows' best. The tile's rows are

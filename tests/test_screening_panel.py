@@ -54,11 +54,16 @@ def one_at_a_time(
     return out
 
 
+@pytest.mark.parametrize("tile", [1024, 7])
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_rarity_worked_out_once_per_text_is_each_responses_own(seed: int) -> None:
+def test_rarity_worked_out_once_per_text_is_each_responses_own(
+    seed: int, tile: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Copies in other cases and spellings, authors writing one text twice and authors
     whose other ideas are a text's nearest: the cases the per-text shortcut must hand
-    to the response's own working out."""
+    to the response's own working out. With small tiles, a text's neighbours are
+    chosen over many tiles, offered in a second thread while the next is computed."""
+    monkeypatch.setattr(rarity, "TILE", tile)
     rng = random.Random(seed)
     words = [f"idea {n}" for n in range(rng.randint(5, 60))]
     texts = [rng.choice(words) + rng.choice(["", ".", "!"]) for _ in range(300)]
