@@ -484,9 +484,9 @@ def duplicate_open_ends(
             answer = respondent.answers.get(question.id)
             if respondent.id in names or not isinstance(answer, str):
                 continue
-            if long_enough_to_compare(answer, min_words):
+            text = normalise(answer)
+            if len(text.split()) >= min_words:  # `long_enough_to_compare`, normalised once
                 names[respondent.id] = label(respondent)
-                text = normalise(answer)
                 by_text.setdefault(text, _CopyGroup(known)).add(respondent.id)
         near: dict[str, list[tuple[_CopyGroup, float]]] = {}
         leaders: Mapping[str, np.ndarray] = {}
@@ -626,19 +626,16 @@ def near_pairs(
     norms = np.linalg.norm(unit, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     unit /= norms  # in place: one matrix, not a second of the same size
-    screen = _principal(unit)
-    lengths = np.einsum("ij,ij->i", screen, screen)
-    reach = np.float32(2.0 - 2.0 * cosine + _SCREEN_MARGIN)  # a squared distance
+    left, right, limits = _screens(unit, cosine)
     pairs = []
     block = _block_rows(len(keys))
     for start in range(0, len(keys), block):
         stop = min(start + block, len(keys))
-        distances = screen[start:stop] @ screen[start + 1 :].T  # the block's squared
-        distances *= -2.0  # distances on the screen: |a|² + |b|² − 2a·b, in place
-        distances += lengths[start + 1 :]
-        distances += lengths[start:stop, None]
-        rows, cols = np.divmod(np.flatnonzero(distances <= reach), distances.shape[1])
-        del distances
+        products = left[start:stop] @ right[start + 1 :].T
+        rows, cols = np.divmod(
+            np.flatnonzero(products >= limits[start:stop, None]), products.shape[1]
+        )
+        del products
         first, second = rows + start, cols + start + 1
         keep = second > first  # the block's columns start at its first row; each pair once
         first, second = first[keep], second[keep]
@@ -672,6 +669,21 @@ def _matrix(vectors: Mapping[Hashable, np.ndarray], keys: Sequence[Hashable]) ->
 _SCREEN_DIMS = 32
 #: ...with this much slack on the squared distance for float32 rounding.
 _SCREEN_MARGIN = 1e-3
+
+
+def _screens(unit: np.ndarray, cosine: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The screen as one product and one comparison per pair. Two answers are close on
+    the screen when |a|² + |b|² − 2a·b ≤ reach (a squared distance), i.e. when
+    2a·b − |b|² ≥ |a|² − reach: rows [2a, −1] times columns [b, |b|²] give the left
+    side in the product itself, so each block of scores is read once, not four times."""
+    import numpy as np
+
+    screen = _principal(unit)
+    lengths = np.einsum("ij,ij->i", screen, screen)
+    reach = np.float32(2.0 - 2.0 * cosine + _SCREEN_MARGIN)
+    left = np.hstack([2.0 * screen, np.full((len(screen), 1), -1.0, dtype=np.float32)])
+    right = np.hstack([screen, lengths[:, None]])
+    return left, right, lengths - reach
 
 
 def _principal(unit: np.ndarray) -> np.ndarray:
