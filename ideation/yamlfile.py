@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -126,6 +127,7 @@ def decode_text(data: bytes, *, binary_ok: bool = True) -> tuple[str, str]:
         if exc.end == len(data) and exc.reason == "unexpected end of data":
             what = "expected a whole character at the end, got half of one"
             raise Undecodable(_byte_line(data, len(data)), what, cut_off=True) from None
+        _refuse_mixed(data, exc.start)
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
@@ -134,6 +136,30 @@ def decode_text(data: bytes, *, binary_ok: bool = True) -> tuple[str, str]:
             f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252; "
             "save the file as UTF-8",
         ) from None
+
+
+#: A character UTF-8 writes in two to four bytes: Windows-1252 text almost never holds
+#: one (it would take "Ã©" or "Â£" typed on purpose), so one beside a byte that is not
+#: UTF-8 means a file of mixed encodings, which no one reading would decode right.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _refuse_mixed(data: bytes, bad: int) -> None:
+    """Refuse text that is UTF-8 except for a stray byte (a row pasted in from a Windows
+    file): read as Windows-1252, every accented letter in it would turn to "Ã©"."""
+    for found in _UTF8_MULTIBYTE.finditer(data):
+        try:
+            found.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # the shape of UTF-8, not a character (a surrogate, say)
+        raise Undecodable(
+            _byte_line(data, bad),
+            f"byte 0x{data[bad]:02x} is not UTF-8, yet line"
+            f" {_byte_line(data, found.start())} is: the file mixes encodings; save it"
+            " again as UTF-8",
+        )
 
 
 def decode(

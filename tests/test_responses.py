@@ -716,6 +716,18 @@ def test_every_problem_is_collected_and_nothing_returned(
             3,
             "byte 0x81 is neither UTF-8 nor Windows-1252; save the file as UTF-8",
         ),
+        (  # a UTF-8 export with one row pasted from a Windows file: never read as 1252
+            b"id,name\nA,Zo\xc3\xab\nB,Fr\xe9d\n",
+            3,
+            "byte 0xe9 is not UTF-8, yet line 2 is: the file mixes encodings;"
+            " save it again as UTF-8",
+        ),
+        (
+            b"id,name\nB,Fr\xe9d\nA,Zo\xc3\xab\n",
+            2,
+            "byte 0xe9 is not UTF-8, yet line 3 is: the file mixes encodings;"
+            " save it again as UTF-8",
+        ),
         (
             b'id,age\nA,"30"x\n',
             2,
