@@ -29,6 +29,8 @@ MUG = "List as many unusual uses for a coffee mug as you can think of — one pe
         "asdf asdf asdf",
         "qwerqwer",
         "dfgdfg",
+        "lkj hgf dsa",  # runs along a row, right to left
+        "xxxxxxxxxxxx the end",  # a key held down
     ],
 )
 def test_keyboard_mashing_and_short_nonsense_are_flagged(answer: str) -> None:
@@ -59,11 +61,19 @@ def test_filler_words_are_non_answers_even_repeated(answer: str) -> None:
         "a lolly stick holder",  # "lol" inside a word
         "abc blocks for the kids",  # a filler word among real ones
         "something to hold my stuff",
+        "poi",  # a run along the top row, right to left, and a word
+        "zoo",  # three letters, two of them the same
+        "egg",
     ],
 )
 def test_real_short_answers_are_not_flagged(answer: str) -> None:
     assert gibberish_reason(answer, MUG) is None
     assert idea_problem(answer, MUG) is None
+
+
+@pytest.mark.parametrize("answer", ["zzz", "aaaa", "abab", "z z z"])
+def test_one_or_two_characters_repeated_are_flagged(answer: str) -> None:
+    assert gibberish_reason(answer, MUG) == f'"{answer}" is one or two characters repeated'
 
 
 def test_gibberish_never_scores_as_originality() -> None:

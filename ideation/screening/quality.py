@@ -111,6 +111,8 @@ NON_ANSWERS = frozenset(
 _NON_ANSWER_WORDS = frozenset(answer for answer in NON_ANSWERS if " " not in answer)
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VOWELS = set("aeiouy")
+#: Three-letter runs along a keyboard row that are English words after all.
+_ROW_RUN_WORDS = frozenset({"poi"})
 
 
 @dataclass(frozen=True)
@@ -347,11 +349,16 @@ def _row_neighbours(left: str, right: str) -> bool:
 def _mashed(word: str) -> bool:
     """A word typed by running fingers along one keyboard row ("asdfgh", "jkjkjk", "qwe").
 
-    Three letters count only as a left-to-right run of one row ("jkl", "qwe",
-    "sdf"): no English word is one, while many real words are three letters.
+    Three letters count only as a run along one row ("jkl", "qwe", "lkj", "dsa"): no
+    English word is one but "poi", while many real words are three letters. A key
+    held down ("xxxxxxxx") is mashing too.
     """
     if len(word) == 3:
-        return any(word in row for row in _KEYBOARD_ROWS)
+        return word not in _ROW_RUN_WORDS and any(
+            word in row or word in row[::-1] for row in _KEYBOARD_ROWS
+        )
+    if len(word) >= 4 and len(set(word)) == 1:
+        return True
     if len(word) < 4 or not any(set(word) <= set(row) for row in _KEYBOARD_ROWS):
         return False
     if any(word in row or word in row[::-1] for row in _KEYBOARD_ROWS):
@@ -408,13 +415,17 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
     if _copies_question(norm, _question_key(question_text)):
         return f"{_quote(stripped)} repeats the question"
     folded = stripped.casefold()
+    shown = set(folded)
+    # `isspace` is what the regex `\s` matches: the characters left once spaces go.
+    distinct = sum(not ch.isspace() for ch in shown)
+    repeated = distinct <= 2 and sum(not ch.isspace() for ch in folded) >= 2 + distinct
+    if repeated and distinct == 1:  # "zzz", "aaaaaa": one key, not a run along a row
+        return f"{_quote(stripped)} is one or two characters repeated"
     words = _LETTER_RUNS.findall(folded)
     mashed = sum(len(word) for word in words if _mashed(word))
     if mashed and mashed * 2 >= sum(len(word) for word in words):
         return f"{_quote(stripped)} looks like keyboard mashing"
-    shown = set(folded)
-    # `isspace` is what the regex `\s` matches: the characters left once spaces go.
-    if sum(not ch.isspace() for ch in shown) <= 2 and sum(not ch.isspace() for ch in folded) >= 4:
+    if repeated:  # "abab", "hahahaha"
         return f"{_quote(stripped)} is one or two characters repeated"
     # A plain vowel in the text is one in its ASCII letters too: most answers stop here.
     if letters >= 4 and not shown & _VOWELS:
