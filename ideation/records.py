@@ -189,6 +189,23 @@ _DECISION_WORD = {
 DECISION_WORDS = tuple(_DECISION_WORD.values())
 
 
+class DecidedBy(StrEnum):
+    """Who made a respondent's decision, as stored ("" while undecided): the recruiter
+    (a decision, an interview, an override) or the quota fill applied to everyone
+    undecided, so a reason never calls the fill's choice the recruiter's."""
+
+    RECRUITER = "recruiter"
+    FILL = "fill"
+    NOBODY = ""
+
+    @property
+    def said(self) -> str:
+        """Who decided, as a reason says it: "the recruiter", "the quota fill"."""
+        return {DecidedBy.RECRUITER: "the recruiter", DecidedBy.FILL: "the quota fill"}.get(
+            self, "nobody"
+        )
+
+
 class Attendance(StrEnum):
     """What became of an invitation, as the participation ledger stores it. Only
     ATTENDED counts as having taken part: a no-show or a decline bars nobody."""
@@ -244,6 +261,8 @@ class Respondent:
     #: What an accept or a standby overruled (a terminate, excluding flags), recorded
     #: when the recruiter overrode it on purpose; "" when it overruled nothing.
     decision_override: str = ""
+    #: Who made `decision`: the recruiter or the quota fill (NOBODY while undecided).
+    decided_by: DecidedBy = DecidedBy.NOBODY
     answers: dict[str, Any] = field(default_factory=dict)
     imported_at: float = 0.0
 

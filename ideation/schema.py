@@ -520,6 +520,22 @@ def m010_flags_by_respondent(db: Database) -> None:
     )
 
 
+def m011_decided_by(db: Database) -> None:
+    """Who made each decision: the recruiter (a decision, an interview, an override) or
+    the quota fill applied to everyone undecided, so the reasons never say "by the
+    recruiter" of the fill's choices. Decisions made before were all shown as the
+    recruiter's, so they stay the recruiter's."""
+    db.executescript(
+        """
+        SAVEPOINT m011;
+        ALTER TABLE respondents ADD COLUMN decided_by TEXT NOT NULL DEFAULT ''
+            CHECK (decided_by IN ('', 'recruiter', 'fill'));
+        UPDATE respondents SET decided_by = 'recruiter' WHERE decision != '';
+        RELEASE m011;
+        """
+    )
+
+
 #: The migrations, in the order they run.
 _STEPS: tuple[Callable[[Database], None], ...] = (
     m001_initial,
@@ -532,6 +548,7 @@ _STEPS: tuple[Callable[[Database], None], ...] = (
     m008_recruit_decisions,
     m009_people_attendance,
     m010_flags_by_respondent,
+    m011_decided_by,
 )
 
 #: Every migration this version knows, in order: a file with any other is newer.

@@ -50,6 +50,7 @@ from ideation.records import (
     Attendance,
     ClusteringRecord,
     Contact,
+    DecidedBy,
     Decision,
     Device,
     Flag,
@@ -1421,7 +1422,13 @@ class Store:
             answers = self._answers(where, params)
         return [
             _record(
-                Respondent, {**row, "decision": Decision(row["decision"])}, answers.get(row["id"])
+                Respondent,
+                {
+                    **row,
+                    "decision": Decision(row["decision"]),
+                    "decided_by": DecidedBy(row["decided_by"]),
+                },
+                answers.get(row["id"]),
             )
             for row in rows
         ]
@@ -1479,27 +1486,33 @@ class Store:
     def set_decision(
         self, respondent_id: int, decision: str, reason: str = "", override: str = ""
     ) -> None:
-        """Record the recruiter's decision, and what it overrode on purpose (`override`:
-        a terminate, excluding flags; "" for none). A rejection without a reason is
-        refused here too, so no front door (or script) can leave one unexplained."""
+        """Record the recruiter's decision (as theirs: undeciding says nobody decided),
+        and what it overrode on purpose (`override`: a terminate, excluding flags; "" for
+        none). A rejection without a reason is refused here too, so no front door (or
+        script) can leave one unexplained."""
         value = Decision(decision)  # ValueError for anything but a decision
         if value is Decision.REJECTED and not reason.strip():
             raise ValueError("a rejection needs a reason, for the record")
+        by = DecidedBy.RECRUITER if value else DecidedBy.NOBODY
         self.db.execute(
-            "UPDATE respondents SET decision = ?, decision_reason = ?, decision_override = ?"
-            " WHERE id = ?",
-            [value.value, reason, override, respondent_id],
+            "UPDATE respondents SET decision = ?, decision_reason = ?, decision_override = ?,"
+            " decided_by = ? WHERE id = ?",
+            [value.value, reason, override, by.value, respondent_id],
         )
 
     def set_decisions(self, decided: Iterable[tuple[int, Decision, str]]) -> int:
-        """Record many decisions (respondent, decision, reason) at once; returns how many."""
-        rows = [(d.value, reason, rid) for rid, d, reason in decided]
-        if any(d == Decision.REJECTED.value and not reason.strip() for d, reason, _ in rows):
+        """Record the quota fill's decisions (respondent, decision, reason) at once, as
+        the fill's, so no reason calls them the recruiter's; returns how many."""
+        rows = [
+            (d.value, reason, (DecidedBy.FILL if d else DecidedBy.NOBODY).value, rid)
+            for rid, d, reason in decided
+        ]
+        if any(d == Decision.REJECTED.value and not reason.strip() for d, reason, _, _ in rows):
             raise ValueError("a rejection needs a reason, for the record")
         with self.transaction():
             self.db.conn.executemany(
                 "UPDATE respondents SET decision = ?, decision_reason = ?,"
-                " decision_override = '' WHERE id = ?",
+                " decision_override = '', decided_by = ? WHERE id = ?",
                 rows,
             )
         return len(rows)

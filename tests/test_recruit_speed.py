@@ -317,7 +317,8 @@ def test_an_older_study_gets_the_flags_index_in_place(db_path: Path) -> None:
     conn.commit()
     conn.close()
     with Store(db_path) as store:
-        assert store.schema_version()[-1] == MIGRATION_NAMES[-1] == "m010_flags_by_respondent"
+        assert "m010_flags_by_respondent" in store.schema_version()
+        assert store.schema_version()[-1] == MIGRATION_NAMES[-1]
         assert store.flags(4) == [Flag(4, "speeder", "took 95 s")]
         plan = store.db.execute(
             "EXPLAIN QUERY PLAN SELECT * FROM flags WHERE respondent_id = ?", [4]

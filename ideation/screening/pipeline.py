@@ -665,10 +665,11 @@ def _creativity_scores(respondent_id: int, creativity: Any) -> list[Score]:
 
 
 def _decided_reason(respondent: Respondent, suggestion: str, unplaced: str) -> str:
-    """Why someone the recruiter accepted or put on standby stands where the fill put
-    them: their decision holds their place (said as an override when it overrode a
-    terminate or a flag), never "in rank order", which the fill did not weigh."""
-    said = f"{respondent.decision.shown} by the recruiter"
+    """Why someone accepted or put on standby (by the recruiter, or by the quota fill
+    when it was applied) stands where the fill put them: their decision holds their
+    place (said as an override when it overrode a terminate or a flag), never "in
+    rank order", which the fill did not weigh for them now."""
+    said = f"{respondent.decision.shown} by {respondent.decided_by.said}"
     if respondent.decision_override:
         said += f" as an override of: {respondent.decision_override}"
     if respondent.decision is Decision.ACCEPTED and suggestion != "accept":
@@ -687,7 +688,7 @@ def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateVi
         rid, decision = respondent.id, respondent.decision
         suggestion = "accept" if rid in accepted else "standby" if rid in standby else ""
         if decision is Decision.REJECTED:
-            reason = f"rejected by the recruiter: {respondent.decision_reason}"
+            reason = f"rejected by {respondent.decided_by.said}: {respondent.decision_reason}"
         elif decision in (Decision.ACCEPTED, Decision.STANDBY):
             reason = _decided_reason(respondent, suggestion, why.get(rid, ""))
         elif suggestion == "accept":

@@ -275,7 +275,10 @@ def explain_respondent(
     if defn is not None and respondent.status == "terminated":
         lines += _terminating_answer(defn, respondent)
     if respondent.decision:
-        lines.append(f"decision: {respondent.decision} — {respondent.decision_reason}")
+        lines.append(
+            f"decision: {respondent.decision} by {respondent.decided_by.said}"
+            f" — {respondent.decision_reason}"
+        )
     if respondent.decision_override:
         lines.append(f"  an override of: {respondent.decision_override}")
     for kind in ("composite", "involvement", "creativity"):
