@@ -37,8 +37,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: The longest text Excel keeps in one cell.
 EXCEL_CELL_LIMIT = 32767
 
-#: Characters XML 1.0 (so XLSX) cannot hold; openpyxl refuses them.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Control characters, left out of every cell: XML 1.0 (so XLSX) cannot hold C0 ones
+#: (openpyxl refuses them), and in a CSV an escape sequence typed into a name would
+#: clear the screen of whoever `cat`s the file. TAB, LF and CR stay: cells keep lines.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -150,7 +152,8 @@ def needs_formula_guard(value: str) -> bool:
 
 
 def csv_cell(value: Any) -> str:
-    """One CSV field: true/false for booleans, empty for None, formula-guarded text."""
+    """One CSV field: true/false for booleans, empty for None, formula-guarded text
+    without control characters."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -158,6 +161,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return ""
     if isinstance(value, str):
+        value = _CONTROL.sub("", value)
         return "'" + value if needs_formula_guard(value) else value
     return str(value)
 
@@ -236,7 +240,7 @@ def _string_cell(cell: Any, value: str) -> None:
     (what Excel stores when you type '=...), on a cell typed as a string, so,
     unlike CSV, the text itself carries no visible apostrophe.
     """
-    value = _ILLEGAL_XML.sub("", value)[:EXCEL_CELL_LIMIT]
+    value = _CONTROL.sub("", value)[:EXCEL_CELL_LIMIT]
     cell.value = value
     cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
     if needs_formula_guard(value):

@@ -226,6 +226,26 @@ def test_csv_recruit_list_has_no_live_formula(hostile_study: tuple, tmp_path: Pa
     assert "07700 900001" in cells
 
 
+def test_csv_recruit_list_carries_no_terminal_escapes(
+    tmp_path: Path, fake_embedder: object
+) -> None:
+    """A name or an answer with an escape sequence (typed, or pasted from a terminal)
+    must not clear the screen of whoever `cat`s or `head`s the exported list."""
+    path = tmp_path / "export.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "email", "phone", "How old are you?", "gender"])
+        writer.writerow(["R\x1b[2J1", "Esc\x1b[2JClear\x9b31m", "e@example.com", "", 30, "Man"])
+    with Store(tmp_path / "study.db") as store:
+        import_responses(store, SCREENER, path)
+        assessment = assess(store, SCREENER, fake_embedder)
+        out = tmp_path / "recruits.csv"
+        write_recruits(store, SCREENER, assessment, out, include_contacts=True)
+    text = out.read_text(encoding="utf-8-sig")
+    assert not [ch for ch in text if ch not in "\r\n\t" and (ord(ch) < 32 or 127 <= ord(ch) < 160)]
+    assert "Esc[2JClear31m" in text and "R[2J1" in text
+
+
 def test_xlsx_recruit_list_is_a_workbook_with_text_cells(
     hostile_study: tuple, tmp_path: Path
 ) -> None:
