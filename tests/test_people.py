@@ -202,6 +202,12 @@ def test_people_import_refuses_a_missing_file_and_itself(db_path: Path, tmp_path
     assert missing.exit_code == 2 and "no study file here" in missing.output
     itself = runner.invoke(cli, ["people", "import", str(db_path), "--db", str(db_path)])
     assert itself.exit_code == 2 and "that is this study" in itself.output
+    export = tmp_path / "v1.csv"
+    export.write_text("id,email\nR1,a@example.com\n", encoding="utf-8")
+    named = runner.invoke(cli, ["people", "import", str(export), "--db", str(db_path)])
+    assert named.exit_code == 2
+    assert f"{export}: not a study file; expected another study's database" in named.output
+    assert "damaged" not in named.output
 
 
 # -- a study file from before m009 -------------------------------------------------------

@@ -104,6 +104,19 @@ def import_people(store: Store, other: Path) -> tuple[int, int, int]:
         raise IdeationError(f"{other}: no study file here")
     if other.resolve() == store.path.resolve():
         raise IdeationError(f"{other}: that is this study; name another study file")
+    if not _is_sqlite(other):  # a CSV or a YAML named by mistake is not "damaged"
+        raise IdeationError(
+            f"{other}: not a study file; expected another study's database (a .db file)"
+        )
     with Store(other, read_only=True) as source:
         ledger = source.participation_ledger()
     return store.merge_participation(ledger, other.name)
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether the file starts as every SQLite database does."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return True  # let opening it say what is wrong
