@@ -963,8 +963,15 @@ def screen(
             say(f"{responses}: {summary.format} export ({summary.encoding}), {summary.counts}")
             if summary.changed:
                 say(
-                    f"{plural(summary.changed, 'respondent')} changed their answers: the new"
-                    " ones apply (the old ones are kept) and they are scored again"
+                    f"{plural(summary.changed, 'respondent')} changed (answers, contact or"
+                    " duration): the new details apply, the old ones are kept in history, and"
+                    " they are scored again"
+                )
+            if not summary.has_ids:
+                say(
+                    "warning: no respondent id column; each row's id is made from its"
+                    " content, so a corrected row in a later export reads as someone new"
+                    " (export the survey tool's response id to tell changes apart)"
                 )
             if summary.unmatched_columns:
                 say("columns not used: " + ", ".join(map(one_line, summary.unmatched_columns)))

@@ -129,4 +129,18 @@ def test_screen_says_what_changed(tmp_path: Path) -> None:
 
     assert again.exit_code == 0, again.output
     assert "0 new, 1 changed, 5 unchanged" in again.output
-    assert "1 respondent changed their answers" in again.output
+    assert "1 respondent changed (answers, contact or duration)" in again.output
+    assert "no respondent id column" not in again.output
+
+
+def test_an_export_without_ids_is_said_to_be_one(tmp_path: Path, store: Store, defn) -> None:
+    """Without an id column each row's id is made from its content, so a corrected row
+    would come back as someone new: the recruiter is told at import, not surprised later."""
+    assert import_responses(store, defn, EXPORT).has_ids
+    assert not import_responses(store, defn, DATA / "plain.csv").has_ids
+    runner = CliRunner()
+    db = str(tmp_path / "study.db")
+    screener = str(shipped_file("screeners", "home-coffee.yaml"))
+    said = runner.invoke(cli, ["screen", screener, str(DATA / "plain.csv"), "--db", db])
+    assert said.exit_code == 0, said.output
+    assert "warning: no respondent id column" in said.output

@@ -64,6 +64,7 @@ class ImportSummary:
     unchanged: int
     unmatched_columns: tuple[str, ...]
     missing_questions: tuple[str, ...]
+    has_ids: bool = True  # False: ids made from row content (see `ResponseStream.has_ids`)
 
     @property
     def already(self) -> int:
@@ -191,6 +192,7 @@ def import_responses(
         unchanged,
         stream.unmatched_columns,
         stream.missing_questions,
+        stream.has_ids,
     )
 
 

@@ -118,6 +118,9 @@ class ResponseStream:
     rows: Iterator[ImportedResponse]
     #: Lines in the file: with a row's line, how far through the file reading is.
     lines: int = 1
+    #: Whether a column gives each respondent's id; without one, ids are made from each
+    #: row's content, so a corrected row reads as someone new on a re-import.
+    has_ids: bool = True
 
 
 #: At most this many problems are collected before rows are no longer checked.
@@ -182,6 +185,7 @@ def open_responses(path: str | Path, questions: Sequence[Question]) -> ResponseS
         missing_questions=tuple(q.id for q in questions if q.id not in matched),
         rows=_checked_rows(data, reader, watch, problems, text, first[0][0]),
         lines=max(text.count("\n"), text.count("\r"), 1),
+        has_ids="external_id" in layout.meta.values(),
     )
 
 
