@@ -140,7 +140,7 @@ def definition_change(store: Store, defn: ScreenerDefinition) -> str:
         f"screener {defn.name!r} (study {defn.study or defn.title!r}) differs from the one"
         f" its {plural(count, 'respondent')} were imported under; the new definition"
         " replaces it, and their scores, flags and ranks are worked out again under it"
-        " at the next `screen` (their answers and your decisions stay)"
+        " now (their answers and your decisions stay)"
     )
 
 
