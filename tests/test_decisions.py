@@ -17,10 +17,14 @@ from ideation.cli import cli
 from ideation.demo import build_demo
 from ideation.live.clock import FakeClock
 from ideation.paths import shipped_file
-from ideation.records import Decision
+from ideation.records import Decision, Flag, Score
 from ideation.screening.desk import OverrideNeeded, RecruitDesk
 from ideation.screening.quotas import Candidate, fill_quotas
-from ideation.screening.recruits import explain_respondent, write_recruits
+from ideation.screening.recruits import (
+    EXPLAIN_LINE_CHARS,
+    explain_respondent,
+    write_recruits,
+)
 from ideation.screening.screener_yaml import load_screener, parse_screener
 from ideation.store import Store
 from ideation.tui.app import IdeationApp
@@ -73,6 +77,22 @@ def test_accepting_a_terminated_or_excluded_person_needs_an_override(
     # Deciding again without anything overruled clears the record.
     desk.decide(terminated, Decision.REJECTED, "changed my mind")
     assert store.respondent(terminated.id).decision_override == ""
+
+
+def test_an_explanation_keeps_each_line_readable(store: Store, desk: RecruitDesk) -> None:
+    """An answer pasted thousands of characters long, or one with line breaks and escape
+    codes, must not make `explain` print a line no one can read."""
+    person = desk.find("R001")
+    pasted = "x" * 8000 + " the end"
+    creativity = Score(
+        person.id, "creativity", 50.0, {"summary": [f"rare: “{pasted}” (rarer than 99%)"]}
+    )
+    flag = Flag(person.id, "gibberish", "mug_uses: “a\nb\x1b[2J”")
+    text = explain_respondent(store, person, scores={"creativity": creativity}, flags=[flag])
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= EXPLAIN_LINE_CHARS
+    assert any(line.startswith("  rare: “xxx") and line.endswith("…") for line in lines)
+    assert "flag gibberish: mug_uses: “a b[2J”" in lines
 
 
 def test_an_unscored_terminate_cannot_be_accepted_without_an_override(

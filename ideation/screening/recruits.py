@@ -22,6 +22,7 @@ from ideation.screening.quotas import cells_of
 from ideation.screening.rules import evaluate
 from ideation.sheets import csv_text, fill_sheet
 from ideation.store import Store
+from ideation.text import one_line
 from ideation.yamlfile import suggest
 
 RECRUIT_COLUMNS = (
@@ -312,7 +313,13 @@ def explain_respondent(
         lines.append("  dimensions before weighting: " + ", ".join(dims))
     for flag in flags:
         lines.append(f"flag {flag.kind}: {flag.reason}")
-    return "\n".join(lines)
+    # An answer pasted 8,000 characters long made a line no one reads; each line is one
+    # line, cut to what a reader takes in (the study keeps every answer whole).
+    return "\n".join(one_line(line, EXPLAIN_LINE_CHARS) for line in lines)
+
+
+#: The longest line `explain_respondent` writes.
+EXPLAIN_LINE_CHARS = 400
 
 
 def _terminating_answer(defn: ScreenerDefinition, respondent: Respondent) -> list[str]:
