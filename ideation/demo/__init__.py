@@ -78,7 +78,11 @@ def _load_screener(store: Store) -> int:
     source = path.read_text(encoding="utf-8")
     definition = YAML(typ="safe").load(source)
     screener = store.upsert_screener(
-        definition["screener"], definition.get("title", ""), source, str(path.name)
+        definition["screener"],
+        definition.get("title", ""),
+        source,
+        str(path.name),
+        study=definition.get("study", ""),  # as `screen` would register it
     )
     count = 0
     for row in _load_data("respondents.yaml"):

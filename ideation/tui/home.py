@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,10 @@ from ideation.tui.base import IdeationScreen
 #: Characters of a session's name on the home screen: at 80×24 the sessions panel is
 #: about 46 columns, and the name is what tells "Workshop A" from "Workshop B".
 NAME_CHARS = 16
+#: Cells of the screeners table's first column, which holds a screener's name over its
+#: study: at 80×24 the screeners panel is 28 columns, and this leaves room for the
+#: respondent count beside it.
+SCREENER_CHARS = 16
 
 
 def when(at: float | None) -> str:
@@ -30,6 +35,39 @@ def when(at: float | None) -> str:
 def day(at: float | None) -> str:
     """The local day only ("14 Mar"), unambiguous in any locale; blank when unknown."""
     return datetime.fromtimestamp(at).strftime("%d %b") if at else ""
+
+
+def middle_cut(text: str, limit: int) -> str:
+    """Printable text on one line, cut to `limit` terminal cells in the middle: studies
+    are often told apart by their last words ("… 2026", "… (Lisbon)"), which an
+    ellipsis at the end would hide."""
+    flat = one_line(text)
+    if cell_len(flat) <= limit:
+        return flat
+    tail_cells = (limit - 1) // 2
+    head, tail = _fit(flat, limit - 1 - tail_cells), _fit(flat[::-1], tail_cells)[::-1]
+    return f"{head}…{tail}"
+
+
+def _fit(text: str, cells: int) -> str:
+    """The longest start of `text` that takes at most `cells` terminal cells."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return text[:index]
+    return text
+
+
+def screener_cell(name: str, study: str) -> Text:
+    """A screener's identity as the home screen shows it: its name over its study
+    (dim), each cut to fit, so two copies that differ only in `study:` read apart."""
+    text = Text(one_line(name, SCREENER_CHARS) + "\n")
+    if study:
+        text.append(middle_cut(study, SCREENER_CHARS), style="dim")
+    else:
+        text.append("no study", style="dim italic")
+    return text
 
 
 class HomeScreen(IdeationScreen):
@@ -46,7 +84,11 @@ class HomeScreen(IdeationScreen):
             tooltip="Rank, explain and decide the selected screener's respondents",
         ),
         Binding("slash", "search", "Search", tooltip="Full-text search over every idea"),
-        Binding("f5", "refresh", "Refresh", tooltip="Reload the study from the database"),
+        # Left out of the footer, so Quit fits at 80 columns: the screen reloads by itself
+        # whenever it comes back into view; the key stays in the palette.
+        Binding(
+            "f5", "refresh", "Refresh", tooltip="Reload the study from the database", show=False
+        ),
         Binding("q", "app.quit", "Quit", tooltip="Leave ideation; everything is already saved"),
     ]
 
@@ -70,7 +112,8 @@ class HomeScreen(IdeationScreen):
         sessions.add_column("Session", width=NAME_CHARS)
         sessions.add_columns("Ideas", "Status", "Started")
         screeners = self.query_one("#screeners", DataTable)
-        screeners.add_columns("Screener", "Respondents", "Title")
+        screeners.add_column("Screener/study", width=SCREENER_CHARS)
+        screeners.add_columns("Resp.", "Title")
         self.action_refresh()
         sessions.focus()
 
@@ -97,10 +140,11 @@ class HomeScreen(IdeationScreen):
         screeners.clear()
         for screener in store.screeners():
             screeners.add_row(
-                Text(one_line(screener.name, 40)),
+                screener_cell(screener.name, screener.study),
                 str(store.count_respondents(screener.id)),
                 Text(one_line(screener.title, 80)),
                 key=str(screener.id),
+                height=2,
             )
         sessions.move_cursor(row=keep_session)
         screeners.move_cursor(row=keep_screener)

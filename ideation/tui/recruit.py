@@ -34,6 +34,7 @@ from ideation.store import StoreError
 from ideation.text import one_line, printable
 from ideation.tui.base import IdeationScreen
 from ideation.tui.dialogs import AskScreen, ConfirmScreen
+from ideation.tui.home import middle_cut
 
 #: Flag kinds as the table shows them (the detail panel gives each one's evidence).
 SHORT_FLAGS = {
@@ -57,6 +58,9 @@ MAX_WHY = 220
 #: the screen stays live: at 10,000 respondents the screen opens at once.
 FIRST_ROWS = 120
 FILL_BATCH = 200
+#: Cells of the study in the screen's title: the whole of most, and at 80 columns the
+#: screener's title still starts on screen.
+STUDY_CHARS = 32
 VERB = {
     Decision.ACCEPTED: "Accept",
     Decision.STANDBY: "Put on standby",
@@ -82,6 +86,14 @@ def quota_text(board: Board) -> Text:
     text.append(f" ✓{board.accepted}")
     text.append(f"  standby ✓{board.on_standby}/{board.standbys}")
     return text
+
+
+def recruit_title(study: str, title: str) -> str:
+    """The screen's title, study first: a screener is known by (study, name), and the
+    header cuts its end at 80 columns, so the study must come before the long title.
+    Plain text: Textual's header shows a screen title as it is, never as markup."""
+    where = f" for {middle_cut(study, STUDY_CHARS)}" if study else ""
+    return f"Recruit{where}: {one_line(title, 60)}"
 
 
 def _number(value: float | None, scored: bool) -> str:
@@ -112,24 +124,7 @@ class RecruitScreen(IdeationScreen):
             "Reject",
             tooltip="Reject the selected person (asks why; saved at once)",
         ),
-        Binding(
-            "s",
-            "score",
-            "Score",
-            tooltip="Score everyone again: rules, involvement, creativity, flags (uses the model)",
-        ),
-        Binding(
-            "i",
-            "interview",
-            "Interview",
-            tooltip="Give the screener live, one question at a time (e.g. on the phone)",
-        ),
-        Binding(
-            "c",
-            "contact",
-            "Contact",
-            tooltip="Show or hide the selected person's name, email and phone",
-        ),
+        Binding("u", "undecide", "Undecide", tooltip="Clear the selected person's decision"),
         Binding(
             "f",
             "apply_fill",
@@ -142,8 +137,29 @@ class RecruitScreen(IdeationScreen):
             "Invite",
             tooltip="Make the accepted people participants of a session",
         ),
-        Binding("u", "undecide", "Undecide", tooltip="Clear the selected person's decision"),
-        # Left out of the footer, so every recruiting key fits at 100 columns.
+        Binding(
+            "c",
+            "contact",
+            "Contact",
+            tooltip="Show or hide the selected person's name, email and phone",
+        ),
+        # Left out of the footer, so the deciding keys fit at 80 columns. They stay in the
+        # palette (ctrl+p) and the keys panel, and the screen says when each is wanted:
+        # "press s" beside anyone not scored, "press i to interview" with nobody yet.
+        Binding(
+            "s",
+            "score",
+            "Score",
+            tooltip="Score everyone again: rules, involvement, creativity, flags (uses the model)",
+            show=False,
+        ),
+        Binding(
+            "i",
+            "interview",
+            "Interview",
+            tooltip="Give the screener live, one question at a time (e.g. on the phone)",
+            show=False,
+        ),
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the study", show=False),
     ]
 
@@ -190,7 +206,7 @@ class RecruitScreen(IdeationScreen):
             self.app.pop_screen()
             return
         self.desk = RecruitDesk(store, self.defn, self.app.clock)  # type: ignore[attr-defined]
-        self.title = f"Recruit — {one_line(self.defn.title or self.defn.name, 60)}"
+        self.title = recruit_title(screener.study, self.defn.title or self.defn.name)
         self.columns = self.query_one("#candidates", DataTable).add_columns(
             "#", "ID", "Status", "Inv", "Cre", "All", "Flags", "Suggest", "Decision", "Why"
         )
