@@ -67,6 +67,24 @@ def fake_embedder() -> FakeEmbedder:
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
+@pytest.fixture
+def demo_desk(store: Store, fake_embedder: FakeEmbedder) -> Any:
+    """The demo study (its screener, respondents and session), scored with the fake
+    embedder, at its recruit desk: where decision tests start."""
+    from ideation.demo import build_demo
+    from ideation.live.clock import FakeClock
+    from ideation.paths import shipped_file
+    from ideation.screening.desk import RecruitDesk
+    from ideation.screening.screener_yaml import load_screener
+
+    build_demo(store)
+    desk = RecruitDesk(
+        store, load_screener(shipped_file("screeners", "home-coffee.yaml")), FakeClock()
+    )
+    desk.score(fake_embedder)
+    return desk
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """The system's Chromium driven by Playwright, one per test module.

@@ -35,11 +35,8 @@ SCREENER = shipped_file("screeners", "home-coffee.yaml")
 
 
 @pytest.fixture
-def desk(store: Store, fake_embedder) -> RecruitDesk:
-    build_demo(store)
-    desk = RecruitDesk(store, load_screener(SCREENER), FakeClock())
-    desk.score(fake_embedder)
-    return desk
+def desk(demo_desk: RecruitDesk) -> RecruitDesk:
+    return demo_desk
 
 
 def view_of(desk: RecruitDesk, external_id: str):

@@ -14,26 +14,20 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from ideation.cli import cli
-from ideation.demo import build_demo
-from ideation.live.clock import FakeClock
 from ideation.paths import shipped_file
 from ideation.records import DecidedBy, Decision
 from ideation.schema import MIGRATION_NAMES, migrations
 from ideation.screening.desk import RecruitDesk
 from ideation.screening.pipeline import CandidateView
 from ideation.screening.recruits import write_recruits
-from ideation.screening.screener_yaml import load_screener
 from ideation.store import Store
 
 SCREENER = shipped_file("screeners", "home-coffee.yaml")
 
 
 @pytest.fixture
-def desk(store: Store, fake_embedder) -> RecruitDesk:
-    build_demo(store)
-    desk = RecruitDesk(store, load_screener(SCREENER), FakeClock())
-    desk.score(fake_embedder)
-    return desk
+def desk(demo_desk: RecruitDesk) -> RecruitDesk:
+    return demo_desk
 
 
 def _views(desk: RecruitDesk) -> dict[str, CandidateView]:
