@@ -98,3 +98,31 @@ def test_gibberish_never_scores_as_originality() -> None:
     typical = scores["r0"].tasks["uses"].ideas[0].originality
     assert masher.tasks["uses"].originality == pytest.approx(typical)
     assert np.isfinite(masher.score)
+
+
+def test_a_list_is_flagged_only_when_none_of_its_lines_is_an_idea() -> None:
+    """Scoring drops junk lines one by one; the flag (which excludes) judges the list
+    the same way: a junk line beside a real idea is dropped, not a reason to exclude,
+    whichever line comes first, and a list of junk quotes its lines."""
+    from types import SimpleNamespace
+
+    from ideation.paths import shipped_file
+    from ideation.screening.quality import gibberish
+    from ideation.screening.screener_yaml import load_screener
+
+    questions = load_screener(shipped_file("screeners", "home-coffee.yaml")).questions
+    answers = {
+        "mashing first": "asdf jkl qwe\npen holder",
+        "mashing last": "doorstop\nqwe qwe",
+        "all junk": "asdf\nqwer\nzxcv",
+        "one line": "asdf jkl qwe",
+    }
+    people = [SimpleNamespace(id=who, answers={"mug_uses": a}) for who, a in answers.items()]
+
+    flagged = {who: flag.reason for who, flag in gibberish(people, questions)}
+
+    assert flagged == {
+        "all junk": 'mug_uses: none of its 3 lines is an idea: "asdf" looks like keyboard'
+        ' mashing; "qwer" looks like keyboard mashing; and 1 more',
+        "one line": 'mug_uses: "asdf jkl qwe" looks like keyboard mashing',
+    }

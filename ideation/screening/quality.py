@@ -438,22 +438,50 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
 def gibberish(
     respondents: Sequence[RespondentLike], questions: Sequence[Question]
 ) -> list[tuple[Hashable, Flag]]:
-    """Open-ended (creativity) answers that are not answers; one flag per question."""
+    """Open-ended (creativity) answers that are not answers; one flag per question.
+
+    A list is judged idea by idea, split as creativity scoring splits it (which drops
+    the same ideas): it is flagged when none of its ideas is an idea, and the reason
+    quotes them. A junk line beside a real idea is only dropped from the score, so
+    "doorstop / qwe qwe" and "asdf jkl qwe / pen holder" are judged alike, and a
+    stray "h" under a good idea excludes nobody. Any other answer is judged whole.
+    """
+    # Imported here: creativity scoring imports this module for `gibberish_reason`.
+    from ideation.screening.creativity import is_listing_prompt, split_ideas
+
     found = []
     for question in questions:
         if question.type not in OPEN_END_TYPES:
             continue
+        listing = is_listing_prompt(question.text)
         reasons: dict[str, str | None] = {}  # a bot farm pastes one answer many times
         for respondent in respondents:
             answer = respondent.answers.get(question.id)
             if not isinstance(answer, str):
                 continue
             if answer not in reasons:
-                reasons[answer] = gibberish_reason(answer, question.text)
+                ideas = split_ideas(answer) if listing else []
+                reasons[answer] = (
+                    _junk_ideas(ideas, question.text)
+                    if len(ideas) > 1
+                    else gibberish_reason(answer, question.text)
+                )
             reason = reasons[answer]
             if reason:
                 found.append((respondent.id, Flag("gibberish", f"{question.id}: {reason}")))
     return found
+
+
+def _junk_ideas(ideas: Sequence[str], question_text: str) -> str | None:
+    """Why no line of a list is an idea ("none of its 3 lines is an idea: …"), or None."""
+    junk = []
+    for idea in ideas:
+        reason = gibberish_reason(idea, question_text)
+        if reason is None:
+            return None  # one real idea: the answer is an answer
+        junk.append(reason)
+    shown = "; ".join(junk[:2]) + (f"; and {len(junk) - 2} more" if len(junk) > 2 else "")
+    return f"none of its {len(ideas)} lines is an idea: {shown}"
 
 
 def duplicate_open_ends(
