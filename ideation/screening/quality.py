@@ -455,6 +455,7 @@ def gibberish(
             continue
         listing = is_listing_prompt(question.text)
         reasons: dict[str, str | None] = {}  # a bot farm pastes one answer many times
+        said: dict[str, str | None] = {}  # and lists repeat the same few thousand ideas
         for respondent in respondents:
             answer = respondent.answers.get(question.id)
             if not isinstance(answer, str):
@@ -462,7 +463,7 @@ def gibberish(
             if answer not in reasons:
                 ideas = split_ideas(answer) if listing else []
                 reasons[answer] = (
-                    _junk_ideas(ideas, question.text)
+                    _junk_ideas(ideas, question.text, said)
                     if len(ideas) > 1
                     else gibberish_reason(answer, question.text)
                 )
@@ -472,11 +473,16 @@ def gibberish(
     return found
 
 
-def _junk_ideas(ideas: Sequence[str], question_text: str) -> str | None:
-    """Why no line of a list is an idea ("none of its 3 lines is an idea: …"), or None."""
+def _junk_ideas(
+    ideas: Sequence[str], question_text: str, said: dict[str, str | None]
+) -> str | None:
+    """Why no line of a list is an idea ("none of its 3 lines is an idea: …"), or None;
+    `said` remembers each idea's verdict across the question's answers."""
     junk = []
     for idea in ideas:
-        reason = gibberish_reason(idea, question_text)
+        if idea not in said:
+            said[idea] = gibberish_reason(idea, question_text)
+        reason = said[idea]
         if reason is None:
             return None  # one real idea: the answer is an answer
         junk.append(reason)
