@@ -71,6 +71,26 @@ def test_real_short_answers_are_not_flagged(answer: str) -> None:
     assert idea_problem(answer, MUG) is None
 
 
+@pytest.mark.parametrize(
+    "answer", ["use it as a hat use it as a hat use it as a hat", "a hat, " * 200 + "the end"]
+)
+def test_a_phrase_pasted_over_and_over_is_not_an_idea(answer: str) -> None:
+    assert gibberish_reason(answer, MUG).endswith('…" repeats itself')
+    assert idea_problem(answer, MUG) is not None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "use it as a hat and use it as a bowl",  # a phrase twice is not pasting
+        "You miss out on things when you have been living under a rock but if you have been"
+        " living under a rock",  # the most repetitive of 2,439 long AUT answers
+    ],
+)
+def test_real_answers_that_repeat_a_little_are_ideas(answer: str) -> None:
+    assert gibberish_reason(answer, MUG) is None
+
+
 @pytest.mark.parametrize("answer", ["zzz", "aaaa", "abab", "z z z"])
 def test_one_or_two_characters_repeated_are_flagged(answer: str) -> None:
     assert gibberish_reason(answer, MUG) == f'"{answer}" is one or two characters repeated'
