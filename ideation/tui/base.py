@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import App
@@ -38,6 +39,28 @@ TOO_SMALL = f"terminal too small (need {MIN_SIZE[0]}×{MIN_SIZE[1]})"
 def safe(text: object, limit: int | None = None) -> Text:
     """User text as a Rich `Text` (never markup), control characters stripped, one line."""
     return Text(one_line(str(text), limit))
+
+
+def middle_cut(text: str, limit: int) -> str:
+    """Printable text on one line, cut to `limit` terminal cells in the middle: studies
+    are often told apart by their last words ("… 2026", "… (Lisbon)"), which an
+    ellipsis at the end would hide."""
+    flat = one_line(text)
+    if cell_len(flat) <= limit:
+        return flat
+    tail_cells = (limit - 1) // 2
+    head, tail = _fit(flat, limit - 1 - tail_cells), _fit(flat[::-1], tail_cells)[::-1]
+    return f"{head}…{tail}"
+
+
+def _fit(text: str, cells: int) -> str:
+    """The longest start of `text` that takes at most `cells` terminal cells."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return text[:index]
+    return text
 
 
 class IdeationScreen(Screen[Any]):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ideation.text import one_line
-from ideation.tui.base import IdeationScreen
+from ideation.tui.base import IdeationScreen, middle_cut
 
 #: Characters of a session's name on the home screen: at 80×24 the sessions panel is
 #: about 46 columns, and the name is what tells "Workshop A" from "Workshop B".
@@ -35,28 +34,6 @@ def when(at: float | None) -> str:
 def day(at: float | None) -> str:
     """The local day only ("14 Mar"), unambiguous in any locale; blank when unknown."""
     return datetime.fromtimestamp(at).strftime("%d %b") if at else ""
-
-
-def middle_cut(text: str, limit: int) -> str:
-    """Printable text on one line, cut to `limit` terminal cells in the middle: studies
-    are often told apart by their last words ("… 2026", "… (Lisbon)"), which an
-    ellipsis at the end would hide."""
-    flat = one_line(text)
-    if cell_len(flat) <= limit:
-        return flat
-    tail_cells = (limit - 1) // 2
-    head, tail = _fit(flat, limit - 1 - tail_cells), _fit(flat[::-1], tail_cells)[::-1]
-    return f"{head}…{tail}"
-
-
-def _fit(text: str, cells: int) -> str:
-    """The longest start of `text` that takes at most `cells` terminal cells."""
-    used = 0
-    for index, char in enumerate(text):
-        used += cell_len(char)
-        if used > cells:
-            return text[:index]
-    return text
 
 
 def screener_cell(name: str, study: str) -> Text:

@@ -32,9 +32,8 @@ from ideation.screening.pipeline import Assessment
 from ideation.screening.screener_yaml import ScreenerError, parse_screener
 from ideation.store import StoreError
 from ideation.text import one_line, printable
-from ideation.tui.base import IdeationScreen
+from ideation.tui.base import IdeationScreen, middle_cut
 from ideation.tui.dialogs import AskScreen, ConfirmScreen
-from ideation.tui.home import middle_cut
 
 #: Flag kinds as the table shows them (the detail panel gives each one's evidence).
 SHORT_FLAGS = {
