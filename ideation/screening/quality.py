@@ -330,7 +330,12 @@ _PAIR_CELLS = 4 << 20
 
 def long_enough_to_compare(answer: str, min_words: int = DUPLICATE_MIN_WORDS) -> bool:
     """Whether an open-ended answer is long enough for a match to mean it was copied."""
-    return len(normalise(answer).split()) >= min_words
+    return _enough_words(normalise(answer), min_words)
+
+
+def _enough_words(normalised: str, min_words: int) -> bool:
+    """`long_enough_to_compare` of an answer already `normalise`d."""
+    return len(normalised.split()) >= min_words
 
 
 def _ascii_letters(text: str) -> str:
@@ -422,11 +427,12 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
     if letters < 2:
         return f"{_quote(stripped)} is too short to be an answer"
     norm = normalise(stripped)
-    if norm in NON_ANSWERS or set(norm.split()) <= _NON_ANSWER_WORDS:  # "good good"
+    said = norm.split()
+    if norm in NON_ANSWERS or set(said) <= _NON_ANSWER_WORDS:  # "good good"
         return f"{_quote(stripped)} is a non-answer"
     if _copies_question(norm, _question_key(question_text)):
         return f"{_quote(stripped)} repeats the question"
-    if _repeats_itself(norm.split()):
+    if _repeats_itself(said):
         return f"{_quote(stripped)} repeats itself"
     folded = stripped.casefold()
     shown = set(folded)
@@ -543,8 +549,8 @@ def duplicate_open_ends(
             answer = respondent.answers.get(question.id)
             if respondent.id in names or not isinstance(answer, str):
                 continue
-            text = normalise(answer)
-            if len(text.split()) >= min_words:  # `long_enough_to_compare`, normalised once
+            text = normalise(answer)  # once: the key of its group too
+            if _enough_words(text, min_words):
                 names[respondent.id] = label(respondent)
                 by_text.setdefault(text, _CopyGroup(known)).add(respondent.id)
         near: dict[str, list[tuple[_CopyGroup, float]]] = {}
