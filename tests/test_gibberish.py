@@ -146,3 +146,43 @@ def test_a_list_is_flagged_only_when_none_of_its_lines_is_an_idea() -> None:
         ' mashing; "qwer" looks like keyboard mashing; and 1 more',
         "one line": 'mug_uses: "asdf jkl qwe" looks like keyboard mashing',
     }
+
+
+def test_scoring_and_the_flag_read_each_answer_once(
+    monkeypatch: pytest.MonkeyPatch, fake_embedder: FakeEmbedder
+) -> None:
+    """An assessment splits and judges the open-ended answers once: the gibberish flag
+    reads what creativity scoring read (a panel's 300,000 answers cost 12 s a reading),
+    and flags exactly what a reading of its own flags."""
+    from types import SimpleNamespace
+
+    from ideation.paths import shipped_file
+    from ideation.screening import quality
+    from ideation.screening.screener_yaml import load_screener
+
+    questions = load_screener(shipped_file("screeners", "home-coffee.yaml")).questions
+    prompts = {q.id: q.text for q in questions if q.type == "creativity"}
+    answers = {
+        "a": {"mug_uses": "asdf\nqwer\nzxcv", "brand_animal": "qwe qwe"},
+        "b": {"mug_uses": "pen holder\nasdf jkl", "brand_animal": "a fox, quick and warm"},
+        "c": {"mug_uses": "doorstop\npen holder", "brand_animal": "zzz"},
+    }
+    people = [SimpleNamespace(id=who, answers=said) for who, said in answers.items()]
+    judged: list[str] = []
+    reason = quality.gibberish_reason
+    monkeypatch.setattr(
+        quality, "gibberish_reason", lambda text, q="": judged.append(text) or reason(text, q)
+    )
+    readings = quality.Readings()
+    score_creativity(
+        [TaskAnswer(w, t, prompts[t], a) for w, said in answers.items() for t, a in said.items()],
+        embed=fake_embedder.embed,
+        readings=readings,
+    )
+    read_by_scoring = len(judged)
+
+    shared = quality.gibberish(people, questions, readings)
+
+    assert len(judged) == read_by_scoring > 0  # nothing judged twice
+    assert shared == quality.gibberish(people, questions)  # a reading of its own
+    assert {who for who, _ in shared} == {"a", "c"}

@@ -69,7 +69,7 @@ from ideation.screening.originality import (
     prompt_text_to_embed,
     usable_model,
 )
-from ideation.screening.quality import gibberish_reason
+from ideation.screening.quality import Readings, gibberish_reason
 
 if TYPE_CHECKING:
     import numpy as np
@@ -349,13 +349,16 @@ def split_ideas(text: str, listing: bool = True) -> list[str]:
     return [" ".join(idea.split()) for idea in ideas if idea.strip(" .,-")]
 
 
-def idea_problem(text: str, prompt: str = "") -> str | None:
-    """Why a piece of an answer is not an idea (no words, gibberish, non-answer), or None."""
+def idea_problem(
+    text: str, prompt: str = "", judge: Callable[[str, str], str | None] = gibberish_reason
+) -> str | None:
+    """Why a piece of an answer is not an idea (no words, gibberish, non-answer), or None;
+    `judge` is `gibberish_reason` or a memo of it (`Readings.verdict`)."""
     if not text.strip():
         return "empty"
     if sum(ch.isalpha() for ch in text) < 2:
         return f"“{text}” has no words"
-    return gibberish_reason(text, prompt)
+    return judge(text, prompt)
 
 
 def elaboration(text: str) -> float:
@@ -473,6 +476,7 @@ def score_creativity(
     embed: Callable[[list[str]], Any] | None = None,
     weights: Mapping[str, float] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    readings: Readings | None = None,
 ) -> dict[str, CreativityScore]:
     """Creativity per respondent, every task pooled over the whole batch.
 
@@ -484,7 +488,8 @@ def score_creativity(
     `dimension_weights`). `progress` gets (stage, done, total) through
     "ideas" (answers split and checked), "originality" (distinct ideas
     compared with their pool, task after task) and "creativity" (respondents
-    scored), each stage closed with done == total.
+    scored), each stage closed with done == total. `readings` keeps how the answers
+    were split and judged, for the gibberish flag to read again.
     """
     import numpy as np
 
@@ -504,18 +509,23 @@ def score_creativity(
     listing = {task: is_listing_prompt(prompt) for task, prompt in prompts.items()}
 
     # 1. Split and validate (text only), then embed everything once.
+    read = readings or Readings()
     problem_memo: dict[tuple[str, str], str | None] = {}
     held: dict[str, str] = {}  # each distinct idea's text held once, not once per answer
     drafts: list[_Draft] = []
     for done, ((respondent, task), parts) in enumerate(texts.items(), start=1):
         if done % 5000 == 0:
             step("ideas", done, len(texts))
-        ideas = [held.setdefault(i, i) for part in parts for i in split_ideas(part, listing[task])]
+        ideas = [
+            held.setdefault(i, i)
+            for part in parts
+            for i in (read.ideas(part) if listing[task] else split_ideas(part, False))
+        ]
         problems = []
         for idea in ideas:
             memo_key = (task, idea)
             if memo_key not in problem_memo:
-                problem_memo[memo_key] = idea_problem(idea, prompts[task])
+                problem_memo[memo_key] = idea_problem(idea, prompts[task], read.verdict)
             problems.append(problem_memo[memo_key])
         drafts.append(_Draft(respondent, task, ideas, problems, [None] * len(ideas)))
     del problem_memo, texts, held

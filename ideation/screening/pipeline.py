@@ -26,6 +26,7 @@ from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import KnownParts, score_involvement
 from ideation.screening.lazy import OnDemand
 from ideation.screening.quality import (
+    Readings,
     email_key,
     long_enough_to_compare,
     phone_key,
@@ -34,6 +35,7 @@ from ideation.screening.quality import (
 from ideation.screening.quotas import Candidate, CellFill, QuotaResult, fill_quotas
 from ideation.screening.responses import ImportedResponse, open_responses
 from ideation.screening.rules import Outcome, Steps, evaluate
+from ideation.screening.save_behind import saving_behind
 from ideation.store import Store
 from ideation.text import plural
 
@@ -314,35 +316,38 @@ def assess(
     def embed(texts: list[str]) -> np.ndarray:
         return embed_cached(store, embedder, texts, lambda d, t: step("embedding", d, t))
 
-    creativity = _creativity(defn, respondents, outcomes, embed, step)
+    readings = Readings()  # the open-ended answers, split and judged once for both
+    creativity = _creativity(defn, respondents, outcomes, embed, step, readings)
     at = store.now() if now is None else now
-    flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at, step)
+    flags = _flags(store, defn, respondents, outcomes, contacts, creativity, at, step, readings)
+    del readings
     views = []
     known = KnownParts(defn)  # the same answers recur: each part spelt out once
-    for start in range(0, len(respondents), SAVE_CHUNK):
-        step("saving", start, len(respondents))
-        saved: list[tuple[int, str, str]] = []
-        scored: list[Score] = []
-        flagged: list[Flag] = []
-        for respondent in respondents[start : start + SAVE_CHUNK]:
-            outcome = outcomes[respondent.id]
-            saved.append((respondent.id, outcome.status, outcome.terminate_reason))
-            if (respondent.status, respondent.terminate_reason) != saved[-1][1:]:
-                respondent = replace(
-                    respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
+    with saving_behind(store) as save:
+        for start in range(0, len(respondents), SAVE_CHUNK):
+            step("saving", start, len(respondents))
+            saved: list[tuple[int, str, str]] = []
+            scored: list[Score] = []
+            flagged: list[Flag] = []
+            for respondent in respondents[start : start + SAVE_CHUNK]:
+                outcome = outcomes[respondent.id]
+                saved.append((respondent.id, outcome.status, outcome.terminate_reason))
+                if (respondent.status, respondent.terminate_reason) != saved[-1][1:]:
+                    respondent = replace(
+                        respondent, status=outcome.status, terminate_reason=outcome.terminate_reason
+                    )
+                scores, view = _score(
+                    defn,
+                    respondent,
+                    outcome,
+                    creativity.pop(respondent.id, None),  # saved: its notes can go
+                    flags.pop(respondent.id, []),
+                    known,
                 )
-            scores, view = _score(
-                defn,
-                respondent,
-                outcome,
-                creativity.pop(respondent.id, None),  # saved: its notes can go
-                flags.pop(respondent.id, []),
-                known,
-            )
-            scored += scores
-            flagged += view.flags
-            views.append(view)
-        store.save_assessments(saved, scored, flagged)  # a chunk at a time: a stop keeps it
+                scored += scores
+                flagged += view.flags
+                views.append(view)
+            save(saved, scored, flagged)  # a chunk at a time, behind: a stop keeps it
     step("saving", len(respondents), len(respondents))
     store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
     return Assessment(screener, *_fill(defn, views))
@@ -485,6 +490,7 @@ def _creativity(
     outcomes: dict[int, Any],
     embed: Callable[[list[str]], Any],
     step: Progress,
+    readings: Readings,
 ) -> dict[int, CreativityScore]:
     """Creativity for everyone who reached the open-ended tasks, pooled per task."""
     from ideation.screening.creativity import TaskAnswer, score_creativity
@@ -501,7 +507,11 @@ def _creativity(
     if not answers:
         return {}
     scored = score_creativity(
-        answers, embed=embed, weights=defn.dimension_weights.as_dict(), progress=step
+        answers,
+        embed=embed,
+        weights=defn.dimension_weights.as_dict(),
+        progress=step,
+        readings=readings,
     )
     return {int(key): value for key, value in scored.items()}
 
@@ -515,6 +525,7 @@ def _flags(
     creativity: dict[int, CreativityScore],
     now: float,
     step: Progress,
+    readings: Readings,
 ) -> dict[int, list[Flag]]:
     """Every respondent's flags. Near-duplicate open-ends reuse creativity scoring's
     vectors (see `_open_end_vectors`); respondents it did not score (terminated) are
@@ -533,7 +544,13 @@ def _flags(
         )
         for r in respondents
     ]
-    found = quality_flags(flaggable, defn.questions, _open_end_vectors(creativity), progress=step)
+    found = quality_flags(
+        flaggable,
+        defn.questions,
+        _open_end_vectors(creativity),
+        progress=step,
+        readings=readings,
+    )
     result: dict[int, list[Flag]] = {
         rid: [Flag(rid, f.kind, f.reason) for f in flags] for rid, flags in found.items()
     }

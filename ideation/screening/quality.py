@@ -155,16 +155,18 @@ def quality_flags(
     recaptcha_min: float = 0.5,
     fraud_score_max: float = 30,
     progress: Callable[[str, int, int], None] | None = None,
+    readings: Readings | None = None,
 ) -> dict[Hashable, list[Flag]]:
     """Every respondent's flags (an empty list when clean), in FLAG_KINDS order.
 
     `progress` gets ("copies", distinct answers compared, distinct answers), the
-    one check whose cost grows faster than the batch."""
+    one check whose cost grows faster than the batch. `readings`: the open-ended
+    answers as creativity scoring read them, so they are not split and judged again."""
     flags: dict[Hashable, list[Flag]] = {respondent.id: [] for respondent in respondents}
     found = [
         *speeders(respondents, min_batch=speed_min_batch, fraction=speeder_fraction),
         *straightliners(respondents, questions),
-        *gibberish(respondents, questions),
+        *gibberish(respondents, questions, readings),
         *duplicate_open_ends(
             respondents,
             questions,
@@ -455,8 +457,40 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
     return None
 
 
+class Readings:
+    """Open-ended answers read once per assessment: each list answer's ideas and each
+    text's gibberish verdict for its question. Creativity scoring and the gibberish flag
+    read the same answers (a panel's 300,000), and splitting and judging them twice cost
+    12 s; a bot farm's one pasted answer is read once too."""
+
+    def __init__(self) -> None:
+        self._ideas: dict[str, list[str]] = {}
+        self._verdicts: dict[tuple[str, str], str | None] = {}
+        self._held: dict[str, str] = {}  # each distinct idea's text held once
+
+    def ideas(self, answer: str) -> list[str]:
+        """A list answer's ideas (`split_ideas`), each distinct idea one string."""
+        ideas = self._ideas.get(answer)
+        if ideas is None:
+            # Imported here: creativity scoring imports this module for `gibberish_reason`.
+            from ideation.screening.creativity import split_ideas
+
+            held = self._held
+            ideas = self._ideas[answer] = [held.setdefault(i, i) for i in split_ideas(answer)]
+        return ideas
+
+    def verdict(self, text: str, question_text: str) -> str | None:
+        """`gibberish_reason(text, question_text)`, worked out once."""
+        key = (question_text, text)
+        if key not in self._verdicts:
+            self._verdicts[key] = gibberish_reason(text, question_text)
+        return self._verdicts[key]
+
+
 def gibberish(
-    respondents: Sequence[RespondentLike], questions: Sequence[Question]
+    respondents: Sequence[RespondentLike],
+    questions: Sequence[Question],
+    readings: Readings | None = None,
 ) -> list[tuple[Hashable, Flag]]:
     """Open-ended (creativity) answers that are not answers; one flag per question.
 
@@ -465,27 +499,27 @@ def gibberish(
     quotes them. A junk line beside a real idea is only dropped from the score, so
     "doorstop / qwe qwe" and "asdf jkl qwe / pen holder" are judged alike, and a
     stray "h" under a good idea excludes nobody. Any other answer is judged whole.
+    `readings`: what creativity scoring already read of these answers.
     """
-    # Imported here: creativity scoring imports this module for `gibberish_reason`.
-    from ideation.screening.creativity import is_listing_prompt, split_ideas
+    from ideation.screening.creativity import is_listing_prompt
 
+    read = readings or Readings()
     found = []
     for question in questions:
         if question.type not in OPEN_END_TYPES:
             continue
         listing = is_listing_prompt(question.text)
         reasons: dict[str, str | None] = {}  # a bot farm pastes one answer many times
-        said: dict[str, str | None] = {}  # and lists repeat the same few thousand ideas
         for respondent in respondents:
             answer = respondent.answers.get(question.id)
             if not isinstance(answer, str):
                 continue
             if answer not in reasons:
-                ideas = split_ideas(answer) if listing else []
+                ideas = read.ideas(answer) if listing else []
                 reasons[answer] = (
-                    _junk_ideas(ideas, question.text, said)
+                    _junk_ideas(ideas, question.text, read)
                     if len(ideas) > 1
-                    else gibberish_reason(answer, question.text)
+                    else read.verdict(answer, question.text)
                 )
             reason = reasons[answer]
             if reason:
@@ -493,16 +527,11 @@ def gibberish(
     return found
 
 
-def _junk_ideas(
-    ideas: Sequence[str], question_text: str, said: dict[str, str | None]
-) -> str | None:
-    """Why no line of a list is an idea ("none of its 3 lines is an idea: …"), or None;
-    `said` remembers each idea's verdict across the question's answers."""
+def _junk_ideas(ideas: Sequence[str], question_text: str, read: Readings) -> str | None:
+    """Why no line of a list is an idea ("none of its 3 lines is an idea: …"), or None."""
     junk = []
     for idea in ideas:
-        if idea not in said:
-            said[idea] = gibberish_reason(idea, question_text)
-        reason = said[idea]
+        reason = read.verdict(idea, question_text)
         if reason is None:
             return None  # one real idea: the answer is an answer
         junk.append(reason)
