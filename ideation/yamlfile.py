@@ -387,9 +387,24 @@ def suggest(word: Any, choices: Iterable[str], *, ids: bool = True) -> str:
             return f"did you mean '{normal}'? "
         close = difflib.get_close_matches(normal, choices, n=1, cutoff=0.6)
         return f"did you mean '{close[0]}'? " if close else ""
+    spelled = [c for c in choices if _spelled_out(c) == _spelled_out(word)]
+    if len(spelled) == 1 and spelled[0] != word:
+        return f"did you mean '{spelled[0]}'? "
     folded = {choice.casefold(): choice for choice in choices}
     close = difflib.get_close_matches(word.strip().casefold(), folded, n=1, cutoff=0.6)
     return f"did you mean '{folded[close[0]]}'? " if close else ""
+
+
+#: Words an answer spells out where an option has a sign ("55 plus" for "55+").
+_SIGNS = {"plus": "+", "and": "&", "to": "-", "percent": "%", "pct": "%"}
+
+
+def _spelled_out(text: str) -> str:
+    """`text` with signs for their words, dashes as "-" and spacing dropped: "55 plus",
+    "55 +" and "55+" agree, as do "18 to 34" and "18–34", which difflib's ratio
+    (0.4 for "55 plus" against "55+") is too short-sighted to pair."""
+    words = re.split(r"\s+", text.strip().casefold().replace("–", "-").replace("—", "-"))
+    return "".join(_SIGNS.get(word, word) for word in words)
 
 
 def join(parent: str, key: Any) -> str:

@@ -727,3 +727,20 @@ def test_a_file_cut_in_its_last_character_is_refused_as_cut_off(tmp_path: Path) 
         f"{path}:{text.count(chr(10)) + 1}: (file): expected a whole character at the end, "
         "got half of one: the file looks cut off"
     )
+
+
+def test_a_quota_cell_that_spells_out_a_sign_is_pointed_at_the_option() -> None:
+    """difflib alone pairs "55 plus" with nothing (ratio 0.4 against "55+")."""
+    quotas = "quotas:\n  - name: age\n    question: band\n    cells:\n"
+    quotas += "      55 plus: {min: 1, max: 2}\n"
+    head = HEAD.replace("questions:", quotas + "questions:")
+    question = (
+        "  - id: band\n    type: single_choice\n    text: Age?\n"
+        '    options: ["18 - 34", "35–54", "55+"]\n' + ENGAGED
+    )
+    assert error(screener(question, head=head), "s.yaml") == (
+        "s.yaml:7: quota 'age': cell '55 plus' is not an option of 'band', so it can never "
+        "fill; did you mean '55+'? expected one of: 18 - 34, 35–54, 55+"
+    )
+    cell = head.replace("55 plus", "18 to 34")
+    assert "did you mean '18 - 34'?" in error(screener(question, head=cell), "s.yaml")
