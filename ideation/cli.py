@@ -461,10 +461,11 @@ def cluster(
 
     from ideation.analysis.embed import SentenceTransformerEmbedder
     from ideation.analysis.languages import theme_set_note
-    from ideation.analysis.themes import cluster_scope, theme_set
+    from ideation.analysis.themes import cluster_scope, edits_at_stake, theme_set
 
     with open_study(db_path, create=False) as store:
         ids = resolve_sessions(store, sessions)
+        edited = edits_at_stake(store, ids)
         with Progress(
             TextColumn("{task.description:<10}"),
             BarColumn(),
@@ -492,12 +493,23 @@ def cluster(
             )
         result = theme_set(store, record.id)
         ideas = sum(len(t.ideas) for t in result.themes)
-        say(f"revision {record.id}: {len(result.themes)} themes over {ideas} ideas")
+        say(
+            f"revision {record.id}: {plural(len(result.themes), 'theme')} over "
+            f"{plural(ideas, 'idea')}"
+        )
         for theme in result.themes:
             wild = f", {len(theme.wild)} wild" if theme.wild else ""
             say(f"{theme.number:>3}  {len(theme.ideas):>3} ideas{wild}  {one_line(theme.label)}")
         if note := theme_set_note(result):
             say(note, err=True)
+        if edited is not None:
+            scope = " ".join(map(str, ids))
+            say(
+                f"note: revision {edited.id} has your edits ({one_line(edited.note, 80)}); it "
+                f"stays, but is no longer the latest: `ideation export {scope} --revision "
+                f"{edited.id}` exports it",
+                err=True,
+            )
 
 
 def pace(done: int, total: int, since: tuple[int, float], now: float, unit: str = "ideas") -> str:

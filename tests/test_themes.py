@@ -149,3 +149,28 @@ def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None
     assert found.exit_code == 0 and "compost" in found.output.lower()
     bad = runner.invoke(cli, ["export", "1", "--out", str(tmp_path / "x.pdf"), "--db", str(db)])
     assert bad.exit_code == 2 and "format" in bad.output
+    with Store(db) as store:
+        themes = latest_theme_set(store, [1])
+        assert themes is not None
+        edited = review.rename_theme(store, themes, 1, "Seed pods").record
+    again = runner.invoke(cli, ["cluster", "1", "--db", str(db)])
+    assert again.exit_code == 0, again.output
+    assert (
+        f"note: revision {edited.id} has your edits (renamed" in again.output
+        and f"`ideation export 1 --revision {edited.id}` exports it" in again.output
+    )
+    kept = runner.invoke(
+        cli,
+        [
+            "export",
+            "1",
+            "--revision",
+            str(edited.id),
+            "--out",
+            str(tmp_path / "e.csv"),
+            "--db",
+            str(db),
+        ],
+    )
+    assert kept.exit_code == 0, kept.output
+    assert "Seed pods" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import DataTable, Digits, Input, Static
+from textual.widgets import DataTable, Digits, Input, Label, Static
 
 from ideation.demo import build_demo
 from ideation.live.clock import FakeClock
@@ -14,6 +14,7 @@ from ideation.live.plan import parse_plan
 from ideation.live.session import start_session
 from ideation.store import Store
 from ideation.tui.app import IdeationApp
+from ideation.tui.dialogs import ConfirmScreen
 from ideation.tui.home import HomeScreen
 from ideation.tui.live import LiveScreen
 
@@ -311,3 +312,48 @@ async def test_review_screen_clusters_and_edits_themes(db_path: Path, fake_embed
     with Store(db_path) as store:
         revisions = store.clusterings()
         assert [r.automatic for r in revisions] == [True, False, False]
+
+
+async def test_clustering_again_over_edits_asks_first_and_newer_ideas_are_named(
+    db_path: Path, fake_embedder
+) -> None:
+    """A researcher's renamed themes are not replaced by one keypress, and ideas captured
+    after the revision are said to be outside it, at 80×24."""
+    from ideation.analysis.review import rename_theme
+    from ideation.analysis.themes import cluster_scope, latest_theme_set
+    from ideation.tui.review import ReviewScreen
+
+    with Store(db_path) as store:
+        build_demo(store)
+        automatic = cluster_scope(store, [1], fake_embedder)
+        themes = latest_theme_set(store, [1])
+        assert themes is not None
+        edited = rename_theme(store, themes, 1, "Seed pods").record
+        store.add_idea(1, "a cup that tells you when it is cool enough")
+    app = IdeationApp(db_path, embedder=fake_embedder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        header = text_of(screen, "#revision")
+        assert f"Revision {edited.id} (edited: renamed" in header
+        assert "1 newer idea not in it: c clusters again" in header
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#question", Label).render())
+        assert f"Revision {edited.id} has your edits" in question
+        await pilot.press("n")
+        await pilot.pause()
+        with Store(db_path) as store:
+            assert [r.id for r in store.clusterings([1])] == [automatic.id, edited.id]
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        header = text_of(screen, "#revision")
+        assert "(automatic)" in header and "newer idea" not in header
+    with Store(db_path) as store:
+        assert [r.automatic for r in store.clusterings([1])] == [True, False, True]

@@ -80,7 +80,8 @@ def cluster_scope(
 
     ideas = scope_ideas(store, session_ids)
     if not ideas:
-        raise ThemeError("no ideas to cluster in sessions " + ", ".join(map(str, session_ids)))
+        sessions = "session" if len(session_ids) == 1 else "sessions"
+        raise ThemeError(f"no ideas to cluster in {sessions} " + ", ".join(map(str, session_ids)))
     texts = [idea.text for idea in ideas]
 
     def embedding(done: int, total: int) -> None:
@@ -130,6 +131,21 @@ def _view(theme: ThemeRecord, members: list[Membership], ideas: dict[int, Idea])
             m.idea_id: m.duplicate_group for m in members if m.duplicate_group is not None
         },
     )
+
+
+def left_out(themes: ThemeSet, entries: Sequence[Idea]) -> list[Idea]:
+    """The ideas and springboards among `entries` that the revision places in no theme:
+    captured or imported after it was made, so only clustering again takes them in."""
+    placed = {idea.id for theme in themes.themes for idea in theme.ideas}
+    return [e for e in entries if e.entry in THEMED_ENTRIES and e.id not in placed]
+
+
+def edits_at_stake(store: Store, session_ids: Sequence[int]) -> ClusteringRecord | None:
+    """The scope's newest revision when a researcher made it (a rename, move, merge or
+    split): clustering again starts from a new automatic revision that exports and the
+    review screen then follow, so the researcher is told before, and where it stays."""
+    revisions = store.clusterings(session_ids)
+    return revisions[-1] if revisions and not revisions[-1].automatic else None
 
 
 def latest_theme_set(store: Store, session_ids: Sequence[int]) -> ThemeSet | None:

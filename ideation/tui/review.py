@@ -28,12 +28,19 @@ from textual.worker import Worker
 from ideation.analysis import review
 from ideation.analysis.embed import Embedder
 from ideation.analysis.languages import theme_set_note
-from ideation.analysis.themes import ThemeSet, ThemeView, latest_theme_set, scope_entries
+from ideation.analysis.themes import (
+    ThemeSet,
+    ThemeView,
+    edits_at_stake,
+    latest_theme_set,
+    left_out,
+    scope_entries,
+)
 from ideation.errors import IdeationError
 from ideation.records import Idea
-from ideation.text import one_line
+from ideation.text import one_line, plural
 from ideation.tui.base import IdeationScreen
-from ideation.tui.dialogs import AskScreen
+from ideation.tui.dialogs import AskScreen, ConfirmScreen
 from ideation.tui.review_focus import VIEWS, FocusView, focus_view
 
 #: Labels and ideas longer than this are cut on screen (the store keeps all of it).
@@ -125,9 +132,15 @@ class ReviewScreen(IdeationScreen):
         record = themes.record
         kind = "automatic" if record.automatic else f"edited: {one_line(record.note, 60)}"
         total = sum(len(t.ideas) for t in themes.themes)
-        info.update(
-            Text(f"Revision {record.id} ({kind}) — {len(themes.themes)} themes, {total} ideas")
+        header = Text(
+            f"Revision {record.id} ({kind}) — {plural(len(themes.themes), 'theme')}, "
+            f"{plural(total, 'idea')}"
         )
+        if newer := len(left_out(themes, list(self.entries.values()))):
+            header.append(
+                f" · {plural(newer, 'newer idea')} not in it: c clusters again", "bold yellow"
+            )
+        info.update(header)
         for theme in themes.themes:
             table.add_row(
                 str(theme.number),
@@ -392,6 +405,23 @@ class ReviewScreen(IdeationScreen):
         if not any(store.count_ideas(sid) for sid in self.session_ids):
             self.say("No ideas to find themes in yet.", "warning")
             return
+        edited = edits_at_stake(store, self.session_ids)
+        if edited is None:
+            self.start_clustering(True)
+            return
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Revision {edited.id} has your edits ({one_line(edited.note, 60)}). Cluster "
+                f"again from scratch? The new revision is what this screen and exports show; "
+                f"revision {edited.id} stays (export --revision {edited.id}).",
+                yes="Cluster again",
+            ),
+            self.start_clustering,
+        )
+
+    def start_clustering(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
         self.query_one("#revision", Static).update("Loading the model…")
         self.cluster_worker()
 
@@ -420,6 +450,8 @@ class ReviewScreen(IdeationScreen):
 
     def _done(self, result: ThemeSet) -> None:
         self.query_one("#progress", ProgressBar).add_class("hidden")
+        store = self.app.store  # type: ignore[attr-defined]
+        self.entries = {e.id: e for e in scope_entries(store, self.session_ids)}
         self.show(result)
         self.notify(f"{len(result.themes)} themes found")
 
