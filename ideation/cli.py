@@ -1219,8 +1219,8 @@ def check(db_path: Path | None) -> None:
     try:
         with open_study(path, read_only=True, any_schema=True) as store:
             problems = store.check()
-    except StudyDamaged as error:
-        problems = [str(error)]
+    except StudyDamaged as error:  # said once, without sending the user back to `check`
+        problems = [f"SQLite cannot read the file: {error.detail}" if error.detail else str(error)]
     if not problems:
         say(f"{path}: ok")
         return
@@ -1252,9 +1252,13 @@ def backup(target: Path, force: bool, db_path: Path | None) -> None:
         raise UserError(f"{target}: is the study itself; give another file")
     if target.exists() and not force:
         raise UserError(f"{target}: already exists; give --force to overwrite it")
-    if not target.parent.is_dir():
-        raise UserError(f"{target}: cannot write: folder {target.parent} does not exist")
     with open_study(path, read_only=True, any_schema=True) as store:
+        try:  # `backup backups/14-oct.db` makes its folder, as the README shows
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(
+                f"{target}: cannot make folder {target.parent} ({error.strerror or error})"
+            ) from error
         try:
             store.backup(target)
         except OSError as error:

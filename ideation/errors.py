@@ -32,6 +32,11 @@ class DiskFull(StoreError):
 class StudyDamaged(StoreError):
     """SQLite found a damaged page; `ideation check` and a backup are the way out."""
 
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        #: SQLite's own words ("file is not a database"), for `check` to list as they are.
+        self.detail = detail
+
 
 class NewerStudy(StoreError):
     """The file was made by a newer ideation whose schema this version does not know."""

@@ -169,7 +169,8 @@ def study_error(error: sqlite3.Error, path: Path | str, busy_timeout_ms: int) ->
     if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return StudyDamaged(
             f"{path}: the study file is damaged ({detail}); run `ideation check` and"
-            " restore a backup"
+            " restore a backup",
+            detail,
         )
     if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
         return StoreError(f"{path}: the study file cannot be read or written ({detail})")

@@ -352,6 +352,14 @@ def test_check_and_backup_on_a_healthy_study(study: Path) -> None:
     assert invoke("backup", str(target), "--force", "--db", str(study)).exit_code == 0
     itself = one_error_line(invoke("backup", str(study), "--force", "--db", str(study)), 2)
     assert "study itself" in itself
+    dated = study.parent / "backups" / "14-oct.db"  # the README's own example: a new folder
+    assert invoke("backup", str(dated), "--db", str(study)).exit_code == 0
+    with Store(dated) as copy:
+        assert copy.count_ideas() == 5
+    blocked = study.parent / "copy.db" / "inside.db"  # a file where the folder would be
+    assert "cannot make folder" in one_error_line(
+        invoke("backup", str(blocked), "--db", str(study)), 2
+    )
 
 
 def test_check_and_backup_still_work_on_a_study_from_a_newer_ideation(
@@ -383,6 +391,11 @@ def test_a_damaged_page_is_one_line_and_check_finds_it(
     assert copied.exit_code == 1  # written (it saves what can be read) but not a safe point
     assert "damaged" in copied.output and (tmp_path / "copy.db").exists()
     assert not list(tmp_path.glob("*.crash-*.log"))
+    junk = tmp_path / "junk.db"  # not SQLite at all: said once, not "run `ideation check`"
+    junk.write_bytes(b"not a study " * 20)
+    assert invoke("check", "--db", str(junk)).output.splitlines()[0] == (
+        f"{junk}: SQLite cannot read the file: file is not a database"
+    )
 
 
 def test_a_damaged_respondent_page_is_one_line_from_explain_and_screen(
