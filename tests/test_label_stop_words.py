@@ -6,7 +6,8 @@ from click.testing import CliRunner
 from conftest import FakeEmbedder
 
 from ideation.analysis.importing import import_ideas
-from ideation.analysis.themes import cluster_scope
+from ideation.analysis import review
+from ideation.analysis.themes import cluster_scope, theme_set
 from ideation.cli import cli
 from ideation.store import Store
 
@@ -44,6 +45,11 @@ def test_the_study_stop_list_keeps_its_words_out_of_labels(tmp_path: Path) -> No
     assert code == 0 and "coffee brew" in output
     assert invoke("study", "stop-words", "--db", db_path)[1].strip() == "coffee brew"
     assert not any("coffee" in label for label in labels(db_path))
+    with Store(db_path) as store:  # a split's new label skips them too
+        (session,) = store.sessions()
+        whole = cluster_scope(store, [session.id], FakeEmbedder(), themes=1)
+        split = review.split_theme(store, theme_set(store, whole.id), 1, FakeEmbedder())
+        assert len(split.themes) == 2 and not any("coffee" in t.label for t in split.themes)
 
     code, output = invoke("study", "stop-words", "--remove", "coffee", "--db", db_path)
     assert code == 0 and invoke("study", "stop-words", "--db", db_path)[1].strip() == "brew"

@@ -108,7 +108,8 @@ def split_theme(store: Store, current: ThemeSet, number: int, embedder: Embedder
     if len(theme.ideas) < 2:
         raise ThemeError(f"theme “{theme.label}” has one idea; nothing to split")
     texts = [idea.text for idea in theme.ideas]
-    result = cluster_ideas(embed_cached(store, embedder, texts), texts, themes=2)
+    vectors = embed_cached(store, embedder, texts)
+    result = cluster_ideas(vectors, texts, themes=2, stop_words=store.label_stop_words())
     draft = _draft(current)
     new_number = max(draft.themes) + 1
     parts = sorted(result.themes, key=lambda t: -len(t.members))
