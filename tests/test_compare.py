@@ -210,6 +210,12 @@ def test_most_novel_lists_a_third_and_leaves_out_ideas_not_in_english(store: Sto
     assert bundle.novel_left_out == 2
     assert "2 ideas not in English are left out" in render_html(bundle)
     assert "2 ideas not in English are left out" in render_markdown(bundle)
+    english = store.create_session("English only", None, [], []).id
+    for n in range(3):
+        store.add_idea(english, f"a refill bag number {n}")
+    cluster_scope(store, [session, english], fake_embedder)  # pooled: counted per export
+    assert build_bundle(store, [english]).novel_left_out == 0
+    assert build_bundle(store, [session, english]).novel_left_out == 2
 
 
 # -- the report ------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import FakeEmbedder
 
-from ideation.analysis.importing import import_ideas
 from ideation.analysis import review
+from ideation.analysis.importing import import_ideas
 from ideation.analysis.themes import cluster_scope, theme_set
 from ideation.cli import cli
 from ideation.store import Store

@@ -16,6 +16,7 @@ it cannot read them, and the report says how many were left out.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,9 +61,15 @@ def listed(ideas: int, top: int = TOP_NOVEL) -> int:
     return max(1, min(top, int(ideas * NOVEL_SHARE)))
 
 
-def not_judged(themes: ThemeSet) -> int:
-    """How many of the revision's ideas the lists leave out as not in English."""
-    return sum(language_of(i.text) is not None for t in themes.themes for i in t.ideas)
+def not_judged(themes: ThemeSet, session_ids: Collection[int] | None = None) -> int:
+    """How many of the revision's ideas (of `session_ids` only, when given: an export of
+    one session from a pooled revision) the lists leave out as not in English."""
+    return sum(
+        language_of(i.text) is not None
+        for t in themes.themes
+        for i in t.ideas
+        if session_ids is None or i.session_id in session_ids
+    )
 
 
 def most_novel(

@@ -55,7 +55,7 @@ def focus_fields(
             for sid in session_ids
             for n in novel.get(sid, [])
         ),
-        "novel_left_out": not_judged(pooled) if novel else 0,
+        "novel_left_out": not_judged(pooled, set(session_ids)) if novel else 0,
     }
 
 
