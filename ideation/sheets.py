@@ -40,7 +40,9 @@ EXCEL_CELL_LIMIT = 32767
 #: Control characters, left out of every cell: XML 1.0 (so XLSX) cannot hold C0 ones
 #: (openpyxl refuses them), and in a CSV an escape sequence typed into a name would
 #: clear the screen of whoever `cat`s the file. TAB, LF and CR stay: cells keep lines.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The bidi embeddings, overrides and isolates go too ("invoice\u202etxt.exe"), as
+#: they do from the screen and the other exports (`text.printable`).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 

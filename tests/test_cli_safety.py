@@ -4,6 +4,7 @@ line, `check` and `backup` work, and every --out is judged before any work."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -11,6 +12,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -261,6 +263,26 @@ def test_hostile_text_reaches_the_terminal_without_control_characters(
         )
         assert respondent.decision_reason == HOSTILE
         assert respondent.answers["mug_uses"].startswith(HOSTILE)
+
+
+def test_every_export_format_leaves_out_the_same_control_characters(
+    hostile_study: Path, tmp_path: Path
+) -> None:
+    """One rule for every format: an idea's ESC, BEL and right-to-left override reach no
+    file (`jq -r` or `cat` would hand them to a terminal); its markup stays as typed."""
+    db = str(hostile_study)
+    assert invoke("cluster", "1", "--db", db).exit_code == 0
+    for fmt in ("csv", "json", "md", "html", "xlsx"):
+        out = tmp_path / f"s1.{fmt}"
+        assert invoke("export", "1", "--out", str(out), "--db", db).exit_code == 0
+        if fmt == "xlsx":
+            with zipfile.ZipFile(out) as book:
+                body = "".join(book.read(n).decode() for n in book.namelist() if n.endswith("xml"))
+        else:
+            body = out.read_text(encoding="utf-8-sig")
+        for control in ("\x1b", "\x07", "\u202e"):
+            assert control not in body and json.dumps(control)[1:-1] not in body, (fmt, control)
+        assert "compost pods" in body
 
 
 def test_search_in_a_real_terminal_process_prints_no_escape(hostile_study: Path) -> None:

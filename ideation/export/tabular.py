@@ -41,7 +41,7 @@ from ideation.sheets import (
     fill_sheet,
     needs_formula_guard,
 )
-from ideation.text import one_line
+from ideation.text import one_line, printable
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
@@ -100,8 +100,21 @@ def bundle_dict(bundle: ExportBundle) -> dict[str, Any]:
 
 
 def render_json(bundle: ExportBundle) -> str:
-    """The whole bundle, pretty-printed, non-ASCII text kept readable."""
-    return json.dumps(bundle_dict(bundle), indent=2, ensure_ascii=False, default=str) + "\n"
+    """The whole bundle, pretty-printed, non-ASCII text kept readable, without control
+    characters: `jq -r` would hand an idea's escape sequence to a terminal."""
+    data = _printable(bundle_dict(bundle))
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _printable(value: Any) -> Any:
+    """Every string in a JSON-ready value through `printable`, the rest as it is."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
 
 
 def _entry_dict(entry: ExportIdea) -> dict[str, Any]:
