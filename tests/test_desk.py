@@ -286,3 +286,41 @@ def test_the_stored_assessment_takes_the_same_few_queries_however_many_people(
         assert added is not None
     desk.score(fake_embedder)
     assert statements() == forty <= 6
+
+
+def test_a_place_accepted_before_a_flag_arrived_is_not_invited(
+    desk: RecruitDesk, store: Store, fake_embedder
+) -> None:
+    """Accepted before scoring, then flagged by it: the accept overruled nothing when it
+    was made, so it cannot seat someone the flag now excludes."""
+    early = desk.decide(desk.find("R021"), Decision.ACCEPTED)  # gibberish, not scored yet
+    assert early.overruled == ()
+    desk.score(fake_embedder)
+    assert {u.partition(":")[0] for u in desk.unbacked(desk.find("R021"))} == {"flagged gibberish"}
+    session = start_session(store, parse_plan(PLAN, "recruit.yaml"))
+    invitation = desk.invite(session.id)
+    assert invitation.joined == () and invitation.held_back[0].startswith("R021: flagged gibberish")
+    assert "not invited, as their decision no longer stands: R021" in str(invitation)
+    desk.decide(desk.find("R021"), Decision.ACCEPTED, "phoned: real answers", override=True)
+    assert desk.unbacked(desk.find("R021")) == ()
+    assert len(desk.invite(session.id).joined) == 1
+
+
+def test_the_fill_waits_for_a_stopped_run_to_be_scored_again(
+    desk: RecruitDesk, fake_embedder
+) -> None:
+    """A run stopped while saving leaves scores of two runs side by side."""
+    desk.score(fake_embedder)
+    assert desk.fill_plan().current
+
+    def stop(stage: str, done: int, total: int) -> None:
+        if stage == "saving":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        desk.score(fake_embedder, stop)
+    assert not desk.fill_plan().current
+    with pytest.raises(NotScored, match="from a run that was stopped"):
+        desk.apply_fill()
+    desk.score(fake_embedder)
+    assert desk.apply_fill() == 40

@@ -144,3 +144,25 @@ def test_an_export_without_ids_is_said_to_be_one(tmp_path: Path, store: Store, d
     said = runner.invoke(cli, ["screen", screener, str(DATA / "plain.csv"), "--db", db])
     assert said.exit_code == 0, said.output
     assert "warning: no respondent id column" in said.output
+
+
+def test_an_accepted_person_whose_corrected_answers_terminate_is_not_invited(
+    store: Store, defn, desk: RecruitDesk, fake_embedder, tmp_path: Path
+) -> None:
+    from ideation.live.plan import parse_plan
+    from ideation.live.session import start_session
+    from ideation.records import Decision
+
+    import_responses(store, defn, EXPORT)
+    desk.score(fake_embedder)
+    desk.decide(desk.find(NOW_IN_MARKETING), Decision.ACCEPTED)
+    changed = edited_export(tmp_path, {(NOW_IN_MARKETING, "Q1"): "Marketing or advertising"})
+    assert import_responses(store, defn, changed).changed == 1
+    plan = (
+        "name: S\nbrief: {problem_as_given: Better mornings?}\n"
+        "agenda:\n  - {title: B, technique: brainstorm, minutes: 5}\n"
+    )
+    session = start_session(store, parse_plan(plan, "s.yaml"))
+    invitation = desk.invite(session.id)
+    assert invitation.joined == ()
+    assert invitation.held_back == (f"{NOW_IN_MARKETING}: terminated (industry security)",)

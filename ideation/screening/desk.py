@@ -26,6 +26,7 @@ from ideation.screening.pipeline import (
     Progress,
     answers_of,
     assess,
+    assessment_complete,
     assessment_stands,
     excluding,
     identity_keys,
@@ -55,6 +56,19 @@ class NotScored(RecruitError):
     """The quota fill was asked to decide on people nobody has scored; one line."""
 
 
+#: Why the fill waits when the stored scores are not one whole, current assessment.
+STALE_SCORES = (
+    "the stored scores are from a run that was stopped, or from before the last import:"
+    " score again first (s, or `ideation screen`), or the fill would go by them"
+)
+
+
+def _overruled_kind(what: str) -> str:
+    """The kind of an `overruled` entry, "terminated" or "flagged <kind>": what a recorded
+    override is searched for, whatever the reason's wording is today."""
+    return what.partition(":")[0].partition(" (")[0]
+
+
 @dataclass(frozen=True)
 class Decided:
     """A recorded decision: the respondent as stored now, and what an accept or a
@@ -77,6 +91,9 @@ class FillPlan:
     reject: int
     accepted_already: int
     places: int
+    #: The stored scores are one whole assessment of what is stored now (no run stopped
+    #: part-way, nothing imported since): the fill may go by them.
+    current: bool = True
 
     @property
     def accepted_after(self) -> int:
@@ -103,11 +120,20 @@ class Invitation:
     clashes: tuple[str, ...] = ()
     #: The plan's names that taking out plan names would remove (said nothing, no role).
     replaceable: tuple[str, ...] = ()
+    #: Accepted people not seated: their place now overrules something their decision
+    #: did not (corrected answers that terminate, a flag from later scoring), as
+    #: "R_0949: terminated (under age)".
+    held_back: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"{len(self.joined)} joined" + (
             " — " + ", ".join(self.joined) if self.joined else ""
         )
+        if self.held_back:
+            text += (
+                f"; not invited, as their decision no longer stands: {'; '.join(self.held_back)}"
+                " (decide again: accept with --override, or reject)"
+            )
         if self.already:
             text += f"; already in the session: {', '.join(self.already)}"
         if self.from_plan:
@@ -343,6 +369,17 @@ class RecruitDesk:
         found += [f"flagged {f.kind}: {f.reason}" for f in flags]
         return tuple(found)
 
+    def unbacked(self, respondent: Respondent) -> tuple[str, ...]:
+        """What an accepted or standby person's place overrules that their decision did
+        not: a terminate that came with corrected answers, or an excluding flag from
+        scoring after they were accepted. Such a decision no longer stands."""
+        if respondent.decision not in (Decision.ACCEPTED, Decision.STANDBY):
+            return ()
+        recorded = respondent.decision_override
+        return tuple(
+            what for what in self.overruled(respondent) if _overruled_kind(what) not in recorded
+        )
+
     def overrides(self, respondent: Respondent, decision: Decision) -> tuple[str, ...]:
         """What this decision would overrule: for an accept or a standby (either can
         seat the person), a terminate and excluding flags; nothing for the rest."""
@@ -392,6 +429,7 @@ class RecruitDesk:
             reject=suggested[Decision.REJECTED],
             accepted_already=sum(v.respondent.decision is Decision.ACCEPTED for v in views),
             places=self.defn.target_participants,
+            current=assessment_complete(self.store, self.defn),
         )
 
     def apply_fill(self) -> int:
@@ -405,6 +443,8 @@ class RecruitDesk:
                 f" not scored yet ({plan.unscored[0]}…): score first, or the fill would"
                 " reject them"
             )
+        if not plan.current:
+            raise NotScored(STALE_SCORES)
         decided = [
             (view.respondent.id, *self._suggested(view))
             for view in assessment.candidates
@@ -445,9 +485,13 @@ class RecruitDesk:
                 r for r in store.respondents(screener.id) if r.decision is Decision.ACCEPTED
             ]
             contacts = store.contacts_of(r.id for r in accepted)
+            held_back = []
             for respondent in accepted:
                 if respondent.id in seated:
                     already.append(seated[respondent.id])
+                    continue
+                if unbacked := self.unbacked(respondent):
+                    held_back.append(f"{respondent.external_id}: {'; '.join(unbacked)}")
                     continue
                 contact = contacts.get(respondent.id)
                 label = self._label(session_id, respondent, contact)
@@ -473,6 +517,7 @@ class RecruitDesk:
             tuple(replaced),
             tuple(clashes),
             tuple(replaceable),
+            tuple(held_back),
         )
 
     def plan_names(self, session_id: int) -> tuple[str, ...]:

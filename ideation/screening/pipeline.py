@@ -298,6 +298,9 @@ def assess(
     `now` (default: the store's clock) is when "took part N months ago" is counted from.
     """
     screener = register_screener(store, defn)
+    # Until this run has saved every chunk, no stored assessment is complete: a stop
+    # part-way leaves scores of two runs side by side (`assessment_complete`).
+    store.set_setting(_FINGERPRINT.format(screener.id), "")
     respondents = store.respondents(screener.id)
     step = progress or (lambda stage, done, total: None)
     outcomes: dict[int, Outcome] = {}
@@ -366,10 +369,25 @@ _FINGERPRINT = "assessment:{}"
 def fingerprint(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> str:
     """What an assessment of this screener reads, in one line: the definition, the model
     and the state of respondents and participation ledger."""
+    return _fingerprint(store, defn, embedder.model_id)
+
+
+def _fingerprint(store: Store, defn: ScreenerDefinition, model_id: str) -> str:
     screener = store.find_screener(defn.name, defn.study)
     state = store.screener_state(screener.id) if screener is not None else ()
     source = hashlib.sha256(defn.source.encode("utf-8")).hexdigest()
-    return json.dumps([source, embedder.model_id, *state])
+    return json.dumps([source, model_id, *state])
+
+
+def assessment_complete(store: Store, defn: ScreenerDefinition) -> bool:
+    """Whether the stored scores are one whole assessment of what is stored now, by
+    whichever model made them: not a run stopped part-way (scores of two runs side by
+    side), and nothing imported or changed since. No model is needed to tell."""
+    screener = store.find_screener(defn.name, defn.study)
+    stored = store.get_setting(_FINGERPRINT.format(screener.id)) if screener else None
+    if not stored:
+        return False
+    return stored == _fingerprint(store, defn, json.loads(stored)[1])
 
 
 def assessment_stands(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> bool:

@@ -27,7 +27,7 @@ from textual.worker import Worker
 from ideation.errors import IdeationError
 from ideation.records import Decision
 from ideation.screening.definition import ScreenerDefinition
-from ideation.screening.desk import Board, CandidateRow, RecruitDesk
+from ideation.screening.desk import STALE_SCORES, Board, CandidateRow, RecruitDesk
 from ideation.screening.pipeline import Assessment
 from ideation.screening.screener_yaml import ScreenerError, parse_screener
 from ideation.store import StoreError
@@ -450,6 +450,9 @@ class RecruitScreen(IdeationScreen):
                 severity="warning",
             )
             return
+        if not plan.current:
+            self.say(f"Not yet: {STALE_SCORES}.", severity="warning")
+            return
         if not plan.undecided:
             self.say("Everyone is decided already.")
             return
@@ -551,7 +554,11 @@ class RecruitScreen(IdeationScreen):
         except IdeationError as error:
             self.say(str(error), severity="warning")
             return
-        self.say(f"Session {session_id}: {invitation}", timeout=10)
+        self.say(
+            f"Session {session_id}: {invitation}",
+            severity="warning" if invitation.held_back else "information",
+            timeout=15 if invitation.held_back else 10,
+        )
         if invitation.clashes:
             self.say(
                 "Two participants share a name: "
