@@ -166,3 +166,30 @@ def test_an_accepted_person_whose_corrected_answers_terminate_is_not_invited(
     invitation = desk.invite(session.id)
     assert invitation.joined == ()
     assert invitation.held_back == (f"{NOW_IN_MARKETING}: terminated (industry security)",)
+
+
+def test_previews_tests_and_spam_the_survey_tool_marked_are_left_out(
+    store: Store, defn, tmp_path: Path
+) -> None:
+    marked = edited_export(
+        tmp_path, {(CORRECTED, "Status"): "Survey Preview", (NOW_IN_MARKETING, "Status"): "Spam"}
+    )
+    summary = import_responses(store, defn, marked)
+    assert (summary.added, summary.left_out) == (4, 2)
+    assert summary.counts == "4 new, 0 changed, 0 unchanged, 2 left out (preview, test or spam)"
+    screener = store.find_screener(defn.name, defn.study)
+    ids = {r.external_id for r in store.respondents(screener.id)}
+    assert CORRECTED not in ids and NOW_IN_MARKETING not in ids
+    numeric = edited_export(tmp_path, {(CORRECTED, "Status"): "1"})  # Qualtrics' code
+    assert import_responses(store, defn, numeric).left_out == 1
+    result = CliRunner().invoke(
+        cli,
+        [
+            "screen",
+            str(shipped_file("screeners", "home-coffee.yaml")),
+            str(numeric),
+            "--db",
+            str(tmp_path / "s.db"),
+        ],
+    )
+    assert "1 left out (preview, test or spam)" in " ".join(result.output.split())

@@ -67,6 +67,8 @@ class ImportSummary:
     unmatched_columns: tuple[str, ...]
     missing_questions: tuple[str, ...]
     has_ids: bool = True  # False: ids made from row content (see `ResponseStream.has_ids`)
+    #: Previews, tests and spam the survey tool marked (`ImportedResponse.not_a_response`).
+    left_out: int = 0
 
     @property
     def already(self) -> int:
@@ -75,8 +77,16 @@ class ImportSummary:
 
     @property
     def counts(self) -> str:
-        """What the file did, for the one line: "3 new, 1 changed, 56 unchanged"."""
-        return f"{self.added} new, {self.changed} changed, {self.unchanged} unchanged"
+        """What the file did, for the one line: "3 new, 1 changed, 56 unchanged" (and
+        ", 2 left out (preview, test or spam)" when the survey tool marked some)."""
+        said = f"{self.added} new, {self.changed} changed, {self.unchanged} unchanged"
+        if self.left_out:
+            said += f", {self.left_out} {_LEFT_OUT}"
+        return said
+
+
+#: What the survey tool's own markings leave out of an import, as the summary says it.
+_LEFT_OUT = "left out (preview, test or spam)"
 
 
 @dataclass(frozen=True)
@@ -166,23 +176,26 @@ def import_responses(
     """
     stream = open_responses(path, defn.questions)
     step = progress or (lambda stage, done, total: None)
-    added = changed = done = 0
+    added = changed = done = left_out = 0
     with store.transaction():
         screener = register_screener(store, defn)
         reimport = store.count_respondents(screener.id) > 0
         steps = Steps(defn)  # the rules' work on answers seen before, remembered
         for chunk in _chunks(stream.rows, IMPORT_CHUNK):
-            new, chunk_changed = _import_chunk(store, steps, screener, path.name, chunk, reimport)
-            added += len(store.add_respondents(new))  # an id twice: the first row stands
-            changed += chunk_changed
             done += len(chunk)
             # rows so far, and the rows the file holds at this pace through its lines
             step("importing", done, max(done, done * stream.lines // max(chunk[-1].row, 1)))
-        unchanged = done - added - changed
+            kept = [row for row in chunk if not row.not_a_response]
+            left_out += len(chunk) - len(kept)
+            new, chunk_changed = _import_chunk(store, steps, screener, path.name, kept, reimport)
+            added += len(store.add_respondents(new))  # an id twice: the first row stands
+            changed += chunk_changed
+        unchanged = done - left_out - added - changed
         if added or changed:  # an unchanged file changes nothing, the activity log included
             store.log(
                 f"Screener “{defn.title}”: {path.name} imported:"
                 f" {added} new, {changed} changed, {unchanged} unchanged"
+                + (f", {left_out} {_LEFT_OUT}" if left_out else "")
             )
     step("importing", done, done)
     return ImportSummary(
@@ -195,6 +208,7 @@ def import_responses(
         stream.unmatched_columns,
         stream.missing_questions,
         stream.has_ids,
+        left_out,
     )
 
 

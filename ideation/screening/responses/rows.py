@@ -46,7 +46,7 @@ from ideation.screening.responses.formats import (
     header_columns,
 )
 from ideation.screening.responses.layout import Layout, match_columns
-from ideation.screening.responses.matching import Target
+from ideation.screening.responses.matching import Target, name_key
 from ideation.screening.responses.problems import (
     CellColumnError,
     CellError,
@@ -87,6 +87,27 @@ class ImportedResponse:
     def id(self) -> str:
         """The external id, so a batch can go straight into `quality_flags`."""
         return self.external_id
+
+    @property
+    def not_a_response(self) -> bool:
+        """A survey tool's preview, test or spam-marked record (Qualtrics' Status "Survey
+        Preview", "Survey Test", "Spam", or their numeric codes; a "preview" or "test"
+        distribution channel): nobody to recruit, so an import leaves it out."""
+        for name, value in self.metadata.items():
+            key, said = name_key(name), value.strip().casefold()
+            if key == "status" and (
+                said in _NOT_RESPONSE_CODES or _NOT_RESPONSE_WORDS & set(said.split())
+            ):
+                return True
+            if key == "distributionchannel" and said in ("preview", "test"):
+                return True
+        return False
+
+
+#: Qualtrics' numeric Status codes of previews, tests and spam (1 preview, 2 test,
+#: 8 spam, 9 preview spam, 12 imported spam, 16 offline is real, 17 offline preview).
+_NOT_RESPONSE_CODES = frozenset({"1", "2", "8", "9", "12", "17"})
+_NOT_RESPONSE_WORDS = frozenset({"preview", "test", "spam"})
 
 
 @dataclass(frozen=True)
