@@ -996,11 +996,9 @@ def screen(
         desk = RecruitDesk(store, defn, SystemClock())
         embedder = SentenceTransformerEmbedder(model_path)
         with stage_progress() as progress:
-            if apply_:
-                # the stored assessment, when nothing it read has changed
-                desk.ranked(embedder, progress)
-            else:
-                assessment = desk.score(embedder, progress)
+            # the stored assessment when nothing it read has changed: an unchanged file
+            # changes nothing, and the model loads only when scoring is needed
+            assessment = desk.ranked(embedder, progress)
         if apply_:
             say(f"{desk.apply_fill()} decisions recorded")
             assessment = desk.assessment()

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from ideation.cli import cli
 from ideation.live.clock import SystemClock
 from ideation.paths import shipped_file
+from ideation.screening import desk as desk_module
 from ideation.screening.desk import RecruitDesk
-from ideation.screening.pipeline import assessment_stands, import_responses
+from ideation.screening.pipeline import assess, assessment_stands, import_responses
 from ideation.screening.screener_yaml import load_screener
 from ideation.store import Store
 
@@ -116,7 +117,7 @@ def test_changed_answers_apply_keep_the_old_ones_and_are_scored_again(
     assert import_responses(store, defn, changed).changed == 0  # the same again: no change
 
 
-def test_screen_says_what_changed(tmp_path: Path) -> None:
+def test_screen_says_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "study.db"
     screener = str(shipped_file("screeners", "home-coffee.yaml"))
     runner = CliRunner()
@@ -131,6 +132,22 @@ def test_screen_says_what_changed(tmp_path: Path) -> None:
     assert "0 new, 1 changed, 5 unchanged" in again.output
     assert "1 respondent changed (answers, contact or duration)" in again.output
     assert "no respondent id column" not in again.output
+
+    def stored() -> list[tuple[int, ...]]:
+        with Store(db) as store:
+            scores = store.db.execute("SELECT rowid FROM scores ORDER BY rowid").fetchall()
+            flags = store.db.execute("SELECT rowid FROM flags ORDER BY rowid").fetchall()
+        return [*scores, (-1,), *flags]
+
+    before = stored()  # the same file again, and `screen` alone: nothing scored or rewritten
+    runs = []
+    monkeypatch.setattr(desk_module, "assess", lambda *a, **k: runs.append(a) or assess(*a, **k))
+    for args in ([str(changed)], []):
+        same = runner.invoke(cli, ["screen", screener, *args, "--db", str(db)])
+        assert same.exit_code == 0, same.output
+        assert "1 respondent changed" not in same.output
+        assert stored() == before
+    assert runs == []
 
 
 def test_an_export_without_ids_is_said_to_be_one(tmp_path: Path, store: Store, defn) -> None:
