@@ -259,3 +259,20 @@ async def test_the_keymap_file_rebinds_the_live_screen(
         await pilot.press("alt+n")
         await pilot.pause()
         assert app.screen.live.current_phase is not None
+
+
+def test_no_key_of_the_live_screen_is_one_the_terminal_never_delivers(tmp_path: Path) -> None:
+    """alt+f was the +5 minutes key, but Textual reads ESC f as ctrl+right: it never worked."""
+    from ideation.tui.keymap import LIVE_BINDINGS, never_arrive
+
+    assert never_arrive() == {"alt+f": "ctrl+right", "alt+b": "ctrl+left"}
+    keys = {key for binding in LIVE_BINDINGS for key in binding.key.split(",")}
+    assert "alt+m" in keys and not keys & set(never_arrive())
+    mine = tmp_path / "keymap.toml"
+    mine.write_text('[live]\nextend_5 = "alt+f"\n')
+    with pytest.raises(KeymapError) as caught:
+        load_keymap(mine)
+    assert str(caught.value) == (
+        f"{mine}:2: 'alt+f' never reaches ideation: a terminal sends it as the same bytes as"
+        " ctrl+right; choose another key"
+    )

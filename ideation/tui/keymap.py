@@ -76,7 +76,8 @@ LIVE_BINDINGS: list[Binding] = [
     ),
     live("ctrl+o", "build_on", "Build on", "Build the next entry on the selected one (or '+12')"),
     live("ctrl+b,f8", "previous_phase", "Back", "Go back to the previous phase"),
-    live("alt+f,f7", "extend(5)", "+5m", "Give the phase five more minutes", name="extend_5"),
+    # not alt+f: Textual reads ESC f as ctrl+right (iTerm word moves), so it never arrives
+    live("alt+m,f7", "extend(5)", "+5m", "Give the phase five more minutes", name="extend_5"),
     live(
         "alt+a,f3",
         "toggle_anonymous",
@@ -176,6 +177,7 @@ def load_keymap(path: Path) -> dict[str, str]:
         raise KeymapError(f"{where}: not a keymap ({str(error).split(' (at')[0]})") from None
     lines = text.splitlines()
     known = known_ids()
+    dead = never_arrive()
     keymap: dict[str, str] = {}
     for section, table in data.items():
         if not isinstance(table, dict):
@@ -196,5 +198,26 @@ def load_keymap(path: Path) -> dict[str, str]:
                 raise KeymapError(
                     f"{path}:{line}: '{name}' needs keys as a string such as \"ctrl+n,f9\""
                 )
+            if lost := next((k for k in parts if k in dead), None):
+                raise KeymapError(
+                    f"{path}:{line}: '{lost}' never reaches ideation: a terminal sends it as"
+                    f" the same bytes as {dead[lost]}; choose another key"
+                )
             keymap[binding] = ",".join(parts)
     return keymap
+
+
+def never_arrive() -> dict[str, str]:
+    """Alt keys Textual reads as something else ("alt+f" arrives as ctrl+right, iTerm's
+    word move), with what they arrive as: a binding to one of them is dead."""
+    try:
+        from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    except ImportError:  # a Textual that moved its table: nothing known to be lost
+        return {}
+    lost = {}
+    for sequence, keys in ANSI_SEQUENCES_KEYS.items():
+        if len(sequence) == 2 and sequence[0] == "\x1b" and sequence[1].isalpha():
+            names = [key.value for key in keys] if isinstance(keys, tuple) else [keys]
+            if f"alt+{sequence[1]}" not in names:
+                lost[f"alt+{sequence[1]}"] = " ".join(map(str, names))
+    return lost
