@@ -664,8 +664,8 @@ class LiveSession:
     def quiet(self) -> list[Quiet]:
         start = self.phase_started_at()
         state = self.state()
-        if start is None or state.paused or state.ended:
-            return []  # nobody is "quiet" in a pause or after the end
+        if start is None or state.paused or state.ended or not self.capturing:
+            return []  # nobody is "quiet" in a pause, a break, voting or after the end
         return quiet_participants(
             self.standing(),
             self.participants,
@@ -676,6 +676,13 @@ class LiveSession:
 
     def build_on_rate(self) -> float:
         return build_on_rate(self.standing())
+
+    @property
+    def capturing(self) -> bool:
+        """Whether the phase on now asks the room for entries (not a break, the hits
+        vote or the wrap-up): only then is someone quiet or an area left alone news."""
+        technique_now = self.current_technique
+        return technique_now is None or technique_now.captures_ideas
 
     def flow(self) -> FlowSignal:
         start = self.phase_started_at()
