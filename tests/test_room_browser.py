@@ -259,7 +259,7 @@ def test_a_pause_keeps_the_box_and_the_text_with_sending_off(chromium, contexts,
     page = phone(chromium, contexts, server, "Maya")
     page.fill("#idea", "typed just before the pause")
     expect(page.locator("#idea-count")).to_have_text("27 / 500")
-    assert page.locator("#idea").get_attribute("maxlength") == "500"
+    assert page.locator("#idea").get_attribute("maxlength") is None  # never cut silently
     live.toggle_pause()
     try:
         expect(page.locator("#closed")).to_contain_text("Capture is paused; your text is kept")
@@ -269,6 +269,23 @@ def test_a_pause_keeps_the_box_and_the_text_with_sending_off(chromium, contexts,
         live.toggle_pause()
     expect(page.locator("form#capture button[type=submit]")).to_be_enabled()
     expect(page.locator("#idea")).to_have_value("typed just before the pause")
+
+
+def test_a_long_paste_is_kept_whole_counted_over_and_refused_readably(
+    chromium, contexts, server, live
+):
+    at_phase(live, BRAINWRITING)
+    page = phone(chromium, contexts, server, "Tom")
+    pasted = "a mug that sings " * 40  # 680 characters
+    page.fill("#idea", pasted)
+    expect(page.locator("#idea")).to_have_value(pasted)
+    expect(page.locator("#idea-count")).to_have_text("680 / 500 — 180 over the limit")
+    with page.expect_response(lambda r: r.url.endswith("/idea")) as sent:
+        page.click("form#capture button[type=submit]")
+    assert sent.value.status == 422
+    expect(page.locator("#notice")).to_contain_text("Your idea is 680 characters long")
+    expect(page.locator("#idea")).to_have_value(pasted)
+    assert pasted not in ideas(live)
 
 
 def test_a_draft_survives_a_reload_and_a_failed_send_keeps_it(chromium, contexts, server, live):

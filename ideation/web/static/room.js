@@ -35,8 +35,10 @@
   function stored(box) {
     try { return sessionStorage.getItem(draftKey(box)) || ""; } catch (e) { return ""; }
   }
+  // No maxlength on the box: a long paste cut silently at the limit loses words the
+  // participant never sees go; the counter says how far over it is, the room refuses it.
   function counter(box) {
-    var max = parseInt(box.getAttribute("maxlength") || box.dataset.max || "0", 10);
+    var max = parseInt(box.dataset.max || "0", 10);
     if (!max) return;
     var count = document.getElementById(box.id + "-count");
     if (!count) {
@@ -46,7 +48,9 @@
       count.setAttribute("aria-live", "polite");
       box.insertAdjacentElement("afterend", count);
     }
-    count.textContent = box.value.length + " / " + max;
+    var over = box.value.length - max;
+    count.textContent = box.value.length + " / " + max + (over > 0 ? " — " + over + " over the limit" : "");
+    count.classList.toggle("over", over > 0);
   }
   function boxes() { return document.querySelectorAll("textarea[data-draft]"); }
   function restore() {
