@@ -45,8 +45,30 @@ def test_filler_words_are_non_answers_even_repeated(answer: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("testing testing", "is a non-answer"),
+        ("hello world", "is a non-answer"),
+        ("Nothing really.", "is a non-answer"),
+        ("this is a test answer", "is a non-answer"),
+        ("This is a test of the form", "is placeholder text"),
+        ("Lorem ipsum dolor sit amet", "is placeholder text"),
+        ('=HYPERLINK("http://x.example","click")', "is a spreadsheet formula, not an answer"),
+        ("+SUM(A1:A9)", "is a spreadsheet formula, not an answer"),
+    ],
+)
+def test_what_people_type_to_try_a_form_is_no_idea(answer: str, why: str) -> None:
+    """A walkthrough found these counted as rare ideas: the hostile row ranked #1."""
+    assert gibberish_reason(answer, MUG).endswith(f'" {why}')
+    assert idea_problem(answer, MUG) is not None
+
+
+@pytest.mark.parametrize(
     "answer",
     [
+        "hello kitty mug for the kids",  # a non-answer word among real ones
+        "a test tube rack",
+        "=) smiley latte art",  # no function call
         "pen holder",
         "doorstop",
         "use as a hat",

@@ -105,8 +105,23 @@ NON_ANSWERS = frozenset(
         "etc",
         "something",
         "anything",
+        # What people type to try a form, or paste from a template.
+        "testing",
+        "test answer",
+        "this is a test",
+        "this is a test answer",
+        "just testing",
+        "hello",
+        "hello world",
+        "hi",
+        "hey",
+        "really",
+        "lorem",
+        "ipsum",
     }
 )
+#: A spreadsheet formula pasted as an answer ("=HYPERLINK(…)", "+SUM(A1)"): a probe.
+_FORMULA = re.compile(r"\s*[=+@-]\s*[A-Za-z_][\w.]*\s*\(")
 
 _NON_ANSWER_WORDS = frozenset(answer for answer in NON_ANSWERS if " " not in answer)
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -432,6 +447,10 @@ def gibberish_reason(text: str, question_text: str = "") -> str | None:
     said = norm.split()
     if norm in NON_ANSWERS or set(said) <= _NON_ANSWER_WORDS:  # "good good"
         return f"{_quote(stripped)} is a non-answer"
+    if norm.startswith("lorem ipsum") or norm.startswith("this is a test "):
+        return f"{_quote(stripped)} is placeholder text"
+    if _FORMULA.match(stripped):
+        return f"{_quote(stripped)} is a spreadsheet formula, not an answer"
     if _copies_question(norm, _question_key(question_text)):
         return f"{_quote(stripped)} repeats the question"
     if _repeats_itself(said):
