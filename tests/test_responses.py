@@ -789,3 +789,42 @@ def test_semicolon_separated_plain_file(tmp_path: Path, questions: list[Question
     batch = read_responses(path, questions)
 
     assert batch.rows[0].answers == {"age": 34, "brands_tried": ["Brewline", "Roastwell"]}
+
+
+def _rewritten(source: Path, target: Path, edit: Any, encoding: str = "utf-8") -> Path:
+    """A copy of a test export with its header rows edited in place by `edit(rows)`."""
+    with open(source, encoding=encoding + ("-sig" if encoding == "utf-8" else ""), newline="") as f:
+        rows = list(csv.reader(f))
+    edit(rows)
+    with open(target, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return target
+
+
+def test_contact_details_asked_as_questions_or_a_contact_block_are_kept(
+    questions: list[Question], tmp_path: Path
+) -> None:
+    """A phone question and SurveyMonkey's contact block were "columns not used": the
+    duplicate and past-participation checks then lost the contact, with no word said."""
+
+    def phone_question(rows: list[list[str]]) -> None:
+        at = rows[0].index("Phone")
+        rows[0][at], rows[1][at] = "Q17", "What's the best phone number to reach you on?"
+        rows[2][at] = '{"ImportId":"QID17_TEXT"}'
+
+    asked = _rewritten(DATA / "qualtrics_home_coffee.csv", tmp_path / "q.csv", phone_question)
+    batch = read_responses(asked, questions)
+    assert "Q17" not in batch.unmatched_columns
+    assert by_id(batch)["R_1OwhT3kLmQpZb7x"].contact.phone == "+44 7700 900123"
+
+    def contact_block(rows: list[list[str]]) -> None:
+        first, email = rows[0].index("First Name"), rows[0].index("Email Address")
+        rows[0][email], rows[1][email] = "Please give us your contact details", "Email Address"
+        rows[0][first], rows[1][first] = "", "Name"  # the same question, its next part
+
+    block = _rewritten(DATA / "surveymonkey.csv", tmp_path / "m.csv", contact_block)
+    people = read_responses(block, questions).rows
+    assert (people[0].contact.email, people[0].contact.name) == (
+        "grace.oyelaran@example.com",
+        "Grace",  # the block's Name field, as given (it was the first name column)
+    )

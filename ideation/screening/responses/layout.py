@@ -73,6 +73,29 @@ def meta_kind(*labels: str) -> str | None:
     return None
 
 
+#: Contact details a survey asks for in a question of its own, by the question's words:
+#: "What's the best phone number to reach you on?", "Your email address".
+_CONTACT_QUESTION = {
+    "email": re.compile(r"\be-?mail( address)?\b", re.IGNORECASE),
+    "phone": re.compile(r"\b(tele)?(phone|mobile|cell)( phone)? (number|no)\b", re.IGNORECASE),
+}
+_CONTACT_KINDS = ("email", "phone", "name", "first_name", "last_name")
+
+
+def contact_kind(fmt: Format, column: Column) -> str | None:
+    """The contact detail a column no question claimed holds, if it plainly holds one:
+    a SurveyMonkey contact block's part ("Email Address" under "Please give us your
+    details"), or a question that asks for an email address or a phone number. Without
+    them the duplicate and history checks lose the contact, with no word said."""
+    if fmt == "surveymonkey" and (kind := meta_kind(column.sub)) in _CONTACT_KINDS:
+        return kind
+    wording = column.text or column.name
+    for kind, asks in _CONTACT_QUESTION.items():
+        if wording and asks.search(wording):
+            return kind
+    return None
+
+
 @dataclass
 class Layout:
     targets: dict[int, Target] = field(default_factory=dict)
@@ -177,7 +200,9 @@ def match_columns(
                 layout.targets[column.index] = winners.pop()
                 layout.scores[column.index] = best
                 continue
-        if column.name or column.text:
+        if kind := contact_kind(fmt, column):
+            layout.meta[column.index] = kind
+        elif column.name or column.text:
             layout.unmatched.append(column.index)
     _drop_weaker(layout)
     return layout, _layout_problems(layout, columns, name, line)
