@@ -83,7 +83,10 @@ def test_a_bad_cell_on_the_last_row_imports_nobody(store: Store, defn, tmp_path:
 
     text = path.read_text(encoding="utf-8-sig")
     last_line = text.count("\n", 0, text.index(f"R_{ROWS - 1:06d}")) + 1
-    assert str(refused.value).startswith(f'big.csv:{last_line}: column "Q7"')
+    # the line, and the id that finds the row in a spreadsheet (answers span lines)
+    assert str(refused.value).startswith(
+        f'big.csv:{last_line} (respondent R_{ROWS - 1:06d}): column "Q7"'
+    )
     assert '"lots"' in str(refused.value)
     assert_nothing_stored(store)
 

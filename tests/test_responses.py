@@ -535,7 +535,9 @@ def raised(path: Path, questions: list[Question]) -> ResponseFileError:
 def test_bad_number_names_file_line_and_column(questions: list[Question]) -> None:
     error = raised(DATA / "bad_number.csv", questions)
 
-    assert str(error) == 'bad_number.csv:4: column "age": expected a number, got "thirty"'
+    assert str(error) == (
+        'bad_number.csv:4 (respondent A2): column "age": expected a number, got "thirty"'
+    )
     assert (error.file, error.line, error.column) == ("bad_number.csv", 4, "age")
     assert isinstance(error, ValueError)
 
@@ -544,7 +546,8 @@ def test_bad_qualtrics_option_names_column_and_question(questions: list[Question
     error = raised(DATA / "bad_qualtrics_option.csv", questions)
 
     assert str(error) == (
-        'bad_qualtrics_option.csv:8: column "Q5" (question gender): expected one of "Woman", '
+        'bad_qualtrics_option.csv:8 (respondent R_3PqLm8sWd2KfGh0): column "Q5" (question'
+        ' gender): expected one of "Woman", '
         '"Man", "Non-binary", "Prefer not to say", got "Female"'
     )
 
@@ -682,7 +685,8 @@ def test_question_is_named_when_column_differs(tmp_path: Path, questions: list[Q
     path = write_csv(tmp_path / "responses.csv", [["id", "How old are you?"], ["A", "thirty"]])
 
     assert str(raised(path, questions)) == (
-        'responses.csv:2: column "How old are you?" (question age): expected a number, got "thirty"'
+        'responses.csv:2 (respondent A): column "How old are you?" (question age): expected a'
+        ' number, got "thirty"'
     )
 
 

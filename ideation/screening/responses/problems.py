@@ -22,9 +22,13 @@ class Problem:
     message: str
     column: str | None = None
     question: str | None = None
+    #: The row's response id: a record with line breaks in its answers starts lines
+    #: below its row number in a spreadsheet, and the id finds it there.
+    respondent: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}: "
+        who = f" (respondent {shorten(self.respondent)})" if self.respondent else ""
+        where = f"{self.file}:{self.line}{who}: "
         if self.column is not None:
             where += f'column "{one_line(self.column)}"'
             if self.question and self.question != self.column:

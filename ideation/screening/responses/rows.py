@@ -318,8 +318,14 @@ class _RowReader:
             return None, False, [Problem(name, line, message)]
         cells = cells + [""] * (width - len(cells))
 
+        said_id = next(
+            (cells[i].strip() for i, kind in self.layout.meta.items() if kind == "external_id"),
+            None,
+        )
+
         def problem(index: int, message: str, question: str | None = None) -> None:
-            problems.append(Problem(name, line, message, columns[index].display, question))
+            display = columns[index].display
+            problems.append(Problem(name, line, message, display, question, said_id or None))
 
         meta_values: dict[str, str] = {}
         metadata: dict[str, str] = {}
