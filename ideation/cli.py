@@ -1059,6 +1059,8 @@ def decide(
         say(f"{who}: {shown}")
         for overruled in decided.overruled:
             say(f"override recorded: {who} was {one_line(overruled)}; {shown} all the same")
+        if decided.over_places:
+            say(f"note: {decided.over_places}", err=True)
 
 
 @cli.command()

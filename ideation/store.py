@@ -1474,6 +1474,13 @@ class Store:
             for respondent_id, joined in cursor
         }
 
+    def count_decided(self, screener_id: int, decision: str) -> int:
+        """How many of a screener's respondents have this decision (accepted, say)."""
+        return self.db.execute(
+            "SELECT count(*) FROM respondents WHERE screener_id = ? AND decision = ?",
+            [screener_id, decision],
+        ).fetchone()[0]
+
     def count_respondents(self, screener_id: int | None = None) -> int:
         if screener_id is None:
             return self.db.execute("SELECT count(*) FROM respondents").fetchone()[0]

@@ -324,3 +324,23 @@ def test_the_fill_waits_for_a_stopped_run_to_be_scored_again(
         desk.apply_fill()
     desk.score(fake_embedder)
     assert desk.apply_fill() == 40
+
+
+def test_accepting_and_inviting_past_the_places_says_so(
+    desk: RecruitDesk, store: Store, fake_embedder
+) -> None:
+    desk.score(fake_embedder)
+    desk.apply_fill()  # 6 accepted for 6 places
+    extra = next(
+        v.respondent
+        for v in desk.assessment().candidates
+        if v.eligible and v.respondent.decision is not Decision.ACCEPTED
+    )
+    decided = desk.decide(extra, Decision.ACCEPTED, "the client asked for her")
+    assert decided.over_places == "7 accepted for 6 places"
+    assert desk.decide(extra, Decision.STANDBY).over_places == ""  # only accepts say it
+    desk.decide(extra, Decision.ACCEPTED)
+    session = start_session(store, parse_plan(PLAN, "recruit.yaml"))
+    invitation = desk.invite(session.id)
+    assert len(invitation.joined) == 7 and "7 joined" in str(invitation)
+    assert "(7 accepted for 6 places)" in str(invitation)

@@ -16,6 +16,7 @@ from ideation.live.session import start_session
 from ideation.records import Flag, Respondent, Score
 from ideation.screening.definition import ScreenerDefinition
 from ideation.screening.involvement import score_involvement
+from ideation.screening.pipeline import mark_assessed
 from ideation.screening.rules import evaluate
 from ideation.screening.screener_yaml import parse_screener
 from ideation.store import Store
@@ -93,6 +94,13 @@ def score_in_store(db_path: Path) -> None:
                 ],
                 flags,
             )
+        mark_assessed(store, defn, StandIn())
+
+
+class StandIn:
+    """The model a hand-made assessment names: only its id is read."""
+
+    model_id = "stand-in"
 
 
 def text_of(screen, selector: str) -> str:

@@ -78,6 +78,8 @@ class Decided:
     overruled: tuple[str, ...] = ()
     #: Recorded as an override (`--override`, a yes in the dialog): it overruled something.
     override: bool = False
+    #: After an accept beyond the places: "7 accepted for 6 places", else "".
+    over_places: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,15 @@ class Invitation:
     #: did not (corrected answers that terminate, a flag from later scoring), as
     #: "R_0949: terminated (under age)".
     held_back: tuple[str, ...] = ()
+    #: "8 accepted for 6 places" when the recruit is past its target, else "".
+    over_places: str = ""
 
     def __str__(self) -> str:
         text = f"{len(self.joined)} joined" + (
             " — " + ", ".join(self.joined) if self.joined else ""
         )
+        if self.over_places:
+            text += f" ({self.over_places})"
         if self.held_back:
             text += (
                 f"; not invited, as their decision no longer stands: {'; '.join(self.held_back)}"
@@ -412,7 +418,15 @@ class RecruitDesk:
             )
         self.store.set_decision(respondent.id, decision, reason, "; ".join(overruled))
         stored = self.store.respondent(respondent.id)
-        return Decided(stored, overruled, bool(overruled))
+        over = self.over_places() if decision is Decision.ACCEPTED else ""
+        return Decided(stored, overruled, bool(overruled), over)
+
+    def over_places(self) -> str:
+        """"7 accepted for 6 places" when more are accepted than the screener has
+        places, else "": an accept or an invitation past the target says so."""
+        accepted = self.store.count_decided(self.screener.id, Decision.ACCEPTED)
+        places = self.defn.target_participants
+        return f"{accepted} accepted for {places} places" if accepted > places else ""
 
     # -- the quota fill as decisions ------------------------------------------------
 
@@ -518,6 +532,7 @@ class RecruitDesk:
             tuple(clashes),
             tuple(replaceable),
             tuple(held_back),
+            self.over_places(),
         )
 
     def plan_names(self, session_id: int) -> tuple[str, ...]:

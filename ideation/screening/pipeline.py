@@ -366,8 +366,15 @@ def assess(
                 views.append(view)
             save(saved, scored, flagged)  # a chunk at a time, behind: a stop keeps it
     step("saving", len(respondents), len(respondents))
-    store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
+    mark_assessed(store, defn, embedder)
     return Assessment(screener, *_fill(defn, views))
+
+
+def mark_assessed(store: Store, defn: ScreenerDefinition, embedder: Embedder) -> None:
+    """Record that the stored scores are one whole assessment of what is stored now,
+    made with `embedder`'s model (`assessment_stands`, `assessment_complete`)."""
+    screener = register_screener(store, defn)
+    store.set_setting(_FINGERPRINT.format(screener.id), fingerprint(store, defn, embedder))
 
 
 #: Respondents whose scores are saved in one transaction: each holds the write lock

@@ -396,7 +396,11 @@ class RecruitScreen(IdeationScreen):
                 return
             self.reload(str(respondent.id))
             said = f"{respondent.external_id}: {decided.respondent.decision.shown}"
-            self.say(said + (" (override recorded)" if decided.override else ""))
+            said += " (override recorded)" if decided.override else ""
+            if decided.over_places:
+                self.say(f"{said} — {decided.over_places}", severity="warning", timeout=10)
+            else:
+                self.say(said)
 
         def answered(reason: str | None) -> None:
             if reason is None:
@@ -556,7 +560,7 @@ class RecruitScreen(IdeationScreen):
             return
         self.say(
             f"Session {session_id}: {invitation}",
-            severity="warning" if invitation.held_back else "information",
+            severity="warning" if invitation.held_back or invitation.over_places else "information",
             timeout=15 if invitation.held_back else 10,
         )
         if invitation.clashes:
