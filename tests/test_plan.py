@@ -408,6 +408,12 @@ def test_participant_forms() -> None:
         "x.yaml:5: participants[0].nickname: unknown key; did you mean 'name'? "
         "expected one of: name, alias, anonymous, role"
     )
+    # a name is shown on every screen and the projector: no escape sequence rides along
+    assert error(head + '  - name: "\\e[2JEsc"\n' + tail) == (
+        "x.yaml:5: participants[0].name: expected a name on one line without control "
+        "characters (an escape sequence or a line break), got '\\x1b[2JEsc'"
+    )
+    assert error(head + '  - alias: "Ana\\u202e"\n' + tail).endswith("got 'Ana\\u202e'")
 
 
 def test_control_character() -> None:

@@ -29,6 +29,7 @@ from ideation.live.techniques import (
     unknown_placeholders,
 )
 from ideation.records import ROLES
+from ideation.text import one_line
 from ideation.yamlfile import (
     YamlFileError,
     YamlReader,
@@ -273,9 +274,16 @@ class _Reader(YamlReader):
                 anonymous += 1
                 people.append(PlannedParticipant(f"Anonymous {anonymous}", True, role))
             else:
-                people.append(
-                    PlannedParticipant(self.text(node, key, field, line, True), role=role)
-                )
+                name = self.text(node, key, field, line, True)
+                if one_line(name) != name:  # shown on screens, projected, printed
+                    _, value_line = key_lines(node, key, line)
+                    self.fail(
+                        value_line,
+                        join(field, key),
+                        "expected a name on one line without control characters "
+                        f"(an escape sequence or a line break), got {name!r}",
+                    )
+                people.append(PlannedParticipant(name, role=role))
         return tuple(people)
 
     def role(self, node: CommentedMap, parent: str, line: int) -> str:
