@@ -113,6 +113,36 @@ def test_segments_are_quota_cells_and_people_outside_a_screener_are_not_screened
     assert segments_by_theme(themes, {}, ()) is None
 
 
+def test_each_quota_adds_up_to_the_theme_and_the_total_counts_ideas_once(
+    store: Store, fake_embedder
+):
+    """A recruit whose gender has no quota cell went missing from the gender columns,
+    and `total` summed the age and the gender columns: 33 for a 26-idea theme."""
+    from ideation.demo import build_demo
+
+    build_demo(store)
+    (session,) = two_sessions(store)[:1]
+    screener = store.screeners()[0].id
+    people = store.respondents(screener)
+    woman = next(r for r in people if r.answers.get("gender") == "Woman")
+    unlisted = next(r for r in people if r.answers.get("gender") == "Prefer not to say")
+    for who, respondent in (("Wen", woman), ("Uma", unlisted)):
+        joined = store.add_respondent_participant(session, who, respondent.id, None)
+        for n in range(3):
+            store.add_idea(session, f"{who}'s pod idea {n}", participant_id=joined.id)
+    cluster_scope(store, [session], fake_embedder, themes=1)
+    themes = latest_theme_set(store, [session])
+    segments = participant_segments(store, [session])
+    table = segments_by_theme(themes, segments.of, segments.order)
+    (row,) = table.rows
+    counts = dict(zip(table.groups, row.counts, strict=True))
+    assert row.total == len(themes.themes[0].ideas) == 9
+    for quota in ("age", "gender"):
+        mine = sum(c for g, c in counts.items() if g.startswith(quota + " "))
+        assert mine + counts[NOT_SCREENED] + counts.get(UNATTRIBUTED, 0) == row.total, quota
+    assert counts["gender (other)"] == 3
+
+
 # -- coverage, with the real model ---------------------------------------------------------
 
 

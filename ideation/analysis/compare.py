@@ -29,10 +29,13 @@ class ThemeRow:
     number: int
     label: str
     counts: tuple[int, ...]
+    #: The theme's ideas. Not the counts' sum: in the segment table each idea counts
+    #: once per quota (an age band and a gender).
+    ideas: int
 
     @property
     def total(self) -> int:
-        return sum(self.counts)
+        return self.ideas
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def cross_table(
 ) -> CrossTable:
     """Count each theme's ideas per group; groups in `order`, then as first met."""
     groups = list(order)
-    per_theme: list[tuple[int, str, dict[str, int]]] = []
+    per_theme: list[tuple[int, str, dict[str, int], int]] = []
     for theme in themes.themes:
         counts: dict[str, int] = {}
         for idea in theme.ideas:
@@ -63,11 +66,11 @@ def cross_table(
                 counts[group] = counts.get(group, 0) + 1
                 if group not in groups:
                     groups.append(group)
-        per_theme.append((theme.number, theme.label, counts))
-    used = [g for g in groups if any(c.get(g) for _, _, c in per_theme)]
+        per_theme.append((theme.number, theme.label, counts, len(theme.ideas)))
+    used = [g for g in groups if any(c.get(g) for _, _, c, _ in per_theme)]
     rows = tuple(
-        ThemeRow(number, label, tuple(counts.get(g, 0) for g in used))
-        for number, label, counts in per_theme
+        ThemeRow(number, label, tuple(counts.get(g, 0) for g in used), size)
+        for number, label, counts, size in per_theme
     )
     return CrossTable(by, tuple(used), rows)
 

@@ -61,5 +61,5 @@ def focus_fields(
 
 def export_table(table: CrossTable) -> ExportCrossTable:
     return ExportCrossTable(
-        table.by, table.groups, tuple((r.number, r.label, r.counts) for r in table.rows)
+        table.by, table.groups, tuple((r.number, r.label, r.counts, r.total) for r in table.rows)
     )

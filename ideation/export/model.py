@@ -156,7 +156,9 @@ class ExportCrossTable:
 
     by: str  # "session" or "segment"
     groups: tuple[str, ...]
-    rows: tuple[tuple[int, str, tuple[int, ...]], ...]  # (theme id, label, count per group)
+    #: (theme id, label, count per group, the theme's ideas): in the segment table the
+    #: counts add up per quota, so the total is never their sum.
+    rows: tuple[tuple[int, str, tuple[int, ...], int], ...]
 
 
 @dataclass(frozen=True)

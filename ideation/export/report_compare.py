@@ -99,7 +99,7 @@ def _md_table(table: ExportCrossTable, md_text: Callable[[object], str]) -> list
         lines += [f"*{SEGMENT_NOTE}*", ""]
     lines.append("| Theme | " + " | ".join(md_text(g) for g in table.groups) + " |")
     lines.append("|---|" + "--:|" * len(table.groups))
-    for number, label, counts in table.rows:
+    for number, label, counts, _total in table.rows:
         cells = " | ".join(str(c) if c else "·" for c in counts)
         lines.append(f"| {number}. {md_text(label)} | {cells} |")
     return [*lines, ""]
@@ -157,7 +157,7 @@ def _html_table(table: ExportCrossTable) -> str:
         f'<tr><td dir="auto">{number}. {esc(label)}</td>'
         + "".join(f'<td class="num">{c or "·"}</td>' for c in counts)
         + "</tr>"
-        for number, label, counts in table.rows
+        for number, label, counts, _total in table.rows
     )
     note = f'<p class="small muted">{esc(SEGMENT_NOTE)}</p>' if table.by == "segment" else ""
     return (

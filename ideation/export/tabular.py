@@ -146,10 +146,11 @@ def _focus_dict(bundle: ExportBundle) -> dict[str, Any]:
 
 
 def _cross_table_dict(table: ExportCrossTable) -> dict[str, Any]:
-    """A theme's counts line up with `groups`; `total` is the row's sum, as in the xlsx."""
+    """A theme's counts line up with `groups`; `total` is the theme's ideas, as in the
+    xlsx (in the segment table each quota's counts add up to it on their own)."""
     rows = [
-        {"theme_id": number, "label": label, "counts": list(counts), "total": sum(counts)}
-        for number, label, counts in table.rows
+        {"theme_id": number, "label": label, "counts": list(counts), "total": total}
+        for number, label, counts, total in table.rows
     ]
     return {"by": table.by, "groups": list(table.groups), "rows": rows}
 
@@ -286,7 +287,7 @@ def _focus_sheets(book: Any, bundle: ExportBundle, names: SheetNames) -> None:
     what, how the brief's areas were covered, and each session's most unusual ideas."""
     for table in bundle.cross_tables:
         header = ("theme_id", "label", *table.groups, "total")
-        rows = [(number, label, *counts, sum(counts)) for number, label, counts in table.rows]
+        rows = [(number, label, *counts, total) for number, label, counts, total in table.rows]
         _fill(book.create_sheet(names.add(CROSS_SHEETS.get(table.by, table.by))), header, rows)
     if bundle.coverage:
         rows = [(a.text, a.kind, a.ideas, "; ".join(a.themes)) for a in bundle.coverage]

@@ -26,9 +26,21 @@ class Segments:
     order: tuple[str, ...]
 
 
+#: The column of a quota for participants whose answer is in none of its cells.
+NO_CELL = "(other)"
+
+
 def cell_names(defn: ScreenerDefinition) -> list[str]:
-    """Every quota cell of a screener, as "<quota> <answer>", in definition order."""
-    return [f"{quota.name} {cell.answer}" for quota in defn.quotas for cell in quota.cells]
+    """Every quota cell of a screener, as "<quota> <answer>", in definition order, each
+    quota's cells followed by its "(other)" column."""
+    return [
+        name
+        for quota in defn.quotas
+        for name in (
+            *(f"{quota.name} {cell.answer}" for cell in quota.cells),
+            f"{quota.name} {NO_CELL}",
+        )
+    ]
 
 
 def participant_segments(store: Store, session_ids: Sequence[int]) -> Segments:
@@ -51,7 +63,12 @@ def participant_segments(store: Store, session_ids: Sequence[int]) -> Segments:
             order += [name for name in names if name not in order]
             cells = sorted(cells_of(defn, respondent.answers))
             of[person.id] = tuple(
-                f"{defn.quotas[q].name} {defn.quotas[q].cells[c].answer}" for q, c in cells
+                name
+                for q, quota in enumerate(defn.quotas)
+                for name in (
+                    [f"{quota.name} {quota.cells[c].answer}" for p, c in cells if p == q]
+                    or [f"{quota.name} {NO_CELL}"]  # so each quota's columns still add up
+                )
             )
     return Segments(of, tuple(order))
 
