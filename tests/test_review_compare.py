@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from ideation.analysis.themes import cluster_scope
 from ideation.demo import build_demo
@@ -185,3 +185,21 @@ async def test_pooled_ideas_name_their_session_and_every_view_reads_its_row_in_f
         table.move_cursor(row=table.row_count - 1)
         await pilot.pause()
         assert " ".join(full[-1].plain.split()) in " ".join(visible(app).split())
+
+
+async def test_a_long_sessions_table_keeps_its_detail_line_at_80x24(
+    db_path: Path, pooled: list[int], fake_embedder
+) -> None:
+    """With 40 themes the table filled the screen and pushed the line that shows the
+    selected row in full off it."""
+    with Store(db_path) as store:
+        cluster_scope(store, pooled, fake_embedder, themes=40)
+    app = IdeationApp(db_path, embedder=fake_embedder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot, pooled)
+        assert len(screen.current.themes) >= 30
+        await pilot.press("v")
+        await pilot.pause()
+        detail = " ".join(str(screen.query_one("#detail", Static).render()).split())
+        assert detail.startswith("T1 ")
+        assert detail[:30] in " ".join(visible(app).split())

@@ -138,7 +138,7 @@ class ReviewScreen(IdeationScreen):
         )
         if newer := len(left_out(themes, list(self.entries.values()))):
             header.append(
-                f" · {plural(newer, 'newer idea')} not in it: c clusters again", "bold yellow"
+                f"\n{plural(newer, 'newer idea')} not in it: c clusters again", "bold yellow"
             )
         info.update(header)
         for theme in themes.themes:
