@@ -2168,18 +2168,23 @@ class Store:
     def open_room(self, session_id: int, token: str, at: float) -> str:
         """The session's open join token: the one already open, else `token`, stored now."""
         with self.transaction():
-            row = self.db.execute(
-                "SELECT token FROM room_access WHERE session_id = ? AND closed_at IS NULL",
-                [session_id],
-            ).fetchone()
-            if row is not None:
-                return row[0]
+            opened = self.room_token(session_id)
+            if opened is not None:
+                return opened
             self.db.execute(
                 "INSERT INTO room_access (session_id, token, opened_at) VALUES (?, ?, ?)",
                 [session_id, token, at],
             )
             self.log("The room was opened")
         return token
+
+    def room_token(self, session_id: int) -> str | None:
+        """The session's open join token, if its room was ever opened and not closed."""
+        row = self.db.execute(
+            "SELECT token FROM room_access WHERE session_id = ? AND closed_at IS NULL",
+            [session_id],
+        ).fetchone()
+        return row[0] if row else None
 
     def room_session(self, token: str) -> int | None:
         """The session an open join token belongs to; None for unknown or closed."""

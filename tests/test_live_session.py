@@ -221,35 +221,25 @@ def test_nobody_is_quiet_once_the_session_has_ended(live: LiveSession, clock) ->
     assert live.quiet() == []
 
 
-def test_nobody_is_quiet_and_no_area_is_offered_in_a_break_or_the_hits_vote(
+def test_nobody_is_quiet_in_a_break_or_the_hits_vote(
     db_path: Path, clock: FakeClock
 ) -> None:
     """Ten silent minutes of a break are a break, not someone to invite in."""
-    from ideation.tui.live_areas import area_hint
-
     plan = PLAN.replace(
         "  - {title: Brainstorm, technique: brainstorm, minutes: 20}\n",
         "  - {title: Brainstorm, technique: brainstorm, minutes: 20}\n"
         "  - {title: Coffee, technique: break, minutes: 15}\n"
         "  - {title: Hits, technique: hits, minutes: 10}\n",
     )
-    plan = plan.replace(
-        "problem_as_given: How might we make mornings better?",
-        (
-            "problem_as_given: How might we make mornings better?\n"
-            "  opportunity_areas: [the commute]"
-        ),
-    )
     store = Store(db_path, clock=clock.now)
     live = LiveSession(store, start_session(store, parse_plan(plan, "t.yaml")).id, clock)
     live.next_phase()
     live.next_phase()  # the brainstorm
     live.capture("Maya: a kettle that knows my alarm")
-    clock.advance(1260)  # past its 20 minutes: an untouched area is now worth offering
+    clock.advance(1260)
     assert live.capturing and [q.label for q in live.quiet()]
-    assert area_hint(live, ["the commute"])
     for title in ("Coffee", "Hits"):
         live.next_phase()
         clock.advance(900)
         assert live.current_phase is not None and live.current_phase.title == title
-        assert not live.capturing and live.quiet() == [] and area_hint(live, ["the commute"]) == ""
+        assert not live.capturing and live.quiet() == []

@@ -518,3 +518,32 @@ def test_the_untouched_area_line_waits_for_a_whole_divergent_phase_on_the_task(
         assert area_hint(live, []) == ""  # an idea near the area arrived
         live.next_phase()  # hits: Purge ended with the area untouched
         assert "Nobody has touched" in area_hint(live, untouched)
+
+
+async def test_a_room_served_by_another_process_is_shown_and_not_started_twice(
+    db_path: Path, session_id: int, clock, server: FakeServer
+) -> None:
+    """`ideation serve` ran the room while the live screen said "Room off", and alt+r
+    then failed on the busy port without saying where the room was."""
+    serving = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with Store(db_path) as store:
+            token = store.open_room(session_id, "t0ken", clock.now())
+            store.set_room_server(token, serving.pid, "192.0.2.7:8765")
+        app = live_app(db_path, session_id, clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            shown = visible(app)
+            assert "Room off" not in shown
+            assert f"Room on at 192.0.2.7:8765 (ideation serve, process {serving.pid})" in shown
+            await pilot.press("alt+r")
+            await pilot.pause()
+            assert not server.running
+            assert any("already runs at 192.0.2.7:8765" in n for n in notices(app))
+            serving.kill()
+            serving.wait()
+            app.screen.tick()  # that process is gone: the room is off again
+            await pilot.pause()
+            assert "Room off · alt+r" in visible(app)
+    finally:
+        serving.kill()

@@ -145,6 +145,19 @@ def device_description(user_agent: str) -> str:
     return browser or system or "unknown browser"
 
 
+def served_elsewhere(store: Store, session_id: int) -> tuple[int, str] | None:
+    """(process id, "host:port") of another live process serving the session's room
+    (`ideation serve` beside the live screen), or None: the screen says where it is
+    rather than "Room off", and does not try to start a second one on a busy port."""
+    token = store.room_token(session_id)
+    if token is None:
+        return None
+    pid, where = store.room_server(token)
+    if pid is None or pid == os.getpid() or not _pid_alive(pid):
+        return None
+    return pid, where
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

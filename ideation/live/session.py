@@ -680,7 +680,7 @@ class LiveSession:
     @property
     def capturing(self) -> bool:
         """Whether the phase on now asks the room for entries (not a break, the hits
-        vote or the wrap-up): only then is someone quiet or an area left alone news."""
+        vote or the wrap-up): only then is someone's silence news."""
         technique_now = self.current_technique
         return technique_now is None or technique_now.captures_ideas
 

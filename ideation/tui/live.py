@@ -31,7 +31,7 @@ from textual.worker import Worker, get_current_worker
 from ideation.errors import IdeationError, SessionHeld, StoreError, StudyDamaged
 from ideation.live.flow import sparkline
 from ideation.live.journal import Journal, UnsavedLine
-from ideation.live.room import Room
+from ideation.live.room import Room, served_elsewhere
 from ideation.live.session import CaptureError, Guide, LiveSession
 from ideation.live.techniques import HITS
 from ideation.live.timing import TimerState, format_clock, warning_crossed
@@ -47,6 +47,7 @@ from ideation.tui.keymap import LIVE_BINDINGS
 from ideation.tui.live_areas import area_hint, area_inputs, untouched_now
 from ideation.tui.room import (
     RoomServerLike,
+    room_elsewhere,
     room_hint,
     room_line,
     room_qr,
@@ -1039,6 +1040,14 @@ class LiveScreen(IdeationScreen):
         if self.live.state().ended:
             self.say("The session has ended: there is no room to open.", "warning")
             return
+        if elsewhere := self.room_elsewhere():
+            pid, where = elsewhere
+            self.say(
+                f"The room already runs at {where or '?'} (ideation serve, process {pid}):"
+                " its devices and QR code are there.",
+                "warning",
+            )
+            return
         self.room_starting = True
         self.say("Starting the room…")
         self.run_worker(
@@ -1130,12 +1139,26 @@ class LiveScreen(IdeationScreen):
         if server is not None and not server.running:  # it stopped by itself (say the
             self.room_server = server = None  # port went away)
             self.say("The room stopped.", "warning")
+        elsewhere = self.room_elsewhere() if server is None else None
         line = self.query_one("#room", Static)
-        line.set_class(server is None, "empty")
+        line.set_class(server is None and elsewhere is None, "empty")
         hint = self.query_one("#room-hint", Static)
-        hint.set_class(server is not None or self.live.state().ended, "empty")
+        hint.set_class(
+            server is not None or elsewhere is not None or self.live.state().ended, "empty"
+        )
         if server is not None:
             line.update(room_line(server, server.device_count(), self.key_of("live.room")))
+        elif elsewhere is not None:
+            line.update(room_elsewhere(*elsewhere))
+
+    def room_elsewhere(self) -> tuple[int, str] | None:
+        """Another process serving this session's room (`ideation serve`), if one is."""
+        if self.store is None:
+            return None
+        try:
+            return served_elsewhere(self.store, self.session_id)
+        except StoreError:  # a busy moment: the next tick asks again
+            return None
 
     def refresh_hits(self) -> None:
         """From the first hits phase on: each idea's hits as a badge in the list."""

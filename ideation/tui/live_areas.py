@@ -43,8 +43,8 @@ def area_hint(live: LiveSession, untouched: list[str]) -> str:
     """The hint once some divergent phase on the task (not a warm-up) has ended or run
     its whole length with an area untouched; else "". `untouched` is the embedding
     worker's latest answer, so the hint goes once an idea near the area is embedded."""
-    if not untouched or not live.capturing:
-        return ""  # a break or the hits vote is no time to offer an area
+    if not untouched:
+        return ""
     state = live.state()
     if state.ended:
         return ""

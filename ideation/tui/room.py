@@ -82,6 +82,15 @@ def room_line(server: RoomServerLike, devices: int, key: str) -> Text:
     )
 
 
+def room_elsewhere(pid: int, where: str) -> Text:
+    """The live screen's room line while another process (`ideation serve`) runs it."""
+    return Text.assemble(
+        ("Room", "bold reverse"),
+        (f" on at {one_line(where or '?', 60)}", "bold cyan"),
+        (f" (ideation serve, process {pid})", "dim"),
+    )
+
+
 def room_hint(key: str) -> Text:
     """What the live screen shows while no room runs: at 80 columns the footer has no
     space left for the room's key, and a facilitator cannot use a key they never see."""
