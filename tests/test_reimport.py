@@ -210,3 +210,27 @@ def test_previews_tests_and_spam_the_survey_tool_marked_are_left_out(
         ],
     )
     assert "1 left out (preview, test or spam)" in " ".join(result.output.split())
+
+
+def test_a_decision_that_no_longer_stands_holds_no_place_and_says_why(
+    store: Store, defn, desk: RecruitDesk, fake_embedder, tmp_path: Path
+) -> None:
+    """After the corrected answers terminated her, the table still said "holds a place"
+    and counted her in the quotas, while invite left her out."""
+    from ideation.records import Decision
+
+    import_responses(store, defn, EXPORT)
+    desk.score(fake_embedder)
+    desk.decide(desk.find(NOW_IN_MARKETING), Decision.ACCEPTED)
+    changed = edited_export(tmp_path, {(NOW_IN_MARKETING, "Q1"): "Marketing or advertising"})
+    import_responses(store, defn, changed)
+    views = {v.respondent.external_id: v for v in desk.ranked(fake_embedder).candidates}
+    her = views[NOW_IN_MARKETING]
+    assert her.suggestion == ""
+    assert her.suggestion_reason == (
+        "accepted by the recruiter, but now terminated (industry security):"
+        " holds no place until decided again"
+    )
+    desk.decide(her.respondent, Decision.ACCEPTED, "the client knows her", override=True)
+    again = {v.respondent.external_id: v for v in desk.assessment().candidates}
+    assert again[NOW_IN_MARKETING].suggestion_reason.endswith("; holds a place")

@@ -30,6 +30,7 @@ from ideation.screening.pipeline import (
     assessment_stands,
     excluding,
     identity_keys,
+    no_longer_backed,
     register_screener,
     stored_assessment,
 )
@@ -61,12 +62,6 @@ STALE_SCORES = (
     "the stored scores are from a run that was stopped, or from before the last import:"
     " score again first (s, or `ideation screen`), or the fill would go by them"
 )
-
-
-def _overruled_kind(what: str) -> str:
-    """The kind of an `overruled` entry, "terminated" or "flagged <kind>": what a recorded
-    override is searched for, whatever the reason's wording is today."""
-    return what.partition(":")[0].partition(" (")[0]
 
 
 @dataclass(frozen=True)
@@ -381,10 +376,7 @@ class RecruitDesk:
         scoring after they were accepted. Such a decision no longer stands."""
         if respondent.decision not in (Decision.ACCEPTED, Decision.STANDBY):
             return ()
-        recorded = respondent.decision_override
-        return tuple(
-            what for what in self.overruled(respondent) if _overruled_kind(what) not in recorded
-        )
+        return no_longer_backed(respondent, self.overruled(respondent))
 
     def overrides(self, respondent: Respondent, decision: Decision) -> tuple[str, ...]:
         """What this decision would overrule: for an accept or a standby (either can

@@ -492,6 +492,8 @@ def _fill(
     candidates = []
     for view in views:
         decision = view.respondent.decision
+        if no_longer_backed(view.respondent, overruled_now(view)):
+            decision = Decision.REJECTED  # holds no place until decided again
         scored = view.eligible and view.composite is not None
         boost = DECIDED_FIRST if decision is Decision.ACCEPTED else 0.0
         candidates.append(
@@ -506,6 +508,35 @@ def _fill(
         )
     quota = fill_quotas(defn, candidates)
     return _ranked(views, quota), quota.cells
+
+
+def overruled_now(view: CandidateView) -> tuple[str, ...]:
+    """What a place for this person overrules as their record stands: "terminated
+    (…)" and "flagged <kind>: …" for each excluding flag."""
+    respondent = view.respondent
+    found = []
+    if respondent.status == "terminated":
+        reason = respondent.terminate_reason
+        found.append(f"terminated ({reason})" if reason else "terminated")
+    found += [f"flagged {f.kind}: {f.reason}" for f in view.flags if f.kind in view.excluded_by]
+    return tuple(found)
+
+
+def no_longer_backed(respondent: Respondent, overruled: Sequence[str]) -> tuple[str, ...]:
+    """Of what an accepted or standby person's place overrules now (`overruled`, as
+    `overruled_now` says it), what their decision did not: a terminate that came with
+    corrected answers, a flag from scoring after the accept. Such a decision no longer
+    stands: it holds no place and invites nobody until the recruiter decides again."""
+    if respondent.decision not in (Decision.ACCEPTED, Decision.STANDBY):
+        return ()
+    recorded = respondent.decision_override
+    return tuple(what for what in overruled if _overruled_kind(what) not in recorded)
+
+
+def _overruled_kind(what: str) -> str:
+    """The kind of an overruled entry, "terminated" or "flagged <kind>": what a recorded
+    override is searched for, whatever the reason's wording is today."""
+    return what.partition(":")[0].partition(" (")[0]
 
 
 def excluding(defn: ScreenerDefinition, flags: Sequence[Flag]) -> list[Flag]:
@@ -747,6 +778,11 @@ def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateVi
         suggestion = "accept" if rid in accepted else "standby" if rid in standby else ""
         if decision is Decision.REJECTED:
             reason = f"rejected by {respondent.decided_by.said}: {respondent.decision_reason}"
+        elif unbacked := no_longer_backed(respondent, overruled_now(view)):
+            reason = (
+                f"{decision.shown} by {respondent.decided_by.said}, but now"
+                f" {'; '.join(unbacked)}: holds no place until decided again"
+            )
         elif decision in (Decision.ACCEPTED, Decision.STANDBY):
             reason = _decided_reason(respondent, suggestion, why.get(rid, ""))
         elif suggestion == "accept":

@@ -276,9 +276,9 @@ def explain_respondent(
     if defn is not None and respondent.status == "terminated":
         lines += _terminating_answer(defn, respondent)
     if respondent.decision:
+        said = f"decision: {respondent.decision} by {respondent.decided_by.said}"
         lines.append(
-            f"decision: {respondent.decision} by {respondent.decided_by.said}"
-            f" — {respondent.decision_reason}"
+            f"{said} — {respondent.decision_reason}" if respondent.decision_reason else said
         )
     if respondent.decision_override:
         lines.append(f"  an override of: {respondent.decision_override}")
