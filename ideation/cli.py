@@ -129,6 +129,20 @@ def open_study(
     return store
 
 
+@contextmanager
+def discarded_if_refused(store: Store) -> Iterator[None]:
+    """A study this command created is removed again when what it was created for
+    (an import) is refused: a bad file leaves nothing behind, not an empty study."""
+    try:
+        yield
+    except BaseException:
+        if store.created:
+            store.close()
+            for part in (store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm")):
+                part.unlink(missing_ok=True)
+        raise
+
+
 def say(text: str = "", *, err: bool = False) -> None:
     """Print text that may hold what someone typed: control characters never reach the tty."""
     click.echo(printable(text), err=err)
@@ -970,7 +984,7 @@ def screen(
         if changed:
             say(f"warning: {changed}")
         if responses is not None:
-            with stage_progress() as progress:
+            with discarded_if_refused(store), stage_progress() as progress:
                 summary = import_responses(store, defn, responses, progress)
             say(f"{responses}: {summary.format} export ({summary.encoding}), {summary.counts}")
             if summary.changed:

@@ -234,3 +234,19 @@ def test_a_decision_that_no_longer_stands_holds_no_place_and_says_why(
     desk.decide(her.respondent, Decision.ACCEPTED, "the client knows her", override=True)
     again = {v.respondent.external_id: v for v in desk.assessment().candidates}
     assert again[NOW_IN_MARKETING].suggestion_reason.endswith("; holds a place")
+
+
+def test_a_refused_file_leaves_no_new_study_behind(tmp_path: Path) -> None:
+    screener = str(shipped_file("screeners", "home-coffee.yaml"))
+    bad = str(DATA / "bad_number.csv")
+    fresh = tmp_path / "fresh.db"
+    refused = CliRunner().invoke(cli, ["screen", screener, bad, "--db", str(fresh)])
+    assert refused.exit_code == 2 and "expected a number" in refused.output
+    assert not list(tmp_path.glob("fresh.db*"))  # not an empty study either
+    kept = tmp_path / "kept.db"
+    assert (
+        CliRunner().invoke(cli, ["screen", screener, str(EXPORT), "--db", str(kept)]).exit_code == 0
+    )
+    assert CliRunner().invoke(cli, ["screen", screener, bad, "--db", str(kept)]).exit_code == 2
+    with Store(kept) as store:
+        assert store.count_respondents() == 6  # a study that was there stays as it was
