@@ -276,3 +276,22 @@ def test_no_key_of_the_live_screen_is_one_the_terminal_never_delivers(tmp_path: 
         f"{mine}:2: 'alt+f' never reaches ideation: a terminal sends it as the same bytes as"
         " ctrl+right; choose another key"
     )
+
+
+async def test_a_break_says_there_is_nothing_to_capture_not_that_flow_is_fine(
+    db_path: Path, half_day
+) -> None:
+    plan, session_id = half_day
+    clock = FakeClock()
+    app = live_app(db_path, session_id, clock)
+    breaks = [n for n, item in enumerate(plan.agenda, start=1) if item.technique == "break"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(breaks[0]):
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        clock.advance(20 * 60)  # a long break, everyone silent
+        app.screen.tick()
+        await pilot.pause()
+        shown = " ".join(visible(app).split())
+        assert "Next move Break: nothing to capture — ^n moves on when the room is back" in shown
+        assert "quiet" not in shown and "Flow is fine" not in shown

@@ -651,6 +651,12 @@ class LiveScreen(IdeationScreen):
             return Text(one_line(guide.pick_hint, SHOWN_CHARS), style="cyan")
         if self.live.current_phase is None:
             return Text("Next: Ctrl+N (F9) starts the first phase", style="dim")
+        if self.live.current_phase.technique == "break":  # flow has nothing to say
+            return Text(
+                f"Break: nothing to capture — {self.key_of('live.next_phase')} moves on"
+                " when the room is back",
+                style="dim",
+            )
         return Text("Flow is fine — keep capturing", style="dim green")
 
     def refresh_next_move(self) -> None:
