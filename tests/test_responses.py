@@ -832,3 +832,12 @@ def test_contact_details_asked_as_questions_or_a_contact_block_are_kept(
         "grace.oyelaran@example.com",
         "Grace",  # the block's Name field, as given (it was the first name column)
     )
+
+
+def test_an_amount_with_a_currency_sign_or_thousands_separator_is_a_number() -> None:
+    from ideation.screening.responses.cells import read_number
+
+    assert [read_number(v) for v in ("£25", "25 €", "$1,200", "1,200.5")] == [25, 25, 1200, 1200.5]
+    for bad in ("£", "1,2", "about 10"):
+        with pytest.raises(Exception, match="expected a number"):
+            read_number(bad)

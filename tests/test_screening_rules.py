@@ -296,6 +296,8 @@ def test_next_question_stops_at_a_terminate(defn: ScreenerDefinition) -> None:
     [
         ("age", " 34 ", 34),
         ("age", "12", 12),
+        ("spend_per_month", "£25", 25),  # asked "in pounds (£)": the sign is typed too
+        ("spend_per_month", "25 €", 25),
         ("gender", "non-binary", "Non-binary"),
         ("gender", "4", "Prefer not to say"),
         ("industry", "Market research; journalism or pr", ["Market research", "Journalism or PR"]),

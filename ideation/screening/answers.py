@@ -61,3 +61,22 @@ def label_point(answer: object, labels: Sequence[str]) -> int | None:
 def same_answer(left: str, right: str) -> bool:
     """Whether two answers would name the same option (so one file may not hold both)."""
     return _answer_key(left) == _answer_key(right)
+
+
+#: A currency sign typed before or after an amount ("£25", "25 €"), and a thousands
+#: separator ("1,200"): a number question about spend is answered that way.
+_MONEY = re.compile(r"^\s*[£$€¥]?\s*([+-]?[\d,]*\.?\d+)\s*[£$€¥]?\s*$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def plain_number(text: str) -> str:
+    """`text` without a currency sign or thousands separators, when it is an amount
+    written that way ("£1,200" -> "1200"); otherwise `text` as it was."""
+    found = _MONEY.match(text)
+    if found is None:
+        return text
+    amount = found.group(1)
+    if "," in amount:
+        return amount.replace(",", "") if _THOUSANDS.match(amount) else text
+    return amount
+

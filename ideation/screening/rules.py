@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from ideation.errors import IdeationError
+from ideation.screening.answers import plain_number
 from ideation.screening.definition import (
     END,
     Question,
@@ -242,6 +243,7 @@ def validate_answer(question: Question, raw: str) -> Any:
         whole = question.option(text)
         return [whole] if whole is not None else _choose_many(question, _split(text))
     if question.type == "number":
+        text = plain_number(text)  # "£25", "1,200"
         if not _WHOLE.match(text):
             _fail(question)
         return _whole(question, int(float(text)))

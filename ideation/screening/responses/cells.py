@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ideation.screening.answers import label_point, option_named, same_answer
+from ideation.screening.answers import label_point, option_named, plain_number, same_answer
 from ideation.screening.definition import Question
 from ideation.screening.responses.problems import CellError, got, listing, shorten
 
@@ -21,7 +21,7 @@ _FALSE = {"0", "false", "no", "n", "f", "not selected", "unchecked"}
 
 
 def read_number(value: str) -> int | float:
-    cleaned = value.strip().replace("\u00a0", "")
+    cleaned = plain_number(value.strip().replace("\u00a0", ""))  # "£25" is 25
     if not cleaned or not any(ch.isdigit() for ch in cleaned) or not _NUMBER.fullmatch(cleaned):
         raise CellError(f"expected a number, {got(value)}")
     number = float(cleaned.replace(",", ""))
