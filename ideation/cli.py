@@ -993,6 +993,14 @@ def screen(
                     " duration): the new details apply, the old ones are kept in history, and"
                     " they are scored again"
                 )
+            if summary.absent:
+                shown = ", ".join(map(one_line, summary.absent[:3]))
+                more = f" and {len(summary.absent) - 3} more" if len(summary.absent) > 3 else ""
+                say(
+                    f"{plural(len(summary.absent), 'respondent')} on file not in this file"
+                    f" ({shown}{more}): kept as they were; decide or reject them if they"
+                    " withdrew"
+                )
             if not summary.has_ids:
                 say(
                     "warning: no respondent id column; each row's id is made from its"

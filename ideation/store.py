@@ -1474,6 +1474,16 @@ class Store:
             for respondent_id, joined in cursor
         }
 
+    def external_ids(self, screener_id: int) -> list[str]:
+        """A screener's respondents' survey ids, in id order (the order they came in)."""
+        return [
+            external_id
+            for (external_id,) in self.db.execute(
+                "SELECT external_id FROM respondents WHERE screener_id = ? ORDER BY id",
+                [screener_id],
+            )
+        ]
+
     def count_decided(self, screener_id: int, decision: str) -> int:
         """How many of a screener's respondents have this decision (accepted, say)."""
         return self.db.execute(

@@ -250,3 +250,28 @@ def test_a_refused_file_leaves_no_new_study_behind(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["screen", screener, bad, "--db", str(kept)]).exit_code == 2
     with Store(kept) as store:
         assert store.count_respondents() == 6  # a study that was there stays as it was
+
+
+def test_people_missing_from_a_newer_export_are_named_and_kept(
+    store: Store, defn, tmp_path: Path
+) -> None:
+    import_responses(store, defn, EXPORT)
+    with open(EXPORT, encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.reader(handle) if CORRECTED not in r]
+    fewer = tmp_path / "fewer.csv"
+    with open(fewer, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    summary = import_responses(store, defn, fewer)
+    assert (summary.unchanged, summary.absent) == (5, (CORRECTED,))
+    assert store.count_respondents() == 6  # kept as they were
+    screener = str(shipped_file("screeners", "home-coffee.yaml"))
+    said = CliRunner().invoke(
+        cli, ["screen", screener, str(EXPORT), "--db", str(tmp_path / "c.db")]
+    )
+    assert said.exit_code == 0 and "not in this file" not in said.output  # a first import
+    again = CliRunner().invoke(
+        cli, ["screen", screener, str(fewer), "--db", str(tmp_path / "c.db")]
+    )
+    assert f"1 respondent on file not in this file ({CORRECTED}): kept as they were" in (
+        " ".join(again.output.split())
+    )

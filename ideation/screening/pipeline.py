@@ -69,6 +69,9 @@ class ImportSummary:
     has_ids: bool = True  # False: ids made from row content (see `ResponseStream.has_ids`)
     #: Previews, tests and spam the survey tool marked (`ImportedResponse.not_a_response`).
     left_out: int = 0
+    #: On a re-import, the survey ids of people on file whom this file does not hold
+    #: (a response deleted in the survey tool, or a filtered export): kept as they were.
+    absent: tuple[str, ...] = ()
 
     @property
     def already(self) -> int:
@@ -177,6 +180,7 @@ def import_responses(
     stream = open_responses(path, defn.questions)
     step = progress or (lambda stage, done, total: None)
     added = changed = done = left_out = 0
+    seen: set[str] = set()
     with store.transaction():
         screener = register_screener(store, defn)
         reimport = store.count_respondents(screener.id) > 0
@@ -186,11 +190,13 @@ def import_responses(
             # rows so far, and the rows the file holds at this pace through its lines
             step("importing", done, max(done, done * stream.lines // max(chunk[-1].row, 1)))
             kept = [row for row in chunk if not row.not_a_response]
+            seen.update(row.external_id for row in chunk)
             left_out += len(chunk) - len(kept)
             new, chunk_changed = _import_chunk(store, steps, screener, path.name, kept, reimport)
             added += len(store.add_respondents(new))  # an id twice: the first row stands
             changed += chunk_changed
         unchanged = done - left_out - added - changed
+        absent = [i for i in store.external_ids(screener.id) if i not in seen] if reimport else []
         if added or changed:  # an unchanged file changes nothing, the activity log included
             store.log(
                 f"Screener “{defn.title}”: {path.name} imported:"
@@ -209,6 +215,7 @@ def import_responses(
         stream.missing_questions,
         stream.has_ids,
         left_out,
+        tuple(absent),
     )
 
 
