@@ -34,6 +34,7 @@ FOREIGN = {
     "Kaffeesatz als Dünger für die Pflanzen verwenden und nicht wegwerfen": "German",
     "Usare i fondi del caffè come fertilizzante per tutte le piante della casa": "Italian",
     "Usar a borra de café como adubo para as plantas": "Portuguese",
+    "Uma caneca que mantém o café quente durante toda a manhã": "Portuguese",
     "Koffiedik gebruiken als mest voor de planten": "Dutch",
 }
 

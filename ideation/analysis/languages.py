@@ -109,7 +109,8 @@ _STOP_WORDS = {
     "Italian": "il lo gli di che è le una del della dei delle nel nella sono più anche ma se "
     "questo questa quando perché ogni essere al alla la un",
     "Portuguese": "os uma de da dos das que é na nos como para não por mais mas se ao pelo pela "
-    "seu sua você isso este esta muito fazer também",
+    "seu sua você isso este esta muito fazer também durante toda todo todos todas tem ele "
+    "ela eu são está mesmo nosso nossa quando onde",
     "Dutch": "de het een en dat niet met op te voor zijn aan ook als bij naar maar wat "
     "nog wordt kan ik je hij zij uit geen meer heel onze",
 }
