@@ -516,6 +516,12 @@ def cluster(
             say(f"{theme.number:>3}  {len(theme.ideas):>3} ideas{wild}  {one_line(theme.label)}")
         if note := theme_set_note(result):
             say(note, err=True)
+        if themes is not None and themes > len(result.themes):
+            say(
+                f"note: {themes} themes asked for; {plural(ideas, 'idea')} made"
+                f" {len(result.themes)}",
+                err=True,
+            )
         if edited is not None:
             scope = " ".join(map(str, ids))
             say(

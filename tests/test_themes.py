@@ -174,3 +174,6 @@ def test_cluster_and_export_commands_with_the_real_model(tmp_path: Path) -> None
     )
     assert kept.exit_code == 0, kept.output
     assert "Seed pods" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    asked = runner.invoke(cli, ["cluster", "1", "--themes", "200", "--db", str(db)])
+    assert asked.exit_code == 0, asked.output
+    assert f"note: 200 themes asked for; {themed} ideas made {themed}" in asked.output
