@@ -295,3 +295,26 @@ async def test_a_break_says_there_is_nothing_to_capture_not_that_flow_is_fine(
         shown = " ".join(visible(app).split())
         assert "Next move Break: nothing to capture — ^n moves on when the room is back" in shown
         assert "quiet" not in shown and "Flow is fine" not in shown
+
+
+async def test_the_newest_entry_stays_in_view_after_the_layout_changes(
+    db_path: Path, half_day
+) -> None:
+    """A longer "say" line, or a taller terminal that opens the flow panel, left the
+    newest entry below the list's last visible row until the next capture."""
+    plan, session_id = half_day
+    app = live_app(db_path, session_id, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        for n in range(1, 25):
+            await capture(pilot, f"1: entry number {n}")
+        for _ in range(5):  # into phases whose guide lines differ in length
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            await pilot.pause()
+            assert "entry number 24" in visible(app)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "entry number 24" in visible(app)

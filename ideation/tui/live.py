@@ -244,6 +244,7 @@ class LiveScreen(IdeationScreen):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.height >= ROOMY_HEIGHT, "-roomy")
         self.call_after_refresh(self.keep_current_phase_in_view)
+        self.call_after_refresh(self.keep_latest_in_view)
         if hasattr(self, "live"):
             self.refresh_chain()
 
@@ -1257,6 +1258,15 @@ class LiveScreen(IdeationScreen):
         self.call_after_refresh(
             self.query_one("#guide-box", VerticalScroll).scroll_home, animate=False
         )
+        self.call_after_refresh(self.keep_latest_in_view)
+
+    def keep_latest_in_view(self) -> None:
+        """After the layout changed (a phase with a longer "say" line, a resize), the
+        list still shows its newest entry when that is the one selected: the selected
+        row does not scroll back into view by itself."""
+        table = self.query_one("#ideas", DataTable)
+        if table.row_count and table.cursor_row == table.row_count - 1:
+            table.move_cursor(row=table.row_count - 1, scroll=True)
 
     def action_next_phase(self) -> None:
         if self.live.state().ended:
