@@ -276,17 +276,23 @@ async def test_ideas_are_embedded_in_the_background(
         assert store.db.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 2
 
 
-async def test_review_screen_clusters_and_edits_themes(db_path: Path, fake_embedder) -> None:
+async def open_themes(pilot):
+    """`t` on the home screen: the selected session's themes."""
     from ideation.tui.review import ReviewScreen
+
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ReviewScreen)
+    return pilot.app.screen
+
+
+async def test_review_screen_clusters_and_edits_themes(db_path: Path, fake_embedder) -> None:
 
     with Store(db_path) as store:
         build_demo(store)
     app = IdeationApp(db_path, embedder=fake_embedder)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_themes(pilot)
         assert "No themes yet" in text_of(screen, "#revision")
         await pilot.press("c")
         await app.workers.wait_for_complete()
@@ -321,7 +327,6 @@ async def test_clustering_again_over_edits_asks_first_and_newer_ideas_are_named(
     after the revision are said to be outside it, at 80×24."""
     from ideation.analysis.review import rename_theme
     from ideation.analysis.themes import cluster_scope, latest_theme_set
-    from ideation.tui.review import ReviewScreen
 
     with Store(db_path) as store:
         build_demo(store)
@@ -332,10 +337,7 @@ async def test_clustering_again_over_edits_asks_first_and_newer_ideas_are_named(
         store.add_idea(1, "a cup that tells you when it is cool enough")
     app = IdeationApp(db_path, embedder=fake_embedder)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await open_themes(pilot)
         header = text_of(screen, "#revision")
         assert f"Revision {edited.id} (edited: renamed" in header
         assert "1 newer idea not in it: c clusters again" in header
