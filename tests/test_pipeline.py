@@ -288,9 +288,13 @@ def test_quota_fill_works_around_decisions_and_skips_the_unscored(
     assert again[last.respondent.id].suggestion == "accept"
     assert again[top.respondent.id].suggestion == ""
     assert sum(v.suggestion == "accept" for v in again.values()) == 6
-    # a flagged person the recruiter accepts holds a place; one put on standby stands by
+    # a flagged person the recruiter accepts (as an override) holds a place; one put on
+    # standby stands by
     flagged = next(v for v in result.candidates if v.excluded_by)
-    store.set_decision(flagged.respondent.id, "accepted", "we know her; the flag is wrong")
+    overrode = "; ".join(desk.overruled(flagged.respondent))
+    store.set_decision(
+        flagged.respondent.id, "accepted", "we know her; the flag is wrong", overrode
+    )
     suggested = [
         v for v in again.values() if v.suggestion == "accept" and v is not again[last.respondent.id]
     ]

@@ -57,7 +57,7 @@ brief:
   tried: [{y(HOSTILE)}]
   opportunity_areas: [{y(HOSTILE)}]
   springboards: [{y(HOSTILE)}]
-participants: [{{name: "[sic] Maya"}}, {{name: {y(HOSTILE)}}}, {{name: "[TBD]"}}]
+participants: [{{name: "[sic] Maya"}}, {{name: "[TBD]"}}]
 agenda:
   - title: {y(HOSTILE)}
     technique: brainstorm
@@ -90,14 +90,18 @@ def hostile_db(db_path: Path) -> tuple[Path, int]:
             "title: At-home coffee lovers — Brewline ideation recruit", f"title: {y(HOSTILE)}"
         )
         store.upsert_screener(screener.name, HOSTILE, source, screener.path)
-        for n, rid in enumerate((f"[sic] {HOSTILE}", f"[TBD] {LONG}")):
+        recruits = [
             store.add_respondent(
                 screener.id,
                 rid,
                 {"mug_uses": f"{HOSTILE}\n{LONG}", "morning_wish": HOSTILE, "age": str(30 + n)},
                 contact=Contact(0, HOSTILE, f"[sic]{HOSTILE}", LONG),
             )
+            for n, rid in enumerate((f"[sic] {HOSTILE}", f"[TBD] {LONG}"))
+        ]
         session = start_session(store, parse_plan(PLAN, "hostile.yaml"), name=HOSTILE)
+        # a plan refuses such a name; a recruit's label comes from what they typed
+        store.add_respondent_participant(session.id, HOSTILE, recruits[0].id, None)
         live = LiveSession(store, session.id, clock)
         live.go_to(0)
         for line in IDEAS:
