@@ -387,7 +387,8 @@ def suggest(word: Any, choices: Iterable[str], *, ids: bool = True) -> str:
             return f"did you mean '{normal}'? "
         close = difflib.get_close_matches(normal, choices, n=1, cutoff=0.6)
         return f"did you mean '{close[0]}'? " if close else ""
-    spelled = [c for c in choices if _spelled_out(c) == _spelled_out(word)]
+    signs = _spelled_out(word)
+    spelled = [c for c in choices if _spelled_out(c) == signs]
     if len(spelled) == 1 and spelled[0] != word:
         return f"did you mean '{spelled[0]}'? "
     folded = {choice.casefold(): choice for choice in choices}

@@ -79,4 +79,3 @@ def plain_number(text: str) -> str:
     if "," in amount:
         return amount.replace(",", "") if _THOUSANDS.match(amount) else text
     return amount
-

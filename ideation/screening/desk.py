@@ -31,6 +31,7 @@ from ideation.screening.pipeline import (
     excluding,
     identity_keys,
     no_longer_backed,
+    overrulings,
     register_screener,
     stored_assessment,
 )
@@ -359,16 +360,13 @@ class RecruitDesk:
     def overruled(self, respondent: Respondent) -> tuple[str, ...]:
         """What accepting this person overrules: a terminate, flags that exclude. The rules
         are asked too, so someone imported but not scored yet is no way round them."""
-        found = []
         reason = respondent.terminate_reason
         if respondent.status != "terminated":
             outcome = evaluate(self.defn, answers_of(respondent))
             reason = outcome.terminate_reason if outcome.status == "terminated" else ""
-        if respondent.status == "terminated" or reason:
-            found.append(f"terminated ({reason})" if reason else "terminated")
+        terminated = respondent.status == "terminated" or bool(reason)
         flags = excluding(self.defn, self.store.flags(respondent.id))
-        found += [f"flagged {f.kind}: {f.reason}" for f in flags]
-        return tuple(found)
+        return overrulings(reason if terminated else None, flags)
 
     def unbacked(self, respondent: Respondent) -> tuple[str, ...]:
         """What an accepted or standby person's place overrules that their decision did
@@ -414,8 +412,8 @@ class RecruitDesk:
         return Decided(stored, overruled, bool(overruled), over)
 
     def over_places(self) -> str:
-        """"7 accepted for 6 places" when more are accepted than the screener has
-        places, else "": an accept or an invitation past the target says so."""
+        """The line "7 accepted for 6 places" when more are accepted than the screener
+        has places, else "": an accept or an invitation past the target says so."""
         accepted = self.store.count_decided(self.screener.id, Decision.ACCEPTED)
         places = self.defn.target_participants
         return f"{accepted} accepted for {places} places" if accepted > places else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -190,7 +190,8 @@ def import_responses(
             # rows so far, and the rows the file holds at this pace through its lines
             step("importing", done, max(done, done * stream.lines // max(chunk[-1].row, 1)))
             kept = [row for row in chunk if not row.not_a_response]
-            seen.update(row.external_id for row in chunk)
+            if reimport:  # who this file holds, to name who it no longer does
+                seen.update(row.external_id for row in chunk)
             left_out += len(chunk) - len(kept)
             new, chunk_changed = _import_chunk(store, steps, screener, path.name, kept, reimport)
             added += len(store.add_respondents(new))  # an id twice: the first row stands
@@ -496,10 +497,15 @@ def _fill(
     """Fill quotas around the recruiter's decisions: accepted people hold their places
     and people put on standby stand by (even when flagged or terminated: the recruiter
     overruled that), rejected people are out, and the rest follow in rank order."""
+    unbacked = {
+        view.respondent.id: found
+        for view in views
+        if (found := no_longer_backed(view.respondent, overruled_now(view)))
+    }
     candidates = []
     for view in views:
         decision = view.respondent.decision
-        if no_longer_backed(view.respondent, overruled_now(view)):
+        if view.respondent.id in unbacked:
             decision = Decision.REJECTED  # holds no place until decided again
         scored = view.eligible and view.composite is not None
         boost = DECIDED_FIRST if decision is Decision.ACCEPTED else 0.0
@@ -514,19 +520,27 @@ def _fill(
             )
         )
     quota = fill_quotas(defn, candidates)
-    return _ranked(views, quota), quota.cells
+    return _ranked(views, quota, unbacked), quota.cells
+
+
+def overrulings(terminate: str | None, flags: Iterable[Flag]) -> tuple[str, ...]:
+    """What a place overrules, as a decision records it: "terminated (…)" when
+    `terminate` is not None (the reason, perhaps ""), and "flagged <kind>: …" for each
+    of the excluding `flags`."""
+    found = []
+    if terminate is not None:
+        found.append(f"terminated ({terminate})" if terminate else "terminated")
+    return (*found, *(f"flagged {f.kind}: {f.reason}" for f in flags))
 
 
 def overruled_now(view: CandidateView) -> tuple[str, ...]:
-    """What a place for this person overrules as their record stands: "terminated
-    (…)" and "flagged <kind>: …" for each excluding flag."""
+    """What a place for this person overrules as their record stands."""
     respondent = view.respondent
-    found = []
-    if respondent.status == "terminated":
-        reason = respondent.terminate_reason
-        found.append(f"terminated ({reason})" if reason else "terminated")
-    found += [f"flagged {f.kind}: {f.reason}" for f in view.flags if f.kind in view.excluded_by]
-    return tuple(found)
+    terminated = respondent.status == "terminated"
+    return overrulings(
+        respondent.terminate_reason if terminated else None,
+        (f for f in view.flags if f.kind in view.excluded_by),
+    )
 
 
 def no_longer_backed(respondent: Respondent, overruled: Sequence[str]) -> tuple[str, ...]:
@@ -773,7 +787,11 @@ def _decided_reason(respondent: Respondent, suggestion: str, unplaced: str) -> s
     return f"{said}; holds a place" if suggestion == "accept" else said
 
 
-def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateView, ...]:
+def _ranked(
+    views: list[CandidateView], quota: QuotaResult, unbacked: Mapping[int, tuple[str, ...]]
+) -> tuple[CandidateView, ...]:
+    """The views in rank order with the fill's suggestion and the reason for it;
+    `unbacked`: what each decision that no longer stands did not override."""
     accepted = {int(i) for i in quota.accepted}
     standby = {int(i) for i in quota.standbys}
     why = {int(u.id): u.reason for u in quota.unplaced}
@@ -785,10 +803,10 @@ def _ranked(views: list[CandidateView], quota: QuotaResult) -> tuple[CandidateVi
         suggestion = "accept" if rid in accepted else "standby" if rid in standby else ""
         if decision is Decision.REJECTED:
             reason = f"rejected by {respondent.decided_by.said}: {respondent.decision_reason}"
-        elif unbacked := no_longer_backed(respondent, overruled_now(view)):
+        elif rid in unbacked:
             reason = (
                 f"{decision.shown} by {respondent.decided_by.said}, but now"
-                f" {'; '.join(unbacked)}: holds no place until decided again"
+                f" {'; '.join(unbacked[rid])}: holds no place until decided again"
             )
         elif decision in (Decision.ACCEPTED, Decision.STANDBY):
             reason = _decided_reason(respondent, suggestion, why.get(rid, ""))

@@ -318,12 +318,11 @@ class _RowReader:
             return None, False, [Problem(name, line, message)]
         cells = cells + [""] * (width - len(cells))
 
-        said_id = next(
-            (cells[i].strip() for i, kind in self.layout.meta.items() if kind == "external_id"),
-            None,
-        )
-
         def problem(index: int, message: str, question: str | None = None) -> None:
+            said_id = next(  # looked up only for a row with a problem
+                (cells[i].strip() for i, kind in self.layout.meta.items() if kind == "external_id"),
+                "",
+            )
             display = columns[index].display
             problems.append(Problem(name, line, message, display, question, said_id or None))
 
