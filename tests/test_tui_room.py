@@ -218,7 +218,10 @@ async def test_an_idea_from_a_device_appears_in_the_list(
             box = app.screen.query_one("#capture", Input)
             box.value = "Tom: toast that butters itself"
             await pilot.press("enter")
-            await pilot.pause(0.7)  # a tick or so
+            for _ in range(50):  # the next tick takes it in (0.5 s; longer on a busy CI)
+                await pilot.pause(0.1)
+                if "a kettle that knows when you wake" in entries(app):
+                    break
         finally:
             store.close()
         shown = entries(app)
